@@ -1,0 +1,8 @@
+// The benchmark entry point. BenchmarkSwitcher takes BenchmarkDotNet's own command line, so one
+// class or method is picked with --filter, e.g.
+//   dotnet run -c Release --project bench/RingCore.Benchmarks -- --filter '*Routing*'
+// and a quick smoke test that every case runs is --job Dry (see BenchmarkConfig for why that
+// replaces, rather than adds to, the suite's own jobs).
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
