@@ -40,6 +40,10 @@ public class RoutingBenchmarks
     // ketama places 160 points per server and Cassandra used 256 vnodes; 128 is between.
     private const int TokensPerNode = 128;
 
+    // The token ring's cost grows with its token count (binary search depth and cache footprint)
+    // while the partition table's does not; 100 nodes is the size the claim benchmark uses.
+    private const int LargeNodeCount = 100;
+
     // Fixed seeds so every run, on every machine, measures the same keys and the same token ring.
     private const int KeySeed = 20240601;
     private const int TokenSeed = 7;
@@ -50,6 +54,7 @@ public class RoutingBenchmarks
     private PreferenceTable _preferenceTable = null!;
     private AnnotatedPreferenceTable _annotatedTable = null!;
     private SortedTokenRing _tokenRing = null!;
+    private SortedTokenRing _largeTokenRing = null!;
     private ConcurrentDictionary<string, int> _partitionByKey = null!;
     private string[] _lookupKeys = [];
 
@@ -78,6 +83,7 @@ public class RoutingBenchmarks
         _annotatedTable = AnnotatedPreferenceTable.Build(_ring, ReplicaCount, up);
 
         _tokenRing = new SortedTokenRing(NodeCount, TokensPerNode, TokenSeed);
+        _largeTokenRing = new SortedTokenRing(LargeNodeCount, TokensPerNode, TokenSeed);
 
         // A baseline that returned short lists would be timed doing less work than the table;
         // refuse to measure it.
@@ -168,9 +174,14 @@ public class RoutingBenchmarks
 
     /// <summary>Baseline for the headline: the same N = 3 list from a sorted token ring, a binary search and a walk.</summary>
     [Benchmark(OperationsPerInvoke = KeyCount)]
-    public int SortedTokenRingPreferenceList()
+    public int SortedTokenRingPreferenceList() => TokenRingPreferenceLists(_tokenRing);
+
+    /// <summary>The same baseline over 100 nodes (12,800 tokens); RingCore's cost does not depend on the node count.</summary>
+    [Benchmark(OperationsPerInvoke = KeyCount)]
+    public int SortedTokenRing100NodesPreferenceList() => TokenRingPreferenceLists(_largeTokenRing);
+
+    private int TokenRingPreferenceLists(SortedTokenRing tokenRing)
     {
-        var tokenRing = _tokenRing;
         ReadOnlySpan<byte> keys = _keys;
         int keyLength = KeyLength;
         Span<int> preferenceList = stackalloc int[ReplicaCount];
