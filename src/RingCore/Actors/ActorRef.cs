@@ -1,0 +1,81 @@
+using System.Text;
+
+namespace RingCore.Actors;
+
+/// <summary>
+/// A reference to the actor of one type and key, valid anywhere in the process. The actor need
+/// not be active: the first message activates it on its partition's vnode.
+/// </summary>
+public readonly struct ActorRef
+{
+    private readonly IActorDispatcher _dispatcher;
+    private readonly ActorType _type;
+    private readonly byte[] _key;
+    private readonly ulong _position;
+
+    internal ActorRef(IActorDispatcher dispatcher, ActorType type, byte[] key, ulong position)
+    {
+        _dispatcher = dispatcher;
+        _type = type;
+        _key = key;
+        _position = position;
+    }
+
+    /// <summary>The actor's type name.</summary>
+    public string TypeName => _type.Name;
+
+    /// <summary>The actor's key.</summary>
+    public ReadOnlyMemory<byte> Key => _key;
+
+    /// <summary>The key's 64-bit ring position (its partition is the top log2 Q bits).</summary>
+    public ulong Position => _position;
+
+    /// <summary>Sends <paramref name="message"/> without waiting for it to be handled.</summary>
+    /// <exception cref="ArgumentException">The actor type has no handler for the message's type.</exception>
+    public void Tell(object message)
+    {
+        CheckHandled(message);
+        _dispatcher.Deliver(_type, _key, _position, new Envelope(message, null, EnvelopeKind.User));
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> and waits for the handler's reply. A handler that throws
+    /// fails the Ask with its exception; the actor keeps its previous state and goes on serving.
+    /// </summary>
+    /// <param name="message">The message.</param>
+    /// <param name="timeout">How long to wait; null for the node's default. On timeout the Ask fails with <see cref="TimeoutException"/> (the message may still be handled later).</param>
+    /// <param name="cancellationToken">Cancels the wait (not the handling).</param>
+    public async ValueTask<TReply> Ask<TReply>(object message, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        CheckHandled(message);
+        var reply = new AskReply<TReply>(_type.Name);
+        _dispatcher.Deliver(_type, _key, _position, new Envelope(message, reply, EnvelopeKind.User));
+        var wait = timeout ?? _dispatcher.DefaultAskTimeout;
+        try
+        {
+            return await reply.Task.WaitAsync(wait, _dispatcher.Time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException(
+                $"Ask to {_type.Name} '{Encoding.UTF8.GetString(_key)}' got no reply within {wait.TotalMilliseconds:0} ms.");
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{_type.Name}/{Encoding.UTF8.GetString(_key)}";
+
+    private void CheckHandled(object message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (_dispatcher is null)
+        {
+            throw new InvalidOperationException("This ActorRef is default; get one from RingNode.GetActor.");
+        }
+
+        if (!_type.Handles(message.GetType()))
+        {
+            throw new ArgumentException($"Actor type '{_type.Name}' has no handler for {message.GetType().Name}.", nameof(message));
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text;
+using RingCore.Hashing;
+
+namespace RingCore.Actors;
+
+/// <summary>A registered actor type, independent of its state type, as routing and vnodes see it.</summary>
+internal abstract class ActorType
+{
+    protected ActorType(string name, int index, ActorDurability durability, TimeSpan idleTimeout)
+    {
+        Name = name;
+        Index = index;
+        Durability = durability;
+        IdleTimeout = idleTimeout;
+        NameBytes = Encoding.UTF8.GetBytes(name);
+
+        // Keys hash with the type's own seed, so one key under two types lands on unrelated
+        // partitions without concatenating type and key on every request.
+        Seed = XxHash64.Hash(NameBytes);
+    }
+
+    public string Name { get; }
+
+    public int Index { get; }
+
+    public byte[] NameBytes { get; }
+
+    public ulong Seed { get; }
+
+    public ActorDurability Durability { get; }
+
+    public TimeSpan IdleTimeout { get; }
+
+    public abstract bool Handles(Type messageType);
+
+    public abstract ActorActivation Activate(VNodes.VNode vnode, ActorId id);
+
+    /// <summary>The store key of an actor's state: type name, a zero byte, the key (names cannot contain a zero byte).</summary>
+    public byte[] StoreKey(byte[] key)
+    {
+        var storeKey = new byte[NameBytes.Length + 1 + key.Length];
+        NameBytes.CopyTo(storeKey, 0);
+        key.CopyTo(storeKey, NameBytes.Length + 1);
+        return storeKey;
+    }
+}
+
+/// <summary>An actor type with its state type: handlers, initial state and serializer.</summary>
+internal sealed class ActorType<TState>(
+    string name,
+    int index,
+    Func<ActorContext, TState> initialState,
+    Dictionary<Type, ActorHandler<TState>> handlers,
+    IStateSerializer<TState> serializer,
+    ActorDurability durability,
+    TimeSpan idleTimeout) : ActorType(name, index, durability, idleTimeout)
+{
+    public Func<ActorContext, TState> InitialState { get; } = initialState;
+
+    public IStateSerializer<TState> Serializer { get; } = serializer;
+
+    public bool TryGetHandler(Type messageType, out ActorHandler<TState> handler) =>
+        handlers.TryGetValue(messageType, out handler!);
+
+    public override bool Handles(Type messageType) => handlers.ContainsKey(messageType);
+
+    public override ActorActivation Activate(VNodes.VNode vnode, ActorId id) => new ActorActivation<TState>(vnode, this, id);
+}

@@ -1,0 +1,106 @@
+namespace RingCore.Actors;
+
+/// <summary>
+/// Defines an actor type: its initial state, its handlers, durability and passivation. Handlers
+/// are functions from (state, message) to a new state (and a reply for asks): the runtime keeps
+/// the old state when a handler throws, so treat state as immutable (records suit it well).
+/// </summary>
+/// <typeparam name="TState">The actor's state type.</typeparam>
+public sealed class ActorTypeBuilder<TState>
+{
+    private readonly Dictionary<Type, ActorHandler<TState>> _handlers = [];
+    private Func<ActorContext, TState>? _initialState;
+    private IStateSerializer<TState> _serializer = new JsonStateSerializer<TState>();
+    private ActorDurability _durability = ActorDurability.WriteThrough;
+    private TimeSpan _idleTimeout = TimeSpan.FromMinutes(5);
+
+    internal ActorTypeBuilder(string name) => Name = name;
+
+    /// <summary>The type's name, which also scopes its keys: ("cart", "42") and ("lobby", "42") are different actors.</summary>
+    public string Name { get; }
+
+    /// <summary>The state of an actor that has nothing stored yet. Required.</summary>
+    public ActorTypeBuilder<TState> InitialState(Func<ActorContext, TState> factory)
+    {
+        _initialState = factory ?? throw new ArgumentNullException(nameof(factory));
+        return this;
+    }
+
+    /// <summary>Handles <typeparamref name="TMessage"/> sent with Tell (an Ask gets no value back).</summary>
+    public ActorTypeBuilder<TState> On<TMessage>(Func<TState, TMessage, ActorContext, TState> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return Add<TMessage>((state, message, context) =>
+            new ValueTask<ActorStep<TState>>(new ActorStep<TState>(handler(state, (TMessage)message, context), null)));
+    }
+
+    /// <summary>Handles <typeparamref name="TMessage"/> and replies with a <typeparamref name="TReply"/> (for Ask).</summary>
+    public ActorTypeBuilder<TState> On<TMessage, TReply>(Func<TState, TMessage, ActorContext, (TState State, TReply Reply)> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return Add<TMessage>((state, message, context) =>
+        {
+            var (next, reply) = handler(state, (TMessage)message, context);
+            return new ValueTask<ActorStep<TState>>(new ActorStep<TState>(next, reply));
+        });
+    }
+
+    /// <summary>Handles <typeparamref name="TMessage"/> asynchronously; the mailbox waits for it before the next message.</summary>
+    public ActorTypeBuilder<TState> OnAsync<TMessage, TReply>(Func<TState, TMessage, ActorContext, ValueTask<(TState State, TReply Reply)>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return Add<TMessage>(async (state, message, context) =>
+        {
+            var (next, reply) = await handler(state, (TMessage)message, context).ConfigureAwait(false);
+            return new ActorStep<TState>(next, reply);
+        });
+    }
+
+    /// <summary>When state is stored. Defaults to <see cref="ActorDurability.WriteThrough"/>.</summary>
+    public ActorTypeBuilder<TState> WithDurability(ActorDurability durability)
+    {
+        _durability = durability;
+        return this;
+    }
+
+    /// <summary>How long an actor may receive no message before it is passivated. Defaults to 5 minutes.</summary>
+    public ActorTypeBuilder<TState> PassivateAfter(TimeSpan idleTimeout)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(idleTimeout, TimeSpan.Zero);
+        _idleTimeout = idleTimeout;
+        return this;
+    }
+
+    /// <summary>How state becomes bytes. Defaults to <see cref="JsonStateSerializer{TState}"/>.</summary>
+    public ActorTypeBuilder<TState> WithSerializer(IStateSerializer<TState> serializer)
+    {
+        _serializer = serializer ?? throw new ArgumentNullException(nameof(serializer));
+        return this;
+    }
+
+    internal ActorType Build(int index)
+    {
+        if (_initialState is null)
+        {
+            throw new InvalidOperationException($"Actor type '{Name}' needs an InitialState.");
+        }
+
+        if (_handlers.Count == 0)
+        {
+            throw new InvalidOperationException($"Actor type '{Name}' handles no message; add at least one On handler.");
+        }
+
+        return new ActorType<TState>(Name, index, _initialState, new Dictionary<Type, ActorHandler<TState>>(_handlers),
+            _serializer, _durability, _idleTimeout);
+    }
+
+    private ActorTypeBuilder<TState> Add<TMessage>(ActorHandler<TState> handler)
+    {
+        if (!_handlers.TryAdd(typeof(TMessage), handler))
+        {
+            throw new InvalidOperationException($"Actor type '{Name}' already handles {typeof(TMessage).Name}.");
+        }
+
+        return this;
+    }
+}

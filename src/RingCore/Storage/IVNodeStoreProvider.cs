@@ -1,0 +1,8 @@
+namespace RingCore.Storage;
+
+/// <summary>Opens the store of a partition: the choice of backend (memory or FASTER) for a node.</summary>
+public interface IVNodeStoreProvider
+{
+    /// <summary>Opens (creating or recovering) the store of <paramref name="partition"/>.</summary>
+    ValueTask<IVNodeStore> OpenAsync(int partition, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,152 @@
+using System.Text;
+using RingCore.Actors;
+using RingCore.Claim;
+using RingCore.Hashing;
+using RingCore.Ring;
+using RingCore.Storage;
+
+namespace RingCore.VNodes;
+
+/// <summary>
+/// A node of the ring hosting per-key actors: one vnode per partition it owns, and the
+/// dispatcher that routes an actor's (type, key) to its partition's vnode by the ring.
+/// Until the membership and transport issues land, a node is a one-member ring that owns
+/// every partition.
+/// </summary>
+public sealed class RingNode : IActorDispatcher, IAsyncDisposable
+{
+    private readonly ActorRegistry _actors;
+    private readonly VNode?[] _vnodes;
+    private readonly RingNodeOptions _options;
+    private int _disposed;
+
+    private RingNode(RingNodeOptions options, RingState ring, ActorRegistry actors, VNode?[] vnodes, TimeProvider time)
+    {
+        _options = options;
+        Ring = ring;
+        _actors = actors;
+        _vnodes = vnodes;
+        Time = time;
+    }
+
+    /// <summary>This node's name.</summary>
+    public string Name => _options.NodeName;
+
+    /// <summary>The ring this node routes by.</summary>
+    public RingState Ring { get; }
+
+    /// <summary>The clock of every timer on this node.</summary>
+    public TimeProvider Time { get; }
+
+    /// <inheritdoc cref="RingNodeOptions.DefaultAskTimeout" />
+    public TimeSpan DefaultAskTimeout => _options.DefaultAskTimeout;
+
+    /// <summary>Actors active on this node now.</summary>
+    public int ActiveActors => _vnodes.Sum(v => v?.ActiveActors ?? 0);
+
+    /// <summary>Starts a node: validates options, claims the ring, opens one store and vnode per owned partition.</summary>
+    /// <param name="options">The node's settings; validated first.</param>
+    /// <param name="configureActors">Defines the actor types the node hosts.</param>
+    /// <param name="storage">Where partitions keep their data; memory when null.</param>
+    /// <param name="scheduler">Where mailbox turns run; the thread pool when null.</param>
+    /// <param name="time">The clock; the system clock when null (tests pass fake time).</param>
+    /// <param name="cancellationToken">Cancels opening the stores.</param>
+    public static async Task<RingNode> StartAsync(RingNodeOptions options, Action<ActorRegistry> configureActors,
+        IVNodeStoreProvider? storage = null, IActorScheduler? scheduler = null, TimeProvider? time = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(configureActors);
+        options.Validate();
+        var actors = new ActorRegistry();
+        configureActors(actors);
+        storage ??= new MemoryVNodeStoreProvider();
+        scheduler ??= ThreadPoolActorScheduler.Instance;
+        time ??= TimeProvider.System;
+
+        var ring = RingClaim.Initial(options.PartitionCount, [options.NodeName]).Ring;
+        var vnodes = new VNode?[ring.PartitionCount];
+        var node = new RingNode(options, ring, actors, vnodes, time);
+        int self = ring.IndexOfMember(options.NodeName);
+        try
+        {
+            for (int partition = 0; partition < ring.PartitionCount; partition++)
+            {
+                if (ring.OwnerOf(partition) == self)
+                {
+                    var store = await storage.OpenAsync(partition, cancellationToken).ConfigureAwait(false);
+                    vnodes[partition] = new VNode(partition, store, node, scheduler, time, options);
+                }
+            }
+        }
+        catch
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return node;
+    }
+
+    /// <summary>The actor of type <paramref name="typeName"/> with the UTF-8 bytes of <paramref name="key"/> as its key.</summary>
+    public ActorRef GetActor(string typeName, string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return GetActor(typeName, Encoding.UTF8.GetBytes(key));
+    }
+
+    /// <summary>The actor of type <paramref name="typeName"/> and key <paramref name="key"/>.</summary>
+    /// <exception cref="ArgumentException">Unknown type, or a key that is empty or too long.</exception>
+    public ActorRef GetActor(string typeName, ReadOnlySpan<byte> key)
+    {
+        var type = _actors.Get(typeName);
+        int limit = StorageLimits.MaxKeyBytes - type.NameBytes.Length - 1;
+        if (key.IsEmpty || key.Length > limit)
+        {
+            throw new ArgumentException($"An actor key must be 1 to {limit} bytes (got {key.Length}).", nameof(key));
+        }
+
+        return new ActorRef(this, type, key.ToArray(), XxHash64.Hash(key, type.Seed));
+    }
+
+    /// <summary>Passivates every actor, storing WriteBehind state, and closes every store.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        var failures = new List<Exception>();
+        foreach (var vnode in _vnodes)
+        {
+            if (vnode is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                await vnode.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                failures.Add(exception);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("The node stopped with errors.", failures);
+        }
+    }
+
+    void IActorDispatcher.Deliver(ActorType type, byte[] key, ulong position, in Envelope envelope)
+    {
+        int partition = Ring.PartitionOf(position);
+        var vnode = _vnodes[partition]
+            ?? throw new InvalidOperationException(
+                $"Partition {partition} is owned by '{Ring.OwnerMemberOf(partition).Name}', not this node; remote delivery arrives with the transport.");
+        vnode.Deliver(type, key, position, envelope);
+    }
+}

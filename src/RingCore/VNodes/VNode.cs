@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using RingCore.Actors;
+using RingCore.Storage;
+
+namespace RingCore.VNodes;
+
+/// <summary>
+/// A partition on this node (riak_core_vnode): its store and its table of active per-key
+/// actors. It activates actors on their first message, passivates idle ones on a sweep, and
+/// prompts WriteBehind actors to store their state on an interval.
+/// </summary>
+internal sealed class VNode : IAsyncDisposable
+{
+    private static readonly object FlushMessage = new();
+
+    private readonly ConcurrentDictionary<ActorId, ActorActivation> _activations = new();
+    private readonly ConcurrentDictionary<ActorActivation, byte> _dirty = new();
+    private readonly ITimer _sweepTimer;
+    private readonly ITimer _flushTimer;
+    private volatile bool _stopping;
+
+    public VNode(int partition, IVNodeStore store, IActorDispatcher node, IActorScheduler scheduler, TimeProvider time, RingNodeOptions options)
+    {
+        Partition = partition;
+        Store = store;
+        Node = node;
+        Scheduler = scheduler;
+        Time = time;
+        TurnMessageLimit = options.TurnMessageLimit;
+        _sweepTimer = time.CreateTimer(static state => ((VNode)state!).Sweep(), this, options.PassivationSweepInterval, options.PassivationSweepInterval);
+        _flushTimer = time.CreateTimer(static state => ((VNode)state!).PromptFlushes(), this, options.WriteBehindInterval, options.WriteBehindInterval);
+    }
+
+    public int Partition { get; }
+
+    public IVNodeStore Store { get; }
+
+    public IActorDispatcher Node { get; }
+
+    public IActorScheduler Scheduler { get; }
+
+    public TimeProvider Time { get; }
+
+    public int TurnMessageLimit { get; }
+
+    public int ActiveActors => _activations.Count;
+
+    public void Deliver(ActorType type, byte[] key, ulong position, in Envelope envelope)
+    {
+        var id = new ActorId(type.Index, key, position);
+        while (true)
+        {
+            if (_stopping)
+            {
+                throw new ObjectDisposedException($"vnode {Partition}", "The node is stopping; no new messages are accepted.");
+            }
+
+            var activation = _activations.GetOrAdd(id, static (id, args) => args.type.Activate(args.vnode, id), (type, vnode: this));
+            if (activation.TryEnqueue(envelope))
+            {
+                return;
+            }
+
+            // The actor is passivating. Wait until it has stored its state and left the table,
+            // or reopened, then deliver again (to a fresh activation that loads that state).
+            var spin = new SpinWait();
+            while (!activation.IsGone && _activations.TryGetValue(id, out var current) && ReferenceEquals(current, activation)
+                && !activation.TryEnqueue(envelope))
+            {
+                spin.SpinOnce(sleep1Threshold: 20);
+            }
+
+            if (!activation.IsGone)
+            {
+                return; // it reopened and took the message
+            }
+        }
+    }
+
+    public void MarkDirty(ActorActivation activation) => _dirty.TryAdd(activation, 0);
+
+    public void Remove(ActorActivation activation)
+    {
+        _activations.TryRemove(new KeyValuePair<ActorId, ActorActivation>(activation.Id, activation));
+        _dirty.TryRemove(activation, out _);
+    }
+
+    /// <summary>Passivates every actor (storing WriteBehind state), then closes the store.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _stopping = true;
+        await _sweepTimer.DisposeAsync().ConfigureAwait(false);
+        await _flushTimer.DisposeAsync().ConfigureAwait(false);
+        var failures = new List<Exception>();
+        foreach (var activation in _activations.Values)
+        {
+            for (int attempt = 0; !await activation.TryPassivateAsync(force: true).ConfigureAwait(false); attempt++)
+            {
+                if (attempt == 500)
+                {
+                    failures.Add(new InvalidOperationException($"{activation.Type.Name} '{activation.Context.KeyText}' could not be passivated at shutdown."));
+                    break;
+                }
+
+                await Task.Delay(10).ConfigureAwait(false); // a turn is still running
+            }
+        }
+
+        await Store.DisposeAsync().ConfigureAwait(false);
+        if (failures.Count > 0)
+        {
+            throw new AggregateException($"vnode {Partition} stopped with unsaved actors.", failures);
+        }
+    }
+
+    private void Sweep()
+    {
+        foreach (var activation in _activations.Values)
+        {
+            _ = PassivateIfIdle(activation);
+        }
+    }
+
+    private static async Task PassivateIfIdle(ActorActivation activation)
+    {
+        try
+        {
+            await activation.TryPassivateAsync(force: false).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // TryPassivateAsync reports failures by returning false; this guards the timer thread.
+        }
+    }
+
+    private void PromptFlushes()
+    {
+        foreach (var activation in _dirty.Keys)
+        {
+            if (activation.IsDirty)
+            {
+                activation.RequestFlush(FlushMessage);
+            }
+        }
+    }
+}
