@@ -1,0 +1,55 @@
+using System.Reflection;
+
+namespace RingCore.Tests.Readme;
+
+public sealed class ReadmeExampleTests
+{
+    [Fact]
+    public async Task The_embedding_example_runs()
+    {
+        Assert.Equal(["apple", "pear"], await ReadmeExample.RunAsync());
+    }
+
+    [Fact]
+    public void The_readme_shows_exactly_the_example_that_compiles()
+    {
+        string example = Resource("ReadmeExample.cs");
+        string readme = Resource("README.md").Replace("\r\n", "\n", StringComparison.Ordinal);
+        var lines = new List<string>();
+        bool inside = false;
+        foreach (string line in example.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
+        {
+            if (line.Trim() == "// README example begin")
+            {
+                inside = true;
+                continue;
+            }
+
+            if (line.Trim() == "// README example end")
+            {
+                inside = false;
+                lines.Add("");
+                continue;
+            }
+
+            if (inside)
+            {
+                lines.Add(line);
+            }
+        }
+
+        Assert.Contains(Normalize(string.Join("\n", lines)), Normalize(readme));
+    }
+
+    // Indentation differs between a method body and the README; compare line by line, trimmed, blank lines dropped.
+    private static string Normalize(string text) =>
+        string.Join("\n", text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
+
+    private static string Resource(string name)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"Embedded resource {name} is missing.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}
