@@ -60,11 +60,6 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
             return false;
         }
 
-        if (envelope.Kind == EnvelopeKind.User)
-        {
-            Volatile.Write(ref _lastActivity, VNode.Time.GetTimestamp());
-        }
-
         _mailbox.Enqueue(envelope);
         Interlocked.Decrement(ref _gate);
         if (Volatile.Read(ref _scheduled) == 0 && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
@@ -203,14 +198,23 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
                 return;
             }
 
+            // Activity is stamped once per turn, not per Tell: a message still in the mailbox
+            // already keeps the actor from passivating, so only handled ones need a time.
+            bool handledUserMessage = false;
             for (int handled = 0; handled < VNode.TurnMessageLimit && _mailbox.TryDequeue(out var envelope); handled++)
             {
+                handledUserMessage |= envelope.Kind == EnvelopeKind.User;
                 if (envelope.Kind == EnvelopeKind.Flush)
                 {
                     Volatile.Write(ref _flushPending, 0);
                 }
 
                 await HandleAsync(envelope).ConfigureAwait(false);
+            }
+
+            if (handledUserMessage)
+            {
+                Volatile.Write(ref _lastActivity, VNode.Time.GetTimestamp());
             }
         }
         finally

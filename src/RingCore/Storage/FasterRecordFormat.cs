@@ -1,0 +1,68 @@
+using System.Buffers.Binary;
+using RingCore.Hashing;
+
+namespace RingCore.Storage;
+
+/// <summary>
+/// How a <see cref="StoredObject"/> is laid out in one FASTER value:
+/// <c>[format 1 byte][checksum 8 bytes][metadata length 4 bytes LE][metadata][value]</c>.
+/// The format byte makes a future layout change detectable instead of misread; the checksum
+/// (XxHash64 of everything after it) turns a damaged object log into a clear
+/// <see cref="StorageCorruptedException"/> rather than wrong bytes handed to an actor.
+/// </summary>
+internal static class FasterRecordFormat
+{
+    public const byte Version1 = 1;
+
+    public const int HeaderBytes = 1 + sizeof(ulong) + sizeof(int);
+
+    private const int ChecksumOffset = 1;
+
+    private const int MetadataLengthOffset = ChecksumOffset + sizeof(ulong);
+
+    public static byte[] Encode(StoredObject value)
+    {
+        var metadata = value.Metadata.Span;
+        var payload = value.Value.Span;
+        var record = GC.AllocateUninitializedArray<byte>(HeaderBytes + metadata.Length + payload.Length);
+        record[0] = Version1;
+        BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(MetadataLengthOffset), metadata.Length);
+        metadata.CopyTo(record.AsSpan(HeaderBytes));
+        payload.CopyTo(record.AsSpan(HeaderBytes + metadata.Length));
+        BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(ChecksumOffset), XxHash64.Hash(record.AsSpan(MetadataLengthOffset)));
+        return record;
+    }
+
+    /// <summary>Decodes without copying: the record array is never changed once stored, so the object may view it.</summary>
+    public static StoredObject Decode(byte[] record, string location)
+    {
+        if (record.Length < HeaderBytes)
+        {
+            throw Corrupt(location, $"a record of {record.Length} bytes is shorter than its {HeaderBytes}-byte header");
+        }
+
+        if (record[0] != Version1)
+        {
+            throw Corrupt(location, $"a record has format version {record[0]}, and this build reads only version {Version1}");
+        }
+
+        ulong expected = BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(ChecksumOffset));
+        if (XxHash64.Hash(record.AsSpan(MetadataLengthOffset)) != expected)
+        {
+            throw Corrupt(location, "a record's checksum does not match its bytes");
+        }
+
+        int metadataLength = BinaryPrimitives.ReadInt32LittleEndian(record.AsSpan(MetadataLengthOffset));
+        if (metadataLength < 0 || metadataLength > record.Length - HeaderBytes)
+        {
+            throw Corrupt(location, $"a record's metadata length {metadataLength} does not fit its {record.Length} bytes");
+        }
+
+        return new StoredObject(
+            record.AsMemory(HeaderBytes + metadataLength),
+            record.AsMemory(HeaderBytes, metadataLength));
+    }
+
+    private static StorageCorruptedException Corrupt(string location, string problem) =>
+        new($"The FASTER store in '{location}' is corrupt: {problem}.", location);
+}

@@ -1,0 +1,99 @@
+namespace RingCore.Storage;
+
+/// <summary>
+/// Settings of the FASTER backend (<see cref="FasterVNodeStoreProvider"/>): where partitions live,
+/// when writes become durable, and how much memory each partition's store may hold.
+/// </summary>
+/// <remarks>
+/// Memory per partition is about <see cref="IndexSize"/> + <see cref="LogMemorySize"/> plus the
+/// keys and values of the records in memory. Records are kept as .NET objects, 24 bytes each in
+/// FASTER's log, so the 128 KiB default keeps the newest ~5,400 records of a partition in memory:
+/// with values around 1 KiB, 64 partitions take roughly 64 x (256 KiB + 128 KiB + 5.5 MiB), about
+/// 380 MB. Older records are read from disk on demand.
+/// </remarks>
+public sealed class FasterStorageOptions
+{
+    /// <summary>The smallest page, index or log memory size accepted: 4 KiB.</summary>
+    public const long MinSize = 4 * 1024;
+
+    /// <summary>The largest page, index or log memory size accepted: 1 GiB.</summary>
+    public const long MaxSize = 1L << 30;
+
+    /// <summary>
+    /// The directory that holds one sub-directory per partition (<c>partition-&lt;p&gt;</c>).
+    /// Required; created when missing.
+    /// </summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>When writes become durable. Defaults to <see cref="FasterCommitMode.CommitBeforeAcknowledge"/>.</summary>
+    public FasterCommitMode CommitMode { get; set; } = FasterCommitMode.CommitBeforeAcknowledge;
+
+    /// <summary>
+    /// How often writes are committed in <see cref="FasterCommitMode.CommitInterval"/> mode, and so
+    /// how much a crash may lose. Defaults to 100 ms. From 1 ms to 1 hour.
+    /// </summary>
+    public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Bytes of FASTER's in-memory log per partition (24 bytes per record; keys and values are
+    /// extra, on the .NET heap). A power of two, at least two pages. Defaults to 128 KiB.
+    /// </summary>
+    public long LogMemorySize { get; set; } = 128 * 1024;
+
+    /// <summary>
+    /// Bytes of one page of FASTER's log: the unit it flushes and reads back in. A power of two
+    /// from 4 KiB. Defaults to 8 KiB, so the default log memory holds 16 pages.
+    /// </summary>
+    public long LogPageSize { get; set; } = 8 * 1024;
+
+    /// <summary>
+    /// Bytes of FASTER's hash index per partition: 64-byte buckets of 7 keys each, growing
+    /// overflow buckets when full. A power of two. Defaults to 256 KiB (4,096 buckets, about
+    /// 28,000 keys before overflow).
+    /// </summary>
+    public long IndexSize { get; set; } = 256 * 1024;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad setting.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            throw new ArgumentException("FasterStorageOptions.DataDirectory must be set.", nameof(DataDirectory));
+        }
+
+        if (DataDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            throw new ArgumentException($"FasterStorageOptions.DataDirectory is not a valid path (got '{DataDirectory}').", nameof(DataDirectory));
+        }
+
+        if (!Enum.IsDefined(CommitMode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CommitMode), CommitMode, $"FasterStorageOptions.CommitMode must be CommitBeforeAcknowledge or CommitInterval (got {CommitMode}).");
+        }
+
+        if (CommitInterval < TimeSpan.FromMilliseconds(1) || CommitInterval > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CommitInterval), CommitInterval, $"FasterStorageOptions.CommitInterval must be from 1 ms to 1 hour (got {CommitInterval}).");
+        }
+
+        RequireSize(LogPageSize, nameof(LogPageSize));
+        RequireSize(LogMemorySize, nameof(LogMemorySize));
+        RequireSize(IndexSize, nameof(IndexSize));
+        if (LogMemorySize < 2 * LogPageSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LogMemorySize), LogMemorySize,
+                $"FasterStorageOptions.LogMemorySize must hold at least two pages of LogPageSize {LogPageSize} (got {LogMemorySize}).");
+        }
+    }
+
+    private static void RequireSize(long value, string setting)
+    {
+        // FASTER rounds sizes down to a power of two; refusing other values keeps the memory a
+        // user configured the memory FASTER uses.
+        if (value < MinSize || value > MaxSize || (value & (value - 1)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(setting, value,
+                $"FasterStorageOptions.{setting} must be a power of two from {MinSize} to {MaxSize} bytes (got {value}).");
+        }
+    }
+}
