@@ -21,7 +21,7 @@ public sealed class FasterCrashTests : IDisposable
         // writes on (4 concurrent writers, so commits are shared) and is killed again.
         var acknowledged = new HashSet<long>();
         long next = 0;
-        foreach (int killAfter in new[] { 150, 37, 420 })
+        foreach (int killAfter in new[] { 150, 37, 260 })
         {
             var run = await CrashHostProcess.RunAndKillAsync(_directory.Path, "before-ack", next, writers: 4, (acks, _) => acks >= killAfter);
             Assert.True(run.Acks.Count >= killAfter);

@@ -27,19 +27,20 @@ public sealed class FasterVNodeStoreTests : IDisposable
         var expected = new Dictionary<string, string>();
         await using (var store = await FasterVNodeStore.OpenAsync(0, options))
         {
-            // 600 keys with ~340 records of log memory: many are on disk by the end.
-            await FasterTestStores.WriteKeysAsync(store, 600);
-            for (int i = 0; i < 600; i += 5)
+            // 400 keys, 80 overwrites and 58 deletes with ~340 records of log memory: many are
+            // on disk by the end.
+            await FasterTestStores.WriteKeysAsync(store, 400);
+            for (int i = 0; i < 400; i += 5)
             {
                 await store.PutAsync(Bytes($"key-{i}"), new StoredObject(Bytes($"again-{i}")));
             }
 
-            for (int i = 0; i < 600; i += 7)
+            for (int i = 0; i < 400; i += 7)
             {
                 Assert.True(await store.DeleteAsync(Bytes($"key-{i}")));
             }
 
-            for (int i = 0; i < 600; i++)
+            for (int i = 0; i < 400; i++)
             {
                 if (i % 7 != 0)
                 {
@@ -50,7 +51,7 @@ public sealed class FasterVNodeStoreTests : IDisposable
 
         await using (var reopened = await FasterVNodeStore.OpenAsync(0, options))
         {
-            for (int i = 0; i < 600; i++)
+            for (int i = 0; i < 400; i++)
             {
                 var stored = await reopened.GetAsync(Bytes($"key-{i}"));
                 if (expected.TryGetValue($"key-{i}", out string? value))
@@ -75,8 +76,8 @@ public sealed class FasterVNodeStoreTests : IDisposable
         for (int round = 0; round < 3; round++)
         {
             await using var store = await FasterVNodeStore.OpenAsync(0, options);
-            Assert.Equal(round * 100, (await FoldToDictionaryAsync(store)).Count);
-            await FasterTestStores.WriteKeysAsync(store, 100, prefix: $"round{round}-");
+            Assert.Equal(round * 60, (await FoldToDictionaryAsync(store)).Count);
+            await FasterTestStores.WriteKeysAsync(store, 60, prefix: $"round{round}-");
         }
 
         await using var last = await FasterVNodeStore.OpenAsync(0, options);
