@@ -72,7 +72,11 @@ internal sealed class FasterGroupCommitter
         return new ValueTask(cancellationToken.CanBeCanceled ? batch.WaitAsync(cancellationToken) : batch);
     }
 
-    /// <summary>Stops the loop after its current commit. The caller then takes the final commit itself.</summary>
+    /// <summary>
+    /// Stops the loop after its current commit, then commits once more if a batch is still
+    /// waiting (a writer whose wait was cancelled leaves its batch behind). The store takes its
+    /// final full checkpoint after this.
+    /// </summary>
     public async ValueTask StopAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
@@ -81,10 +85,15 @@ internal sealed class FasterGroupCommitter
             await _loop.ConfigureAwait(false);
         }
 
+        bool leftover;
         lock (_gate)
         {
-            // The store drains its operations, writers waiting here included, before stopping the loop.
-            Debug.Assert(_nextBatch is null, "No writer waits for a commit once the loop stops.");
+            leftover = _nextBatch is not null;
+        }
+
+        if (leftover)
+        {
+            await CommitPendingAsync().ConfigureAwait(false);
         }
 
         _stop.Dispose();

@@ -1,5 +1,4 @@
 using System.Globalization;
-using FASTER.core;
 
 namespace RingCore.Storage;
 
@@ -65,7 +64,8 @@ internal sealed class FasterPartitionDirectory : IDisposable
 
         if (!Directory.Exists(path))
         {
-            await InitializeAsync(root, path, partition, options, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            await InitializeAsync(path, partition, options).ConfigureAwait(false);
         }
 
         var lockFile = AcquireLock(path, partition);
@@ -218,7 +218,7 @@ internal sealed class FasterPartitionDirectory : IDisposable
 
     public void Dispose() => _lock.Dispose();
 
-    private static async ValueTask InitializeAsync(string root, string path, int partition, FasterStorageOptions options, CancellationToken cancellationToken)
+    private static async ValueTask InitializeAsync(string path, int partition, FasterStorageOptions options)
     {
         string staging = path + ".init-" + Guid.NewGuid().ToString("N");
         Directory.CreateDirectory(staging);
@@ -226,19 +226,7 @@ internal sealed class FasterPartitionDirectory : IDisposable
         {
             using (var kv = FasterKvInstance.Create(staging, options))
             {
-                await FasterThreadBudget.Checkpoints.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    var (taken, _) = await kv.Kv.TakeFullCheckpointAsync(CheckpointType.FoldOver, cancellationToken).ConfigureAwait(false);
-                    if (!taken)
-                    {
-                        throw new IOException($"FASTER refused the first checkpoint of the new store in '{staging}'.");
-                    }
-                }
-                finally
-                {
-                    FasterThreadBudget.Checkpoints.Release();
-                }
+                await FasterOperations.CheckpointAsync(kv.Kv, full: true, staging).ConfigureAwait(false);
             }
 
             File.WriteAllText(System.IO.Path.Combine(staging, MarkerFileName), MarkerText(partition));

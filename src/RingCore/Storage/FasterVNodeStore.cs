@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using FASTER.core;
-using FasterSession = FASTER.core.ClientSession<byte[], byte[], byte[], byte[], FASTER.core.Empty, FASTER.core.IFunctions<byte[], byte[], byte[], byte[], FASTER.core.Empty>>;
 
 namespace RingCore.Storage;
 
@@ -14,11 +13,16 @@ namespace RingCore.Storage;
 /// </summary>
 /// <remarks>
 /// <para>Durability comes from FASTER checkpoints (fold-over hybrid-log checkpoints during
-/// operation, a full index-and-log checkpoint on open and on dispose), taken as
+/// operation, a full index-and-log checkpoint when created and on dispose), taken as
 /// <see cref="FasterStorageOptions.CommitMode"/> says: by default a put or delete completes only
 /// once a checkpoint covering it has completed, with concurrent writers sharing one checkpoint.</para>
 /// <para>Opening recovers the newest checkpoint. Missing or damaged checkpoint or log files raise
 /// <see cref="StorageCorruptedException"/>; the store never starts empty over existing data.</para>
+/// <para>Safe for concurrent use: each operation rents one of a few FASTER sessions (FASTER
+/// sessions are single-threaded). Process-wide, FASTER calls and checkpoints are limited and
+/// opening a store raises the thread pool's minimum worker threads (10 on 2 cores, about twice
+/// the cores on large machines), because FASTER's Linux file I/O blocks pool threads and would starve
+/// the pool otherwise: see FasterThreadBudget in the source for the measurements.</para>
 /// </remarks>
 public sealed class FasterVNodeStore : IVNodeStore
 {
@@ -136,7 +140,7 @@ public sealed class FasterVNodeStore : IVNodeStore
             // The iterator takes FASTER's epoch only inside each GetNext and copies the key and
             // value references out, so it may be advanced from whichever thread resumes us.
             using var iterator = _kv.Kv.Iterate<byte[], byte[], Empty, SimpleFunctions<byte[], byte[]>>(IterationFunctions);
-            while (await NextAsync(iterator).ConfigureAwait(false))
+            while (await FasterOperations.NextAsync(iterator).ConfigureAwait(false))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 byte[] key = iterator.GetKey();
@@ -147,20 +151,6 @@ public sealed class FasterVNodeStore : IVNodeStore
         finally
         {
             Exit();
-        }
-    }
-
-    /// <summary>One step of a fold: may read a page from disk, blocking its thread, so it counts against the budget.</summary>
-    private static async ValueTask<bool> NextAsync(IFasterScanIterator<byte[], byte[]> iterator)
-    {
-        await FasterThreadBudget.Operations.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            return iterator.GetNext(out _);
-        }
-        finally
-        {
-            FasterThreadBudget.Operations.Release();
         }
     }
 
@@ -187,7 +177,7 @@ public sealed class FasterVNodeStore : IVNodeStore
             var session = await _sessions.RentAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                var (found, record) = await ReadAsync(session, key).ConfigureAwait(false);
+                var (found, record) = await FasterOperations.ReadAsync(session, key).ConfigureAwait(false);
                 return found ? FasterRecordFormat.Decode(record!, _directory.Path) : null;
             }
             finally
@@ -209,21 +199,7 @@ public sealed class FasterVNodeStore : IVNodeStore
             var session = await _sessions.RentAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await FasterThreadBudget.Operations.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-                try
-                {
-                    var status = session.Upsert(ref key, ref record);
-                    if (status.IsPending)
-                    {
-                        // A blind upsert needs no disk read and is rarely pending; finish it here,
-                        // since a session goes back to the pool only with nothing pending.
-                        session.CompletePending(wait: true);
-                    }
-                }
-                finally
-                {
-                    FasterThreadBudget.Operations.Release();
-                }
+                await FasterOperations.UpsertAsync(session, key, record).ConfigureAwait(false);
             }
             finally
             {
@@ -250,23 +226,10 @@ public sealed class FasterVNodeStore : IVNodeStore
                 // FASTER's Delete writes a tombstone without looking on disk, so its status cannot
                 // say whether the key existed: read first.
                 byte[] probe = ArrayOf(key);
-                (found, _) = await ReadAsync(session, probe).ConfigureAwait(false);
+                (found, _) = await FasterOperations.ReadAsync(session, probe).ConfigureAwait(false);
                 if (found)
                 {
-                    byte[] owned = key.ToArray();
-                    await FasterThreadBudget.Operations.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-                    try
-                    {
-                        var status = session.Delete(ref owned);
-                        if (status.IsPending)
-                        {
-                            session.CompletePending(wait: true);
-                        }
-                    }
-                    finally
-                    {
-                        FasterThreadBudget.Operations.Release();
-                    }
+                    await FasterOperations.DeleteAsync(session, key.ToArray()).ConfigureAwait(false);
                 }
             }
             finally
@@ -287,76 +250,10 @@ public sealed class FasterVNodeStore : IVNodeStore
         }
     }
 
-    /// <summary>
-    /// Reads one key; a record on disk completes asynchronously. Not cancellable, since a session
-    /// goes back to the pool only with nothing pending.
-    /// </summary>
-    /// <remarks>
-    /// FASTER's ReadAsync rather than Read plus CompletePendingWithOutputsAsync: in FASTER 2.6.5
-    /// the latter never completed for a disk read made after recovering a checkpoint (found by
-    /// FasterVNodeStoreTests.Clean_restart_keeps_every_acknowledged_write_and_delete).
-    /// </remarks>
-    private static async ValueTask<(bool Found, byte[]? Record)> ReadAsync(FasterSession session, byte[] key)
-    {
-        // The budget covers FASTER's synchronous part; waiting for a disk read holds no thread.
-        ValueTask<FasterKV<byte[], byte[]>.ReadAsyncResult<byte[], byte[], Empty>> reading;
-        await FasterThreadBudget.Operations.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-        try
-        {
-            reading = session.ReadAsync(ref key);
-        }
-        finally
-        {
-            FasterThreadBudget.Operations.Release();
-        }
-
-        var (status, output) = (await reading.ConfigureAwait(false)).Complete();
-        if (status.IsFaulted)
-        {
-            throw new IOException("A FASTER read failed.");
-        }
-
-        return status.Found ? (true, output) : (false, null);
-    }
-
     private async ValueTask CommitAsync()
     {
-        var token = await CheckpointAsync(full: false).ConfigureAwait(false);
+        var token = await FasterOperations.CheckpointAsync(_kv.Kv, full: false, _directory.Path).ConfigureAwait(false);
         _directory.DeleteLogCheckpointsExcept(token);
-    }
-
-    private async ValueTask<Guid> CheckpointAsync(bool full)
-    {
-        // Fold-over: flush the log up to its tail and record that address; cheap, since only the
-        // pages written since the last checkpoint are flushed (FASTER's "hybrid log checkpoint").
-        // The full checkpoint also saves the hash index, so the next open does not rebuild it
-        // from the whole log.
-        await FasterThreadBudget.Checkpoints.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            for (int attempt = 0; ; attempt++)
-            {
-                var (taken, token) = full
-                    ? await _kv.Kv.TakeFullCheckpointAsync(CheckpointType.FoldOver).ConfigureAwait(false)
-                    : await _kv.Kv.TakeHybridLogCheckpointAsync(CheckpointType.FoldOver).ConfigureAwait(false);
-                if (taken)
-                {
-                    return token;
-                }
-
-                // Only one checkpoint runs at a time; ours are serialized, so this is rare.
-                if (attempt == 3)
-                {
-                    throw new IOException($"FASTER would not start a checkpoint of the store in '{_directory.Path}'.");
-                }
-
-                await _kv.Kv.CompleteCheckpointAsync().ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            FasterThreadBudget.Checkpoints.Release();
-        }
     }
 
     private async Task DisposeCoreAsync()
@@ -370,7 +267,7 @@ public sealed class FasterVNodeStore : IVNodeStore
         try
         {
             await _committer.StopAsync().ConfigureAwait(false);
-            var token = await CheckpointAsync(full: true).ConfigureAwait(false);
+            var token = await FasterOperations.CheckpointAsync(_kv.Kv, full: true, _directory.Path).ConfigureAwait(false);
             _directory.DeleteLogCheckpointsExcept(token);
         }
         finally
