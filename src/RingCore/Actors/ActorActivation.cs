@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text;
 using RingCore.VNodes;
 
 namespace RingCore.Actors;
@@ -8,33 +8,32 @@ namespace RingCore.Actors;
 /// One active actor: its mailbox and the machinery that runs it one message at a time.
 /// </summary>
 /// <remarks>
-/// <para>Enqueue takes no lock: senders pass a gate (an in-flight counter with a closed bit) and
-/// add a struct to a <see cref="ConcurrentQueue{T}"/>. The first sender to find the actor idle
-/// flips <c>_scheduled</c> from 0 to 1 and queues a turn on the scheduler; a turn handles at most
-/// the vnode's turn limit of messages and queues another turn if mail remains, so a busy actor
-/// cannot hog a thread (fairness across keys).</para>
-/// <para>Passivation takes the same <c>_scheduled</c> flag, so it never overlaps a turn; it
-/// closes the gate, waits for senders already past it, and gives up if any mail arrived.
-/// Senders that meet a closed gate wait until the actor is gone and activate it afresh, so no
-/// message is dropped and each sender's messages keep their order.</para>
+/// <para>Senders append to the <see cref="Mailbox"/> without a lock. The first sender to find
+/// the actor idle flips <c>_scheduled</c> from 0 to 1 and queues a turn on the scheduler; a turn
+/// handles at most the vnode's turn limit of messages and queues another turn if mail remains, so
+/// a busy actor cannot hog a thread (fairness across keys). A turn that drains the mailbox hands
+/// its segment back to the pool, so an idle actor is this object, its key and its state.</para>
+/// <para>Passivation takes the same <c>_scheduled</c> flag, so it never overlaps a turn. It
+/// stores pending state first, with the mailbox still open, and only then closes the mailbox's
+/// gate, which takes nanoseconds; mail that arrived meanwhile cancels it. Senders that meet a
+/// closed gate wait for the actor to leave its vnode's table and activate it afresh, so no message
+/// is dropped and each sender's messages keep their order.</para>
 /// </remarks>
 internal abstract class ActorActivation : IThreadPoolWorkItem
 {
-    private const int ClosedBit = 1 << 30;
-
-    private readonly ConcurrentQueue<Envelope> _mailbox = new();
-    private int _gate;
+    private Mailbox _mailbox;
     private int _scheduled;
     private int _flushPending;
     private long _lastActivity;
-    private Dictionary<string, ITimer>? _timers;
+    private ActorActivationExtras? _extras;
+    private volatile bool _gone;
 
-    protected ActorActivation(VNode vnode, ActorType type, ActorId id)
+    protected ActorActivation(VNode vnode, ActorType type, byte[] key, ulong position)
     {
         VNode = vnode;
         Type = type;
-        Id = id;
-        Context = new ActorContext(this);
+        Key = key;
+        Position = position;
         _lastActivity = vnode.Time.GetTimestamp();
     }
 
@@ -42,26 +41,38 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
 
     public ActorType Type { get; }
 
-    public ActorId Id { get; }
+    public byte[] Key { get; }
 
-    public ActorContext Context { get; }
+    /// <summary>The key's ring position, which is also its hash in the vnode's table.</summary>
+    public ulong Position { get; }
 
     /// <summary>Whether the gate is closed for good: the activation passivated and left its vnode's table.</summary>
-    public bool IsGone { get; private set; }
+    public bool IsGone => _gone;
 
     /// <summary>Whether state changes wait to be stored (WriteBehind).</summary>
     public abstract bool IsDirty { get; }
 
+    public string KeyText => Extras.KeyText ??= Encoding.UTF8.GetString(Key);
+
+    private ActorActivationExtras Extras
+    {
+        get
+        {
+            var extras = Volatile.Read(ref _extras);
+            return extras ?? Interlocked.CompareExchange(ref _extras, extras = new ActorActivationExtras(), null) ?? extras;
+        }
+    }
+
+    public bool Is(ActorType type, ReadOnlySpan<byte> key, ulong position) =>
+        Position == position && ReferenceEquals(Type, type) && key.SequenceEqual(Key);
+
     public bool TryEnqueue(in Envelope envelope)
     {
-        if ((Interlocked.Increment(ref _gate) & ClosedBit) != 0)
+        if (!_mailbox.TryEnqueue(envelope))
         {
-            Interlocked.Decrement(ref _gate);
             return false;
         }
 
-        _mailbox.Enqueue(envelope);
-        Interlocked.Decrement(ref _gate);
         if (Volatile.Read(ref _scheduled) == 0 && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
             VNode.Scheduler.Schedule(this);
@@ -74,7 +85,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
     public void RequestFlush(object flushMessage)
     {
         if (Interlocked.CompareExchange(ref _flushPending, 1, 0) == 0
-            && !TryEnqueue(new Envelope(flushMessage, null, EnvelopeKind.Flush)))
+            && !TryEnqueue(new Envelope(flushMessage, null, 0, EnvelopeKind.Flush)))
         {
             Volatile.Write(ref _flushPending, 0); // passivating: it stores its state itself
         }
@@ -106,19 +117,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
             return false; // a turn is queued or running: not idle
         }
 
-        Interlocked.Or(ref _gate, ClosedBit);
-        var spin = new SpinWait();
-        while ((Volatile.Read(ref _gate) & ~ClosedBit) != 0)
-        {
-            spin.SpinOnce(); // senders past the gate finish their enqueue in nanoseconds
-        }
-
-        if (!_mailbox.IsEmpty)
-        {
-            Reopen();
-            return false;
-        }
-
+        // Holding the turn, so no handler runs; senders may still append and will be served.
         try
         {
             await FlushAsync().ConfigureAwait(false);
@@ -126,13 +125,19 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
         catch (Exception)
         {
             // The state stays in memory and dirty; the next sweep or shutdown tries again.
-            Reopen();
+            EndTurn();
+            return false;
+        }
+
+        if (!_mailbox.CloseIfEmpty())
+        {
+            EndTurn(); // mail arrived while storing: serve it, passivate another time
             return false;
         }
 
         StopTimers();
-        IsGone = true;
         VNode.Remove(this);
+        _gone = true; // after leaving the table, so a sender that saw it gone activates afresh
         return true;
     }
 
@@ -145,7 +150,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
             throw new ArgumentException($"Actor type '{Type.Name}' has no handler for timer message {message.GetType().Name}.", nameof(message));
         }
 
-        var timers = _timers ??= new Dictionary<string, ITimer>(StringComparer.Ordinal);
+        var timers = Extras.Timers ??= new Dictionary<string, ITimer>(StringComparer.Ordinal);
         if (timers.Remove(name, out var previous))
         {
             previous.Dispose();
@@ -154,13 +159,13 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
         timers[name] = VNode.Time.CreateTimer(static state =>
         {
             var (activation, message) = ((ActorActivation, object))state!;
-            activation.TryEnqueue(new Envelope(message, null, EnvelopeKind.Timer));
+            activation.TryEnqueue(new Envelope(message, null, 0, EnvelopeKind.Timer));
         }, (this, message), dueTime, period);
     }
 
     public bool CancelTimer(string name)
     {
-        if (_timers is not null && _timers.Remove(name, out var timer))
+        if (_extras?.Timers is { } timers && timers.Remove(name, out var timer))
         {
             timer.Dispose();
             return true;
@@ -192,7 +197,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
                 // unloaded, and try again on the next message.
                 while (_mailbox.TryDequeue(out var envelope))
                 {
-                    envelope.Reply?.Fail(exception);
+                    envelope.Fail(exception);
                 }
 
                 return;
@@ -238,39 +243,33 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
 
     private void EndTurn()
     {
-        if (!_mailbox.IsEmpty)
+        if (!_mailbox.TryRelease())
         {
-            VNode.Scheduler.Schedule(this); // keep _scheduled = 1: the next turn is ours
+            VNode.Scheduler.Schedule(this); // mail is waiting; keep _scheduled = 1: the next turn is ours
             return;
         }
 
-        // The exchange is a full fence, so the emptiness check below cannot be read before the
-        // flag is cleared; a sender that enqueued in between sees 0 or we see its message.
+        // The exchange is a full fence, so the check below cannot be read before the flag is
+        // cleared: a sender that appended in between sees 0 and schedules, or we see its segment.
         Interlocked.Exchange(ref _scheduled, 0);
-        if (!_mailbox.IsEmpty && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        if (_mailbox.MayHaveMail && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
             VNode.Scheduler.Schedule(this);
         }
     }
 
-    private void Reopen()
-    {
-        Interlocked.And(ref _gate, ~ClosedBit);
-        EndTurn();
-    }
-
     private void StopTimers()
     {
-        if (_timers is null)
+        if (_extras?.Timers is not { } timers)
         {
             return;
         }
 
-        foreach (var timer in _timers.Values)
+        foreach (var timer in timers.Values)
         {
             timer.Dispose();
         }
 
-        _timers.Clear();
+        timers.Clear();
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using RingCore.Storage;
 using RingCore.VNodes;
 
@@ -6,18 +7,23 @@ namespace RingCore.Actors;
 /// <summary>The state-typed half of an activation: loading, handling and storing <typeparamref name="TState"/>.</summary>
 internal sealed class ActorActivation<TState> : ActorActivation
 {
-    private readonly ActorType<TState> _type;
-    private byte[]? _storeKey;
     private TState _state = default!;
     private bool _loaded;
     private bool _dirty;
 
-    public ActorActivation(VNode vnode, ActorType<TState> type, ActorId id)
-        : base(vnode, type, id) => _type = type;
+    public ActorActivation(VNode vnode, ActorType<TState> type, byte[] key, ulong position)
+        : base(vnode, type, key, position)
+    {
+    }
 
     public override bool IsDirty => Volatile.Read(ref _dirty);
 
-    private byte[] StoreKey => _storeKey ??= _type.StoreKey(Id.Key);
+    // The constructor takes only an ActorType<TState>; not keeping a second, typed reference
+    // saves 8 bytes per idle actor.
+    private ActorType<TState> TypedType => Unsafe.As<ActorType<TState>>(Type);
+
+    // Made per store operation rather than kept: stores are rare next to idle actors' memory.
+    private byte[] StoreKey => Type.StoreKey(Key);
 
     protected override async ValueTask EnsureLoadedAsync()
     {
@@ -26,22 +32,23 @@ internal sealed class ActorActivation<TState> : ActorActivation
             return;
         }
 
+        var type = TypedType;
         TState state;
-        var stored = _type.Durability == ActorDurability.Ephemeral ? null : await VNode.Store.GetAsync(StoreKey).ConfigureAwait(false);
+        var stored = type.Durability == ActorDurability.Ephemeral ? null : await VNode.Store.GetAsync(StoreKey).ConfigureAwait(false);
         if (stored is null)
         {
-            state = _type.InitialState(Context);
+            state = type.InitialState(new ActorContext(this));
         }
         else
         {
             try
             {
-                state = _type.Serializer.Deserialize(stored.Value.Span);
+                state = type.Serializer.Deserialize(stored.Value.Span);
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
                 throw new InvalidDataException(
-                    $"The stored state of {_type.Name} '{Context.KeyText}' could not be read as {typeof(TState).Name}: {exception.Message}", exception);
+                    $"The stored state of {type.Name} '{KeyText}' could not be read as {typeof(TState).Name}: {exception.Message}", exception);
             }
         }
 
@@ -57,28 +64,29 @@ internal sealed class ActorActivation<TState> : ActorActivation
             return;
         }
 
-        if (!_type.TryGetHandler(envelope.Message.GetType(), out var handler))
+        var type = TypedType;
+        if (!type.TryGetHandler(envelope.Message.GetType(), out var handler))
         {
-            envelope.Reply?.Fail(new ArgumentException($"Actor type '{_type.Name}' has no handler for {envelope.Message.GetType().Name}."));
+            envelope.Fail(new ArgumentException($"Actor type '{type.Name}' has no handler for {envelope.Message.GetType().Name}."));
             return;
         }
 
         ActorStep<TState> step;
         try
         {
-            step = await handler(_state, envelope.Message, Context).ConfigureAwait(false);
+            step = await handler(_state, envelope.Message, new ActorContext(this)).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
             // The state change of a failed message is discarded: _state was never replaced.
-            envelope.Reply?.Fail(exception);
+            envelope.Fail(exception);
             return;
         }
 
         bool changed = !EqualityComparer<TState>.Default.Equals(step.State, _state);
         if (changed)
         {
-            switch (_type.Durability)
+            switch (type.Durability)
             {
                 case ActorDurability.WriteThrough:
                     try
@@ -88,7 +96,7 @@ internal sealed class ActorActivation<TState> : ActorActivation
                     catch (Exception exception)
                     {
                         // Not stored, so not acknowledged: keep the old state, like a throwing handler.
-                        envelope.Reply?.Fail(exception);
+                        envelope.Fail(exception);
                         return;
                     }
 
@@ -106,7 +114,7 @@ internal sealed class ActorActivation<TState> : ActorActivation
             _state = step.State;
         }
 
-        envelope.Reply?.Complete(step.Reply);
+        envelope.Complete(step.Reply);
     }
 
     protected override async ValueTask FlushAsync()
@@ -121,5 +129,5 @@ internal sealed class ActorActivation<TState> : ActorActivation
     }
 
     private ValueTask StoreAsync(TState state) =>
-        VNode.Store.PutAsync(StoreKey, new StoredObject(_type.Serializer.Serialize(state)));
+        VNode.Store.PutAsync(StoreKey, new StoredObject(TypedType.Serializer.Serialize(state)));
 }

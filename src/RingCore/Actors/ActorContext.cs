@@ -1,32 +1,33 @@
-using System.Text;
-
 namespace RingCore.Actors;
 
 /// <summary>
 /// What a handler may use besides its state and message: the actor's key, a reference to
-/// itself, the clock, and timers whose ticks arrive through its own mailbox.
+/// itself, the clock, and timers whose ticks arrive through its own mailbox. A struct over the
+/// activation, so handing it to a handler allocates nothing and an idle actor does not keep one.
 /// </summary>
-public sealed class ActorContext
+public readonly struct ActorContext
 {
-    private readonly ActorActivation _activation;
-    private string? _keyText;
+    private readonly ActorActivation? _activation;
 
     internal ActorContext(ActorActivation activation) => _activation = activation;
 
     /// <summary>The actor's key as bytes.</summary>
-    public ReadOnlyMemory<byte> Key => _activation.Id.Key;
+    public ReadOnlyMemory<byte> Key => Activation.Key;
 
     /// <summary>The actor's key as UTF-8 text (decoded once, on first use).</summary>
-    public string KeyText => _keyText ??= Encoding.UTF8.GetString(_activation.Id.Key);
+    public string KeyText => Activation.KeyText;
 
     /// <summary>The actor's type name.</summary>
-    public string TypeName => _activation.Type.Name;
+    public string TypeName => Activation.Type.Name;
 
     /// <summary>A reference to this actor, e.g. to hand to others so they can reply with a Tell.</summary>
-    public ActorRef Self => new(_activation.VNode.Node, _activation.Type, _activation.Id.Key, _activation.Id.Position);
+    public ActorRef Self => new(Activation.VNode.Node, Activation.Type, Activation.Key, Activation.Position);
 
     /// <summary>The node's clock; tests replace it with fake time.</summary>
-    public TimeProvider Time => _activation.VNode.Time;
+    public TimeProvider Time => Activation.VNode.Time;
+
+    private ActorActivation Activation =>
+        _activation ?? throw new InvalidOperationException("This ActorContext is default; the runtime hands one to each handler.");
 
     /// <summary>
     /// Starts (or replaces) the timer <paramref name="name"/>: after <paramref name="dueTime"/> and
@@ -36,8 +37,8 @@ public sealed class ActorContext
     /// timers still passivates when idle, and its timers stop then.
     /// </summary>
     public void RegisterTimer(string name, TimeSpan dueTime, TimeSpan period, object message) =>
-        _activation.RegisterTimer(name, dueTime, period, message);
+        Activation.RegisterTimer(name, dueTime, period, message);
 
     /// <summary>Stops the timer <paramref name="name"/>; true when it existed.</summary>
-    public bool CancelTimer(string name) => _activation.CancelTimer(name);
+    public bool CancelTimer(string name) => Activation.CancelTimer(name);
 }

@@ -35,31 +35,45 @@ public readonly struct ActorRef
     public void Tell(object message)
     {
         CheckHandled(message);
-        _dispatcher.Deliver(_type, _key, _position, new Envelope(message, null, EnvelopeKind.User));
+        _dispatcher.Deliver(_type, _key, _position, Envelope.Tell(message));
     }
 
     /// <summary>
     /// Sends <paramref name="message"/> and waits for the handler's reply. A handler that throws
     /// fails the Ask with its exception; the actor keeps its previous state and goes on serving.
+    /// Await the result once, like any <see cref="ValueTask{TResult}"/>: its source is pooled.
     /// </summary>
     /// <param name="message">The message.</param>
-    /// <param name="timeout">How long to wait; null for the node's default. On timeout the Ask fails with <see cref="TimeoutException"/> (the message may still be handled later).</param>
-    /// <param name="cancellationToken">Cancels the wait (not the handling).</param>
-    public async ValueTask<TReply> Ask<TReply>(object message, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    /// <param name="timeout">How long to wait; null for the node's default, <see cref="Timeout.InfiniteTimeSpan"/> for no limit. On timeout the Ask fails with <see cref="TimeoutException"/> (the message may still be handled later).</param>
+    /// <param name="cancellationToken">Cancels the wait (not the handling): the Ask fails with <see cref="OperationCanceledException"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is zero or negative (other than infinite).</exception>
+    public ValueTask<TReply> Ask<TReply>(object message, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         CheckHandled(message);
-        var reply = new AskReply<TReply>(_type.Name);
-        _dispatcher.Deliver(_type, _key, _position, new Envelope(message, reply, EnvelopeKind.User));
         var wait = timeout ?? _dispatcher.DefaultAskTimeout;
+        if (wait <= TimeSpan.Zero && wait != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), wait, "An Ask's timeout must be positive, or Timeout.InfiniteTimeSpan.");
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<TReply>(cancellationToken);
+        }
+
+        var reply = AskReply<TReply>.Rent();
+        int token = reply.Start(_type, _key, wait, _dispatcher.Time, cancellationToken);
         try
         {
-            return await reply.Task.WaitAsync(wait, _dispatcher.Time, cancellationToken).ConfigureAwait(false);
+            _dispatcher.Deliver(_type, _key, _position, new Envelope(message, reply, token, EnvelopeKind.User));
         }
-        catch (TimeoutException)
+        catch
         {
-            throw new TimeoutException(
-                $"Ask to {_type.Name} '{Encoding.UTF8.GetString(_key)}' got no reply within {wait.TotalMilliseconds:0} ms.");
+            reply.Abandon(token);
+            throw;
         }
+
+        return reply.AsValueTask();
     }
 
     /// <inheritdoc />

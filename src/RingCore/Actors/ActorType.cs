@@ -33,7 +33,7 @@ internal abstract class ActorType
 
     public abstract bool Handles(Type messageType);
 
-    public abstract ActorActivation Activate(VNodes.VNode vnode, ActorId id);
+    public abstract ActorActivation Activate(VNodes.VNode vnode, byte[] key, ulong position);
 
     /// <summary>The store key of an actor's state: type name, a zero byte, the key (names cannot contain a zero byte).</summary>
     public byte[] StoreKey(byte[] key)
@@ -46,23 +46,49 @@ internal abstract class ActorType
 }
 
 /// <summary>An actor type with its state type: handlers, initial state and serializer.</summary>
+/// <remarks>
+/// Handlers sit in a small array searched by reference on the message's <see cref="System.Type"/>:
+/// an actor type has a handful, and a linear scan of a few references beats hashing on the
+/// Tell path (checked on every send) and the turn path.
+/// </remarks>
 internal sealed class ActorType<TState>(
     string name,
     int index,
     Func<ActorContext, TState> initialState,
-    Dictionary<Type, ActorHandler<TState>> handlers,
+    IReadOnlyDictionary<Type, ActorHandler<TState>> handlers,
     IStateSerializer<TState> serializer,
     ActorDurability durability,
     TimeSpan idleTimeout) : ActorType(name, index, durability, idleTimeout)
 {
+    private readonly KeyValuePair<Type, ActorHandler<TState>>[] _handlers = [.. handlers];
+
     public Func<ActorContext, TState> InitialState { get; } = initialState;
 
     public IStateSerializer<TState> Serializer { get; } = serializer;
 
-    public bool TryGetHandler(Type messageType, out ActorHandler<TState> handler) =>
-        handlers.TryGetValue(messageType, out handler!);
+    public bool TryGetHandler(Type messageType, out ActorHandler<TState> handler)
+    {
+        int index = IndexOf(messageType);
+        handler = index >= 0 ? _handlers[index].Value : null!;
+        return index >= 0;
+    }
 
-    public override bool Handles(Type messageType) => handlers.ContainsKey(messageType);
+    public override bool Handles(Type messageType) => IndexOf(messageType) >= 0;
 
-    public override ActorActivation Activate(VNodes.VNode vnode, ActorId id) => new ActorActivation<TState>(vnode, this, id);
+    public override ActorActivation Activate(VNodes.VNode vnode, byte[] key, ulong position) =>
+        new ActorActivation<TState>(vnode, this, key, position);
+
+    private int IndexOf(Type messageType)
+    {
+        var handlers = _handlers;
+        for (int i = 0; i < handlers.Length; i++)
+        {
+            if (ReferenceEquals(handlers[i].Key, messageType))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 }

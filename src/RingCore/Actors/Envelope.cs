@@ -1,7 +1,18 @@
 namespace RingCore.Actors;
 
 /// <summary>What a mailbox slot holds: a struct, so a Tell allocates nothing beyond its message.</summary>
-internal readonly record struct Envelope(object Message, IReplySink? Reply, EnvelopeKind Kind);
+/// <param name="Message">The message; never null (a published slot is one whose message is set).</param>
+/// <param name="Reply">Where an Ask's outcome goes; null for a Tell.</param>
+/// <param name="ReplyToken">Which Ask of a pooled <paramref name="Reply"/> this is, so a late reply cannot complete a later Ask.</param>
+/// <param name="Kind">Why the message is in the mailbox.</param>
+internal readonly record struct Envelope(object Message, IReplySink? Reply, int ReplyToken, EnvelopeKind Kind)
+{
+    public static Envelope Tell(object message) => new(message, null, 0, EnvelopeKind.User);
+
+    public void Complete(object? reply) => Reply?.Complete(ReplyToken, reply);
+
+    public void Fail(Exception exception) => Reply?.Fail(ReplyToken, exception);
+}
 
 /// <summary>Why a message is in the mailbox.</summary>
 internal enum EnvelopeKind : byte

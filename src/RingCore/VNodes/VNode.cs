@@ -13,7 +13,7 @@ internal sealed class VNode : IAsyncDisposable
 {
     private static readonly object FlushMessage = new();
 
-    private readonly ConcurrentDictionary<ActorId, ActorActivation> _activations = new();
+    private readonly ActivationTable _activations = new();
     private readonly ConcurrentDictionary<ActorActivation, byte> _dirty = new();
     private readonly ITimer _sweepTimer;
     private readonly ITimer _flushTimer;
@@ -47,7 +47,6 @@ internal sealed class VNode : IAsyncDisposable
 
     public void Deliver(ActorType type, byte[] key, ulong position, in Envelope envelope)
     {
-        var id = new ActorId(type.Index, key, position);
         while (true)
         {
             if (_stopping)
@@ -55,24 +54,24 @@ internal sealed class VNode : IAsyncDisposable
                 throw new ObjectDisposedException($"vnode {Partition}", "The node is stopping; no new messages are accepted.");
             }
 
-            var activation = _activations.GetOrAdd(id, static (id, args) => args.type.Activate(args.vnode, id), (type, vnode: this));
+            var activation = _activations.Find(type, key, position) ?? _activations.GetOrAdd(type, key, position, this);
             if (activation.TryEnqueue(envelope))
             {
                 return;
             }
 
-            // The actor is passivating. Wait until it has stored its state and left the table,
-            // or reopened, then deliver again (to a fresh activation that loads that state).
+            // The actor is passivating: it stored its state before closing its mailbox, so within
+            // nanoseconds it either leaves the table (deliver again, to a fresh activation that
+            // loads that state) or, having found mail after all, reopens.
             var spin = new SpinWait();
-            while (!activation.IsGone && _activations.TryGetValue(id, out var current) && ReferenceEquals(current, activation)
-                && !activation.TryEnqueue(envelope))
+            while (!activation.IsGone)
             {
-                spin.SpinOnce(sleep1Threshold: 20);
-            }
+                if (activation.TryEnqueue(envelope))
+                {
+                    return;
+                }
 
-            if (!activation.IsGone)
-            {
-                return; // it reopened and took the message
+                spin.SpinOnce(sleep1Threshold: -1);
             }
         }
     }
@@ -81,7 +80,7 @@ internal sealed class VNode : IAsyncDisposable
 
     public void Remove(ActorActivation activation)
     {
-        _activations.TryRemove(new KeyValuePair<ActorId, ActorActivation>(activation.Id, activation));
+        _activations.Remove(activation);
         _dirty.TryRemove(activation, out _);
     }
 
@@ -92,13 +91,13 @@ internal sealed class VNode : IAsyncDisposable
         await _sweepTimer.DisposeAsync().ConfigureAwait(false);
         await _flushTimer.DisposeAsync().ConfigureAwait(false);
         var failures = new List<Exception>();
-        foreach (var activation in _activations.Values)
+        foreach (var activation in _activations.Snapshot())
         {
             for (int attempt = 0; !await activation.TryPassivateAsync(force: true).ConfigureAwait(false); attempt++)
             {
                 if (attempt == 500)
                 {
-                    failures.Add(new InvalidOperationException($"{activation.Type.Name} '{activation.Context.KeyText}' could not be passivated at shutdown."));
+                    failures.Add(new InvalidOperationException($"{activation.Type.Name} '{activation.KeyText}' could not be passivated at shutdown."));
                     break;
                 }
 
@@ -115,7 +114,7 @@ internal sealed class VNode : IAsyncDisposable
 
     private void Sweep()
     {
-        foreach (var activation in _activations.Values)
+        foreach (var activation in _activations.Snapshot())
         {
             _ = PassivateIfIdle(activation);
         }

@@ -1,0 +1,12 @@
+namespace RingCore.Actors;
+
+/// <summary>
+/// The parts of an activation most actors never use (timers, the key as text), kept out of line
+/// so an idle actor without them pays one null reference instead of their fields.
+/// </summary>
+internal sealed class ActorActivationExtras
+{
+    public Dictionary<string, ITimer>? Timers { get; set; }
+
+    public string? KeyText { get; set; }
+}
