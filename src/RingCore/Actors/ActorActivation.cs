@@ -14,9 +14,9 @@ namespace RingCore.Actors;
 /// a busy actor cannot hog a thread (fairness across keys). A turn that drains the mailbox hands
 /// its segment back to the pool, so an idle actor is this object, its key and its state.</para>
 /// <para>Passivation takes the same <c>_scheduled</c> flag, so it never overlaps a turn. It
-/// stores pending state first, with the mailbox still open, and only then closes the mailbox's
-/// gate, which takes nanoseconds; mail that arrived meanwhile cancels it. Senders that meet a
-/// closed gate wait for the actor to leave its vnode's table and activate it afresh, so no message
+/// stores pending state first, with the mailbox still open, and only then closes the mailbox, one
+/// compare-exchange that fails if mail arrived meanwhile (which cancels the passivation). Senders
+/// that meet a closed mailbox wait for the actor to leave its vnode's table and activate it afresh, so no message
 /// is dropped and each sender's messages keep their order.</para>
 /// </remarks>
 internal abstract class ActorActivation : IThreadPoolWorkItem
@@ -46,7 +46,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
     /// <summary>The key's ring position, which is also its hash in the vnode's table.</summary>
     public ulong Position { get; }
 
-    /// <summary>Whether the gate is closed for good: the activation passivated and left its vnode's table.</summary>
+    /// <summary>Whether the mailbox is closed for good: the activation passivated and left its vnode's table.</summary>
     public bool IsGone => _gone;
 
     /// <summary>Whether state changes wait to be stored (WriteBehind).</summary>
@@ -103,10 +103,16 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
     /// <summary>
     /// Passivates the actor if it has been idle for its type's timeout (or <paramref name="force"/>,
     /// at shutdown): stores pending state, stops its timers and removes it from the vnode.
-    /// False when it is busy, got mail meanwhile, or its state could not be stored.
+    /// False when it is busy, got mail meanwhile, or its state could not be stored; true when it
+    /// is gone, by this call or an earlier one.
     /// </summary>
     public async ValueTask<bool> TryPassivateAsync(bool force)
     {
+        if (_gone)
+        {
+            return true; // e.g. a sweep finished passivating it while shutdown was looking
+        }
+
         if (!force && VNode.Time.GetElapsedTime(Volatile.Read(ref _lastActivity)) < Type.IdleTimeout)
         {
             return false;

@@ -7,22 +7,18 @@ namespace RingCore.Actors;
 /// memory while idle. It lives inline in its activation (a mutable struct field, never copied).
 /// </summary>
 /// <remarks>
-/// <para>Producers pass a gate (an in-flight counter with a closed bit) and append to the tail
-/// segment; a full segment is followed by a pooled one. When a turn finds the mailbox drained it
-/// seals the head segment and detaches it, so an idle actor holds no segment: that is what keeps a
-/// million idle actors within a few hundred bytes each (the actor mailbox issue).</para>
-/// <para>The gate also says when a retired segment may be recycled: a producer reads the tail only
-/// inside the gate, so once the tail no longer points at a segment and the in-flight count reads
-/// zero, no producer can touch it again. If producers are in flight the segment is left to the GC
-/// instead, which only happens under contention.</para>
-/// <para>Passivation closes the gate for good: producers that meet it get false and activate the
-/// actor afresh.</para>
+/// <para>Producers append to the tail segment; a full segment is followed by a pooled one. When a
+/// turn finds the mailbox drained it seals the head segment and detaches it, so an idle actor
+/// holds no segment: that is what keeps a million idle actors within a few hundred bytes each
+/// (the actor mailbox issue). Segments go back to the pool as soon as the consumer is done with
+/// them; <see cref="MailboxSegment"/> explains why a producer still holding one cannot harm it.</para>
+/// <para>Passivation closes the mailbox by swapping a sentinel into the empty tail: producers that
+/// meet it get false and activate the actor afresh.</para>
 /// </remarks>
 internal struct Mailbox
 {
-    private const int ClosedBit = 1 << 30;
+    private static readonly MailboxSegment Closed = new();
 
-    private int _gate;
     private MailboxSegment? _tail;
     private MailboxSegment? _head;
 
@@ -31,25 +27,29 @@ internal struct Mailbox
     private MailboxSegment? _first;
 
     /// <summary>Whether a segment is attached, i.e. mail may be waiting (safe to read from any thread).</summary>
-    public readonly bool MayHaveMail => Volatile.Read(in _tail) is not null;
+    public readonly bool MayHaveMail => Volatile.Read(in _tail) is { } tail && !ReferenceEquals(tail, Closed);
 
-    /// <summary>Appends <paramref name="envelope"/>; false when the gate is closed (the actor is passivating).</summary>
+    /// <summary>Appends <paramref name="envelope"/>; false when the mailbox is closed (the actor is passivating).</summary>
     public bool TryEnqueue(in Envelope envelope)
     {
-        if ((Interlocked.Increment(ref _gate) & ClosedBit) != 0)
+        var segment = Volatile.Read(ref _tail);
+        while (true)
         {
-            Interlocked.Decrement(ref _gate);
-            return false;
-        }
+            segment ??= AttachSegment();
+            if (ReferenceEquals(segment, Closed))
+            {
+                return false;
+            }
 
-        var segment = Volatile.Read(ref _tail) ?? AttachSegment();
-        while (!segment.TryAppend(envelope))
-        {
-            segment = FollowFullSegment(segment);
-        }
+            int index = segment.TryReserve(ref _tail);
+            if (index >= 0)
+            {
+                segment.Write(index, envelope);
+                return true;
+            }
 
-        Interlocked.Decrement(ref _gate);
-        return true;
+            segment = index == MailboxSegment.Full ? FollowFullSegment(segment) : Volatile.Read(ref _tail);
+        }
     }
 
     /// <summary>Takes the next message (the consumer's turn only).</summary>
@@ -79,7 +79,7 @@ internal struct Mailbox
 
     /// <summary>
     /// At the end of a turn that drained the mailbox: seals and detaches the head segment so the
-    /// idle actor holds none. False when mail arrived meanwhile (the caller runs another turn).
+    /// idle actor holds none. False when mail is waiting (the caller runs another turn).
     /// </summary>
     public bool TryRelease()
     {
@@ -91,7 +91,7 @@ internal struct Mailbox
                 return true;
             }
 
-            if (!head.SealAndCheckDrained())
+            if (!head.SealIfDrained())
             {
                 return false;
             }
@@ -103,27 +103,8 @@ internal struct Mailbox
         }
     }
 
-    /// <summary>Closes the gate and waits for producers already past it; true when no mail is attached.</summary>
-    public bool CloseIfEmpty()
-    {
-        Interlocked.Or(ref _gate, ClosedBit);
-        var spin = new SpinWait();
-        while ((Volatile.Read(ref _gate) & ~ClosedBit) != 0)
-        {
-            spin.SpinOnce(sleep1Threshold: -1); // a producer inside the gate is a few instructions from leaving
-        }
-
-        if (Volatile.Read(ref _tail) is null)
-        {
-            return true;
-        }
-
-        Reopen();
-        return false;
-    }
-
-    /// <summary>Opens a gate closed by <see cref="CloseIfEmpty"/> whose passivation was abandoned.</summary>
-    public void Reopen() => Interlocked.And(ref _gate, ~ClosedBit);
+    /// <summary>Closes a released mailbox for good (passivation); false when mail is attached.</summary>
+    public bool CloseIfEmpty() => Interlocked.CompareExchange(ref _tail, Closed, null) is null;
 
     private MailboxSegment AttachSegment()
     {
@@ -140,7 +121,7 @@ internal struct Mailbox
         return current;
     }
 
-    private MailboxSegment FollowFullSegment(MailboxSegment full)
+    private MailboxSegment? FollowFullSegment(MailboxSegment full)
     {
         var next = full.Next;
         if (next is null)
@@ -153,15 +134,10 @@ internal struct Mailbox
             }
         }
 
-        // The tail moves from a full segment to its successor, or the consumer detached the full
-        // (sealed) segment and the tail is null or already a fresh one: append wherever it is now.
+        // The tail moves from a full segment to its successor. If it is elsewhere already (moved
+        // on by another producer, detached by the consumer, or closed), go wherever it is now.
         var observed = Interlocked.CompareExchange(ref _tail, next, full);
-        if (ReferenceEquals(observed, full))
-        {
-            return next;
-        }
-
-        return observed ?? AttachSegment();
+        return ReferenceEquals(observed, full) ? next : observed;
     }
 
     // The consumer has no head: start from the segment the last attach made first, waiting out
@@ -171,7 +147,7 @@ internal struct Mailbox
         var first = Volatile.Read(ref _first);
         if (first is null)
         {
-            if (Volatile.Read(ref _tail) is null)
+            if (!MayHaveMail)
             {
                 return null;
             }
@@ -188,21 +164,15 @@ internal struct Mailbox
         return first;
     }
 
-    // The head is exhausted: move to its successor, or detach it when it is also the tail. True
-    // when a successor became the head.
+    // The head is exhausted: move to its successor, or detach it when it is also the tail, and
+    // recycle it. True when a successor became the head.
     private bool RetireHead(MailboxSegment head)
     {
         Debug.Assert(head.ReadIndex >= head.ReadLimit, "Only an exhausted head is retired.");
         bool detached = ReferenceEquals(Interlocked.CompareExchange(ref _tail, null, head), head);
         _head = detached ? null : head.Next;
         Debug.Assert(detached || _head is not null, "The tail moved past the head, so the head has a successor.");
-
-        // The CompareExchange above fenced; a producer entering the gate from here on reads the new tail.
-        if ((Volatile.Read(ref _gate) & ~ClosedBit) == 0)
-        {
-            MailboxSegmentPool.Return(head);
-        }
-
+        MailboxSegmentPool.Return(head);
         return !detached;
     }
 }

@@ -4,28 +4,38 @@ using System.Runtime.CompilerServices;
 namespace RingCore.Actors;
 
 /// <summary>
-/// A fixed block of mailbox slots. Producers reserve a slot with one atomic increment and publish
+/// A fixed block of mailbox slots. Producers reserve a slot with one compare-exchange and publish
 /// it by writing its message last; the mailbox's one consumer reads slots in order. Segments are
 /// pooled (<see cref="MailboxSegmentPool"/>) so a busy mailbox allocates nothing in steady state
 /// and an idle one holds none.
 /// </summary>
 /// <remarks>
-/// The reservation counter doubles as the seal: the consumer swaps in <see cref="SealedReservation"/>
-/// when it finds the segment drained, so every later reservation lands past <see cref="Capacity"/>
-/// and its producer moves to a fresh segment instead (Vyukov's bounded-queue ticket idea, as
-/// <c>ConcurrentQueue</c> segments use it, with the single consumer doing the freezing).
+/// <para>The reservation word packs an incarnation (bumped each time the segment is recycled), a
+/// sealed bit and the count of reserved slots. A producer reads the word, checks that the segment
+/// is still its mailbox's tail, and compare-exchanges the count up: a producer that read the tail
+/// before the segment was recycled fails on the changed incarnation instead of reserving a slot in
+/// another actor's mailbox. That is what lets segments be recycled the moment their consumer is
+/// done with them, with no count of producers in flight.</para>
+/// <para>The consumer seals a segment it found drained, so later producers move to a fresh one
+/// (the freezing <c>ConcurrentQueue</c> segments do, here done by the single consumer).</para>
 /// </remarks>
 internal sealed class MailboxSegment
 {
     /// <summary>Slots per segment: about 800 bytes, few enough to pool cheaply, enough to amortize segment changes.</summary>
     public const int Capacity = 32;
 
-    // Far past Capacity and far from overflow: producers that still increment a sealed counter
-    // (they read the segment before the seal) all get an index past the end.
-    private const int SealedReservation = int.MaxValue / 2;
+    /// <summary><see cref="TryReserve"/>: the segment is full or sealed; move to its successor.</summary>
+    public const int Full = -1;
+
+    /// <summary><see cref="TryReserve"/>: the segment is no longer the mailbox's tail; read the tail again.</summary>
+    public const int NotTail = -2;
+
+    private const long SealedBit = 1L << 31;
+    private const long CountMask = SealedBit - 1;
+    private const long OneIncarnation = 1L << 32;
 
     private Slots _slots;
-    private int _reserved;
+    private long _reservation;
     private MailboxSegment? _next;
 
     /// <summary>The consumer's read position (touched by the consumer only).</summary>
@@ -37,24 +47,50 @@ internal sealed class MailboxSegment
     /// <summary>The segment producers moved on to when this one filled.</summary>
     public MailboxSegment? Next => Volatile.Read(ref _next);
 
-    /// <summary>Reserves a slot; false when the segment is full or sealed (move to the next one).</summary>
-    public bool TryAppend(in Envelope envelope)
+    /// <summary>
+    /// Reserves the next slot while this segment is <paramref name="tail"/>: its index, or
+    /// <see cref="Full"/> or <see cref="NotTail"/>.
+    /// </summary>
+    public int TryReserve(ref MailboxSegment? tail)
     {
-        int index = Interlocked.Increment(ref _reserved) - 1;
-        if ((uint)index >= Capacity)
+        while (true)
         {
-            return false;
-        }
+            long reservation = Volatile.Read(ref _reservation);
 
+            // Read after the word: if the segment is the tail now, the word's incarnation is the
+            // one attached to this mailbox, and a recycle since would fail the exchange below.
+            if (!ReferenceEquals(Volatile.Read(ref tail), this))
+            {
+                return NotTail;
+            }
+
+            if ((reservation & SealedBit) != 0 || (reservation & CountMask) >= Capacity)
+            {
+                return Full;
+            }
+
+            if (Interlocked.CompareExchange(ref _reservation, reservation + 1, reservation) == reservation)
+            {
+                return (int)(reservation & CountMask);
+            }
+        }
+    }
+
+    /// <summary>Fills a reserved slot and publishes it.</summary>
+    public void Write(int index, in Envelope envelope)
+    {
         ref var slot = ref _slots[index];
         slot.Reply = envelope.Reply;
         slot.ReplyToken = envelope.ReplyToken;
         slot.Kind = envelope.Kind;
         Volatile.Write(ref slot.Message, envelope.Message); // publishes the slot
-        return true;
     }
 
-    /// <summary>Links <paramref name="next"/> after this segment unless a racing producer linked one first; returns the linked one.</summary>
+    /// <summary>
+    /// Links <paramref name="next"/> after this segment unless a racing producer linked one first;
+    /// returns the linked one. (A producer that read this segment before it was recycled may link
+    /// an empty segment into its next incarnation; nothing refers to that one, so it is harmless.)
+    /// </summary>
     public MailboxSegment LinkNext(MailboxSegment next) => Interlocked.CompareExchange(ref _next, next, null) ?? next;
 
     /// <summary>
@@ -68,7 +104,7 @@ internal sealed class MailboxSegment
         object? message = Volatile.Read(ref slot.Message);
         if (message is null)
         {
-            if (Volatile.Read(ref _reserved) <= ReadIndex)
+            if ((Volatile.Read(ref _reservation) & CountMask) <= ReadIndex)
             {
                 envelope = default;
                 return false;
@@ -88,28 +124,47 @@ internal sealed class MailboxSegment
     }
 
     /// <summary>
-    /// Seals the segment against further reservations (consumer only, once) and limits reading
-    /// to the slots reserved before the seal. True when there is nothing left to read.
+    /// Seals the segment against further reservations (consumer only) if nothing is reserved past
+    /// <see cref="ReadIndex"/>. True when there is nothing left to read; a segment with mail
+    /// waiting is left open.
     /// </summary>
-    public bool SealAndCheckDrained()
+    public bool SealIfDrained()
     {
         if (ReadLimit == Capacity && ReadIndex < Capacity)
         {
-            int reserved = Interlocked.Exchange(ref _reserved, SealedReservation);
-            ReadLimit = Math.Min(reserved, Capacity);
+            long reservation = Volatile.Read(ref _reservation);
+            while (true)
+            {
+                int reserved = (int)(reservation & CountMask);
+                if (reserved > ReadIndex)
+                {
+                    return false; // mail waits: keep appending here, the next turn reads it
+                }
+
+                long observed = Interlocked.CompareExchange(ref _reservation, reservation | SealedBit, reservation);
+                if (observed == reservation)
+                {
+                    ReadLimit = reserved;
+                    break;
+                }
+
+                reservation = observed;
+            }
         }
 
         return ReadIndex >= ReadLimit;
     }
 
-    /// <summary>Makes a retired segment like new for the pool; only when no producer can still hold it.</summary>
+    /// <summary>Makes a retired segment like new for the pool, under a new incarnation.</summary>
     public void Reset()
     {
-        Debug.Assert(ReadIndex >= ReadLimit || _reserved == 0, "Only drained or never-used segments are recycled, so no slot holds a message.");
+        Debug.Assert(ReadIndex >= ReadLimit || (Volatile.Read(ref _reservation) & CountMask) == 0,
+            "Only drained or never-used segments are recycled, so no slot holds a message.");
         _next = null;
         ReadIndex = 0;
         ReadLimit = Capacity;
-        Volatile.Write(ref _reserved, 0);
+        long incarnation = (Volatile.Read(ref _reservation) & ~(SealedBit | CountMask)) + OneIncarnation;
+        Volatile.Write(ref _reservation, incarnation);
     }
 
     private struct Slot

@@ -4,8 +4,9 @@ namespace RingCore.Actors;
 
 /// <summary>
 /// Recycles mailbox segments across all mailboxes of the process, so actors going idle and busy
-/// again allocate nothing (STYLE.md: bounded pools with Rent/Return). A segment is returned only
-/// when no producer can still reach it (<see cref="Mailbox"/> checks its gate first).
+/// again allocate nothing (STYLE.md: bounded pools with Rent/Return). A segment is returned as
+/// soon as its consumer is done with it; its incarnation keeps late producers out
+/// (<see cref="MailboxSegment"/>).
 /// </summary>
 internal static class MailboxSegmentPool
 {
