@@ -1,0 +1,30 @@
+namespace RingCore.Transport;
+
+/// <summary>
+/// How a node sends messages to other nodes (DESIGN.md: the transport seam). Delivery is not
+/// guaranteed, as on any network: a message may be lost, delayed, duplicated or reordered, so
+/// callers keep their own timeouts and make their messages safe to repeat. Two implementations
+/// sit behind it: the simulated network for tests and, later, gRPC over HTTP/2.
+/// </summary>
+public interface ITransport : IAsyncDisposable
+{
+    /// <summary>This node's name on the network.</summary>
+    string LocalNode { get; }
+
+    /// <summary>Largest payload <see cref="Send"/> accepts.</summary>
+    int MaxPayloadBytes { get; }
+
+    /// <summary>Starts delivering incoming messages to <paramref name="receiver"/>; call once.</summary>
+    /// <exception cref="InvalidOperationException">A receiver is already attached.</exception>
+    void Attach(ITransportReceiver receiver);
+
+    /// <summary>
+    /// Sends <paramref name="payload"/> to <paramref name="node"/> and returns at once. An
+    /// unreachable node loses the message silently, the way a network does.
+    /// </summary>
+    /// <exception cref="ArgumentException">The node is unknown to the network, or the payload is larger than <see cref="MaxPayloadBytes"/>.</exception>
+    void Send(string node, ReadOnlyMemory<byte> payload);
+
+    /// <summary>Whether this node currently believes it can reach <paramref name="node"/> (its failure detector's view).</summary>
+    bool IsReachable(string node);
+}

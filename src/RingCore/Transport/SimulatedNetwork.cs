@@ -1,0 +1,268 @@
+using System.Numerics;
+using RingCore.Actors;
+using RingCore.Hashing;
+
+namespace RingCore.Transport;
+
+/// <summary>
+/// Many nodes in one process on a network that misbehaves on purpose (DESIGN.md, testing
+/// architecture): seeded drops, duplicates and delays (which reorder), partitions into any split
+/// of the nodes and their healing, and crashed nodes. Each node gets its transport from
+/// <see cref="Connect"/>; a crashed node connects again when it restarts.
+/// </summary>
+/// <remarks>
+/// <para>Every decision comes from one seeded <see cref="Random"/>, delays run on the given
+/// <see cref="TimeProvider"/> and deliveries are queued on the given scheduler, so a simulation
+/// that supplies a virtual clock and a single-threaded scheduler replays exactly from its seed;
+/// <see cref="NetworkStatistics.DeliveryLogHash"/> says whether two runs delivered the same.</para>
+/// <para>Reachability (<see cref="ITransport.IsReachable"/>) is exact here: the network knows who
+/// is crashed or cut off. A real failure detector only estimates it; until the membership issue
+/// brings one, that is the simulated nodes' failure detector.</para>
+/// <para>Payloads are copied at send, so no node shares memory with another, as over a wire.</para>
+/// </remarks>
+public sealed class SimulatedNetwork
+{
+    /// <summary>Largest payload a simulated transport accepts: a stored object's limit plus room for its envelope.</summary>
+    public const int MaxPayloadBytes = 32 * 1024 * 1024;
+
+    private readonly Lock _lock = new();
+    private readonly Random _random;
+    private readonly TimeProvider _time;
+    private readonly IActorScheduler _scheduler;
+    private readonly Dictionary<string, SimulatedTransport> _endpoints = new(StringComparer.Ordinal);
+    private readonly HashSet<Delivery> _delayed = [];
+    private Dictionary<string, int>? _sides;
+    private NetworkFaults _faults = NetworkFaults.None;
+    private long _sent, _delivered, _dropped, _duplicated, _undeliverable;
+    private ulong _deliveryLogHash;
+
+    /// <summary>Creates an empty network.</summary>
+    /// <param name="seed">Seeds every random decision (drops, duplicates, delays).</param>
+    /// <param name="time">The clock delays run on; the system clock when null.</param>
+    /// <param name="scheduler">Where deliveries run; the thread pool when null.</param>
+    public SimulatedNetwork(int seed, TimeProvider? time = null, IActorScheduler? scheduler = null)
+    {
+        _random = new Random(seed);
+        _time = time ?? TimeProvider.System;
+        _scheduler = scheduler ?? ThreadPoolActorScheduler.Instance;
+    }
+
+    /// <summary>How the network misbehaves from now on. Defaults to <see cref="NetworkFaults.None"/>.</summary>
+    /// <exception cref="ArgumentException">A rate outside 0..1 or delays out of order.</exception>
+    public NetworkFaults Faults
+    {
+        get => _faults;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            value.Validate();
+            _faults = value;
+        }
+    }
+
+    /// <summary>What happened to the messages so far.</summary>
+    public NetworkStatistics Statistics
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new NetworkStatistics(_sent, _delivered, _dropped, _duplicated, _undeliverable, _deliveryLogHash);
+            }
+        }
+    }
+
+    /// <summary>The transport of node <paramref name="node"/>: a new node, or a crashed one restarting.</summary>
+    /// <exception cref="InvalidOperationException">The node is connected and not crashed.</exception>
+    public ITransport Connect(string node)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(node);
+        lock (_lock)
+        {
+            if (_endpoints.TryGetValue(node, out var existing) && !existing.IsCrashed)
+            {
+                throw new InvalidOperationException($"Node '{node}' is already connected to the simulated network; crash it before connecting it again.");
+            }
+
+            var transport = new SimulatedTransport(this, node);
+            _endpoints[node] = transport;
+            return transport;
+        }
+    }
+
+    /// <summary>Crashes <paramref name="node"/>: it sends and receives nothing until it connects again, and messages in flight to it are lost.</summary>
+    public void Crash(string node)
+    {
+        lock (_lock)
+        {
+            Endpoint(node).IsCrashed = true;
+        }
+    }
+
+    /// <summary>Whether <paramref name="node"/> is crashed (or disconnected).</summary>
+    public bool IsCrashed(string node)
+    {
+        lock (_lock)
+        {
+            return Endpoint(node).IsCrashed;
+        }
+    }
+
+    /// <summary>
+    /// Splits the network: nodes on different sides cannot exchange messages (including those
+    /// already in flight). Nodes not named form one more side together. Replaces any earlier split.
+    /// </summary>
+    /// <exception cref="ArgumentException">An unknown node, or a node on two sides.</exception>
+    public void Partition(params IReadOnlyCollection<string>[] sides)
+    {
+        ArgumentNullException.ThrowIfNull(sides);
+        lock (_lock)
+        {
+            var assignment = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int side = 0; side < sides.Length; side++)
+            {
+                foreach (var node in sides[side])
+                {
+                    Endpoint(node);
+                    if (!assignment.TryAdd(node, side))
+                    {
+                        throw new ArgumentException($"Node '{node}' is on two sides of the partition.", nameof(sides));
+                    }
+                }
+            }
+
+            foreach (var node in _endpoints.Keys)
+            {
+                assignment.TryAdd(node, sides.Length);
+            }
+
+            _sides = assignment;
+        }
+    }
+
+    /// <summary>Cuts <paramref name="node"/> off from every other node.</summary>
+    public void Isolate(string node) => Partition([node]);
+
+    /// <summary>Ends any partition: every live node can reach every other again.</summary>
+    public void Heal()
+    {
+        lock (_lock)
+        {
+            _sides = null;
+        }
+    }
+
+    internal bool IsReachable(SimulatedTransport from, string node)
+    {
+        lock (_lock)
+        {
+            return _endpoints.TryGetValue(node, out var to) && CanTalk(from, to);
+        }
+    }
+
+    internal void Send(SimulatedTransport from, string node, ReadOnlyMemory<byte> payload)
+    {
+        if (payload.Length > MaxPayloadBytes)
+        {
+            throw new ArgumentException($"A message of {payload.Length} bytes is over the network's limit of {MaxPayloadBytes} bytes.", nameof(payload));
+        }
+
+        lock (_lock)
+        {
+            if (!_endpoints.TryGetValue(node, out var to))
+            {
+                throw new ArgumentException($"Node '{node}' is not on the simulated network (known: {string.Join(", ", _endpoints.Keys)}).", nameof(node));
+            }
+
+            _sent++;
+            if (!CanTalk(from, to))
+            {
+                _undeliverable++;
+                return;
+            }
+
+            var faults = _faults;
+            if (faults.DropRate > 0 && _random.NextDouble() < faults.DropRate)
+            {
+                _dropped++;
+                return;
+            }
+
+            int copies = faults.DuplicateRate > 0 && _random.NextDouble() < faults.DuplicateRate ? 2 : 1;
+            _duplicated += copies - 1;
+            byte[] bytes = payload.ToArray();
+            for (int copy = 0; copy < copies; copy++)
+            {
+                var delay = faults.MinDelay + (faults.MaxDelay - faults.MinDelay) * _random.NextDouble();
+                var delivery = new Delivery(this, from, to, bytes);
+                if (delay <= TimeSpan.Zero)
+                {
+                    _scheduler.Schedule(delivery);
+                }
+                else
+                {
+                    _delayed.Add(delivery); // keeps its timer referenced until it fires
+                    delivery.Timer = _time.CreateTimer(static state => ((Delivery)state!).OnDue(), delivery, delay, Timeout.InfiniteTimeSpan);
+                }
+            }
+        }
+    }
+
+    internal void Disconnect(SimulatedTransport transport)
+    {
+        lock (_lock)
+        {
+            transport.IsCrashed = true;
+        }
+    }
+
+    private void Deliver(Delivery delivery)
+    {
+        lock (_lock)
+        {
+            if (!ReferenceEquals(_endpoints.GetValueOrDefault(delivery.To.LocalNode), delivery.To) || !CanTalk(delivery.From, delivery.To))
+            {
+                _undeliverable++;
+                return;
+            }
+
+            _delivered++;
+            ulong message = XxHash64.Hash(delivery.Payload, XxHash64.Hash(System.Text.Encoding.UTF8.GetBytes(delivery.From.LocalNode + "\0" + delivery.To.LocalNode)));
+            _deliveryLogHash = (BitOperations.RotateLeft(_deliveryLogHash, 7) ^ message) * 0x9E3779B97F4A7C15UL;
+        }
+
+        delivery.To.Deliver(delivery.From.LocalNode, delivery.Payload);
+    }
+
+    private bool CanTalk(SimulatedTransport from, SimulatedTransport to) =>
+        !from.IsCrashed && !to.IsCrashed && (_sides is null || _sides[from.LocalNode] == _sides[to.LocalNode]);
+
+    private SimulatedTransport Endpoint(string node) =>
+        _endpoints.TryGetValue(node, out var endpoint)
+            ? endpoint
+            : throw new ArgumentException($"Node '{node}' is not on the simulated network (known: {string.Join(", ", _endpoints.Keys)}).", nameof(node));
+
+    private sealed class Delivery(SimulatedNetwork network, SimulatedTransport from, SimulatedTransport to, byte[] payload) : IThreadPoolWorkItem
+    {
+        public SimulatedTransport From { get; } = from;
+
+        public SimulatedTransport To { get; } = to;
+
+        public byte[] Payload { get; } = payload;
+
+        public ITimer? Timer { get; set; }
+
+        public void OnDue()
+        {
+            lock (network._lock)
+            {
+                network._delayed.Remove(this);
+            }
+
+            Timer?.Dispose();
+            network._scheduler.Schedule(this);
+        }
+
+        public void Execute() => network.Deliver(this);
+    }
+}
