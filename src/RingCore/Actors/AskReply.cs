@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using System.Threading.Tasks.Sources;
 
@@ -25,15 +24,9 @@ internal sealed class AskReply<TReply> : IValueTaskSource<TReply>, IReplySink
     // Per reply type; enough for the concurrent Asks of a busy process, past it the GC takes them.
     private const int SharedLimit = 1024;
 
-    private static readonly ConcurrentQueue<AskReply<TReply>> Shared = new();
     private static readonly TimerCallback OnTimer = static state => ((AskReply<TReply>)state!).TimeOut();
     private static readonly Action<object?, CancellationToken> OnCanceled =
         static (state, token) => ((AskReply<TReply>)state!).Cancel(token);
-
-    private static int s_sharedCount;
-
-    [ThreadStatic]
-    private static AskReply<TReply>? t_cached;
 
     private ManualResetValueTaskSourceCore<TReply> _core = new() { RunContinuationsAsynchronously = true };
     private long _state; // generation << 1, plus 1 once the Ask ended
@@ -50,23 +43,7 @@ internal sealed class AskReply<TReply> : IValueTaskSource<TReply>, IReplySink
     {
     }
 
-    public static AskReply<TReply> Rent()
-    {
-        var reply = t_cached;
-        if (reply is not null)
-        {
-            t_cached = null;
-            return reply;
-        }
-
-        if (Shared.TryDequeue(out reply))
-        {
-            Interlocked.Decrement(ref s_sharedCount);
-            return reply;
-        }
-
-        return new AskReply<TReply>();
-    }
+    public static AskReply<TReply> Rent() => ThreadCachedPool<AskReply<TReply>>.TryRent() ?? new AskReply<TReply>();
 
     /// <summary>Starts an Ask to (<paramref name="type"/>, <paramref name="key"/>); returns the token its reply must carry.</summary>
     public int Start(ActorType type, byte[] key, TimeSpan wait, TimeProvider clock, CancellationToken cancellationToken)
@@ -205,17 +182,8 @@ internal sealed class AskReply<TReply> : IValueTaskSource<TReply>, IReplySink
         _type = null;
         _key = null;
         _core.Reset();
-        if (t_cached is null)
+        if (!ThreadCachedPool<AskReply<TReply>>.Return(this, SharedLimit))
         {
-            t_cached = this;
-        }
-        else if (Interlocked.Increment(ref s_sharedCount) <= SharedLimit)
-        {
-            Shared.Enqueue(this);
-        }
-        else
-        {
-            Interlocked.Decrement(ref s_sharedCount);
             _timer?.Dispose();
         }
     }
