@@ -21,7 +21,14 @@ public readonly struct ActorContext
     public string TypeName => Activation.Type.Name;
 
     /// <summary>A reference to this actor, e.g. to hand to others so they can reply with a Tell.</summary>
-    public ActorRef Self => new(Activation.VNode.Node, Activation.Type, Activation.Key, Activation.Position);
+    public ActorRef Self
+    {
+        get
+        {
+            var activation = Activation;
+            return new(activation.VNode.Node, new ActorAddress(activation.Type, activation.Key, activation.Position) { Activation = activation });
+        }
+    }
 
     /// <summary>The node's clock; tests replace it with fake time.</summary>
     public TimeProvider Time => Activation.VNode.Time;

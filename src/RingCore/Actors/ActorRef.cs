@@ -9,33 +9,29 @@ namespace RingCore.Actors;
 public readonly struct ActorRef
 {
     private readonly IActorDispatcher _dispatcher;
-    private readonly ActorType _type;
-    private readonly byte[] _key;
-    private readonly ulong _position;
+    private readonly ActorAddress _address;
 
-    internal ActorRef(IActorDispatcher dispatcher, ActorType type, byte[] key, ulong position)
+    internal ActorRef(IActorDispatcher dispatcher, ActorAddress address)
     {
         _dispatcher = dispatcher;
-        _type = type;
-        _key = key;
-        _position = position;
+        _address = address;
     }
 
     /// <summary>The actor's type name.</summary>
-    public string TypeName => _type.Name;
+    public string TypeName => _address.Type.Name;
 
     /// <summary>The actor's key.</summary>
-    public ReadOnlyMemory<byte> Key => _key;
+    public ReadOnlyMemory<byte> Key => _address.Key;
 
     /// <summary>The key's 64-bit ring position (its partition is the top log2 Q bits).</summary>
-    public ulong Position => _position;
+    public ulong Position => _address.Position;
 
     /// <summary>Sends <paramref name="message"/> without waiting for it to be handled.</summary>
     /// <exception cref="ArgumentException">The actor type has no handler for the message's type.</exception>
     public void Tell(object message)
     {
         CheckHandled(message);
-        _dispatcher.Deliver(_type, _key, _position, Envelope.Tell(message));
+        Send(Envelope.Tell(message));
     }
 
     /// <summary>
@@ -62,10 +58,10 @@ public readonly struct ActorRef
         }
 
         var reply = AskReply<TReply>.Rent();
-        int token = reply.Start(_type, _key, wait, _dispatcher.Time, cancellationToken);
+        int token = reply.Start(_address.Type, _address.Key, wait, _dispatcher.Time, cancellationToken);
         try
         {
-            _dispatcher.Deliver(_type, _key, _position, new Envelope(message, reply, token, EnvelopeKind.User));
+            Send(new Envelope(message, reply, token, EnvelopeKind.User));
         }
         catch
         {
@@ -77,7 +73,17 @@ public readonly struct ActorRef
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"{_type.Name}/{Encoding.UTF8.GetString(_key)}";
+    public override string ToString() => $"{_address.Type.Name}/{Encoding.UTF8.GetString(_address.Key)}";
+
+    // Straight to the activation the last message reached while it lives; routed otherwise.
+    private void Send(in Envelope envelope)
+    {
+        var activation = _address.Activation;
+        if (activation is null || !activation.TryEnqueue(envelope))
+        {
+            _dispatcher.Deliver(_address, envelope);
+        }
+    }
 
     private void CheckHandled(object message)
     {
@@ -87,9 +93,9 @@ public readonly struct ActorRef
             throw new InvalidOperationException("This ActorRef is default; get one from RingNode.GetActor.");
         }
 
-        if (!_type.Handles(message.GetType()))
+        if (!_address.Type.Handles(message.GetType()))
         {
-            throw new ArgumentException($"Actor type '{_type.Name}' has no handler for {message.GetType().Name}.", nameof(message));
+            throw new ArgumentException($"Actor type '{_address.Type.Name}' has no handler for {message.GetType().Name}.", nameof(message));
         }
     }
 }

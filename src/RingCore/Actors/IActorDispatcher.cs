@@ -1,11 +1,12 @@
 namespace RingCore.Actors;
 
-/// <summary>Routes a message for (type, key) to the vnode of the key's partition (the node's side of <see cref="ActorRef"/>).</summary>
+/// <summary>Routes a message for an actor to the vnode of its key's partition (the node's side of <see cref="ActorRef"/>).</summary>
 internal interface IActorDispatcher
 {
     TimeSpan DefaultAskTimeout { get; }
 
     TimeProvider Time { get; }
 
-    void Deliver(ActorType type, byte[] key, ulong position, in Envelope envelope);
+    /// <summary>Delivers <paramref name="envelope"/> by the ring and records the activation that took it in <paramref name="address"/>.</summary>
+    void Deliver(ActorAddress address, in Envelope envelope);
 }

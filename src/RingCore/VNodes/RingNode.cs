@@ -106,7 +106,7 @@ public sealed class RingNode : IActorDispatcher, IAsyncDisposable
             throw new ArgumentException($"An actor key must be 1 to {limit} bytes (got {key.Length}).", nameof(key));
         }
 
-        return new ActorRef(this, type, key.ToArray(), XxHash64.Hash(key, type.Seed));
+        return new ActorRef(this, new ActorAddress(type, key.ToArray(), XxHash64.Hash(key, type.Seed)));
     }
 
     /// <summary>Passivates every actor, storing WriteBehind state, and closes every store.</summary>
@@ -141,12 +141,12 @@ public sealed class RingNode : IActorDispatcher, IAsyncDisposable
         }
     }
 
-    void IActorDispatcher.Deliver(ActorType type, byte[] key, ulong position, in Envelope envelope)
+    void IActorDispatcher.Deliver(ActorAddress address, in Envelope envelope)
     {
-        int partition = Ring.PartitionOf(position);
+        int partition = Ring.PartitionOf(address.Position);
         var vnode = _vnodes[partition]
             ?? throw new InvalidOperationException(
                 $"Partition {partition} is owned by '{Ring.OwnerMemberOf(partition).Name}', not this node; remote delivery arrives with the transport.");
-        vnode.Deliver(type, key, position, envelope);
+        address.Activation = vnode.Deliver(address.Type, address.Key, address.Position, envelope);
     }
 }

@@ -45,7 +45,8 @@ internal sealed class VNode : IAsyncDisposable
 
     public int ActiveActors => _activations.Count;
 
-    public void Deliver(ActorType type, byte[] key, ulong position, in Envelope envelope)
+    /// <summary>Delivers to the actor's activation, activating it if needed; returns the activation that took the message.</summary>
+    public ActorActivation Deliver(ActorType type, byte[] key, ulong position, in Envelope envelope)
     {
         while (true)
         {
@@ -57,20 +58,15 @@ internal sealed class VNode : IAsyncDisposable
             var activation = _activations.Find(type, key, position) ?? _activations.GetOrAdd(type, key, position, this);
             if (activation.TryEnqueue(envelope))
             {
-                return;
+                return activation;
             }
 
-            // The actor is passivating: it stored its state before closing its mailbox, so within
-            // nanoseconds it either leaves the table (deliver again, to a fresh activation that
-            // loads that state) or, having found mail after all, reopens.
+            // The actor is passivating: it stored its state before closing its mailbox, so it
+            // leaves the table within nanoseconds; then deliver again, to a fresh activation that
+            // loads that state.
             var spin = new SpinWait();
             while (!activation.IsGone)
             {
-                if (activation.TryEnqueue(envelope))
-                {
-                    return;
-                }
-
                 spin.SpinOnce(sleep1Threshold: -1);
             }
         }
