@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace RingCore.Actors;
 
@@ -35,7 +36,7 @@ internal sealed class MailboxSegment
     private const long OneIncarnation = 1L << 32;
 
     private Slots _slots;
-    private long _reservation;
+    private PaddedReservation _reserved;
     private MailboxSegment? _next;
 
     /// <summary>The consumer's read position (touched by the consumer only).</summary>
@@ -55,7 +56,7 @@ internal sealed class MailboxSegment
     {
         while (true)
         {
-            long reservation = Volatile.Read(ref _reservation);
+            long reservation = Volatile.Read(ref _reserved.Word);
 
             // Read after the word: if the segment is the tail now, the word's incarnation is the
             // one attached to this mailbox, and a recycle since would fail the exchange below.
@@ -69,7 +70,7 @@ internal sealed class MailboxSegment
                 return Full;
             }
 
-            if (Interlocked.CompareExchange(ref _reservation, reservation + 1, reservation) == reservation)
+            if (Interlocked.CompareExchange(ref _reserved.Word, reservation + 1, reservation) == reservation)
             {
                 return (int)(reservation & CountMask);
             }
@@ -104,7 +105,7 @@ internal sealed class MailboxSegment
         object? message = Volatile.Read(ref slot.Message);
         if (message is null)
         {
-            if ((Volatile.Read(ref _reservation) & CountMask) <= ReadIndex)
+            if ((Volatile.Read(ref _reserved.Word) & CountMask) <= ReadIndex)
             {
                 envelope = default;
                 return false;
@@ -117,8 +118,9 @@ internal sealed class MailboxSegment
             }
         }
 
+        // The slot is left as it is: clearing it here would write to the cache line a sender is
+        // writing the next slots to. Reset clears the whole segment when it is recycled.
         envelope = new Envelope(message, slot.Reply, slot.ReplyToken, slot.Kind);
-        slot = default; // drop the references: the segment may sit in the pool for a while
         ReadIndex++;
         return true;
     }
@@ -132,7 +134,7 @@ internal sealed class MailboxSegment
     {
         if (ReadLimit == Capacity && ReadIndex < Capacity)
         {
-            long reservation = Volatile.Read(ref _reservation);
+            long reservation = Volatile.Read(ref _reserved.Word);
             while (true)
             {
                 int reserved = (int)(reservation & CountMask);
@@ -141,7 +143,7 @@ internal sealed class MailboxSegment
                     return false; // mail waits: keep appending here, the next turn reads it
                 }
 
-                long observed = Interlocked.CompareExchange(ref _reservation, reservation | SealedBit, reservation);
+                long observed = Interlocked.CompareExchange(ref _reserved.Word, reservation | SealedBit, reservation);
                 if (observed == reservation)
                 {
                     ReadLimit = reserved;
@@ -158,13 +160,14 @@ internal sealed class MailboxSegment
     /// <summary>Makes a retired segment like new for the pool, under a new incarnation.</summary>
     public void Reset()
     {
-        Debug.Assert(ReadIndex >= ReadLimit || (Volatile.Read(ref _reservation) & CountMask) == 0,
+        Debug.Assert(ReadIndex >= ReadLimit || (Volatile.Read(ref _reserved.Word) & CountMask) == 0,
             "Only drained or never-used segments are recycled, so no slot holds a message.");
+        _slots = default; // drop the messages' references: the segment may sit in the pool for a while
         _next = null;
         ReadIndex = 0;
         ReadLimit = Capacity;
-        long incarnation = (Volatile.Read(ref _reservation) & ~(SealedBit | CountMask)) + OneIncarnation;
-        Volatile.Write(ref _reservation, incarnation);
+        long incarnation = (Volatile.Read(ref _reserved.Word) & ~(SealedBit | CountMask)) + OneIncarnation;
+        Volatile.Write(ref _reserved.Word, incarnation);
     }
 
     private struct Slot
@@ -173,6 +176,16 @@ internal sealed class MailboxSegment
         public IReplySink? Reply;
         public int ReplyToken;
         public EnvelopeKind Kind;
+    }
+
+    // The reservation word is written by every sender (compare-exchange) and the read position
+    // by the consumer on every message: a cache line of padding on each side keeps them from
+    // sharing a line, which would make every take and every append miss (false sharing).
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    private struct PaddedReservation
+    {
+        [FieldOffset(64)]
+        public long Word;
     }
 
     [InlineArray(Capacity)]
