@@ -1,0 +1,144 @@
+using RingCore.Claim;
+using RingCore.Replication;
+using RingCore.Ring;
+using RingCore.Storage;
+using RingCore.Transport;
+
+namespace RingCore.TestKit;
+
+/// <summary>
+/// M nodes in one process on a <see cref="SimulatedNetwork"/>, each with its own
+/// <see cref="ReplicaNode"/> and in-memory stores, which a test can split, heal, crash, restart
+/// and wipe (the Orleans TestCluster's role; issue 4, TestKit).
+/// </summary>
+/// <remarks>
+/// A node's stores survive <see cref="Crash"/> and <see cref="Restart"/> the way a persistent
+/// store survives a process restart; <see cref="Wipe"/> restarts a node with empty stores, as
+/// after a lost disk. Node names are <c>n1</c> .. <c>nM</c>.
+/// </remarks>
+public sealed class TestCluster
+{
+    private readonly Dictionary<string, IVNodeStoreProvider> _stores = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ReplicaNode> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _starts = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    /// <summary>Starts <paramref name="members"/> nodes on a ring of <paramref name="ringSize"/> partitions.</summary>
+    /// <param name="members">How many nodes, at least 1.</param>
+    /// <param name="ringSize">Partitions in the ring (Q): a power of two from 8 to 65536.</param>
+    /// <param name="nVal">Replicas per key of the default bucket properties (N); R and W become min(2, N).</param>
+    /// <param name="seed">Seeds the network's faults and every node's replica-id nonces.</param>
+    /// <param name="time">The clock of the network and the nodes; the system clock when null.</param>
+    /// <param name="defaults">The default bucket properties; derived from <paramref name="nVal"/> when null.</param>
+    public TestCluster(int members, int ringSize = 64, int nVal = 3, int seed = 1, TimeProvider? time = null, BucketProperties? defaults = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(members, 1);
+        Seed = seed;
+        Time = time ?? TimeProvider.System;
+        Network = new SimulatedNetwork(seed, Time);
+        var names = Enumerable.Range(1, members).Select(i => $"n{i}").ToArray();
+        int quorum = Math.Min(2, nVal);
+        Defaults = defaults ?? new BucketProperties { N = nVal, R = quorum, W = quorum };
+        TargetN = Math.Max(nVal, Math.Min(ClaimOptions.Default.TargetN, members));
+        Ring = RingClaim.Initial(ringSize, names, new ClaimOptions { TargetN = TargetN }).Ring;
+        foreach (var name in names)
+        {
+            _stores[name] = new MemoryVNodeStoreProvider();
+            Start(name);
+        }
+    }
+
+    /// <summary>The simulated network: set its <see cref="SimulatedNetwork.Faults"/> to drop, duplicate or delay messages.</summary>
+    public SimulatedNetwork Network { get; }
+
+    /// <summary>The ring every node uses.</summary>
+    public RingState Ring { get; }
+
+    /// <summary>The clock of the network and the nodes.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The seed the cluster was created with.</summary>
+    public int Seed { get; }
+
+    /// <summary>The default bucket properties of every node.</summary>
+    public BucketProperties Defaults { get; }
+
+    /// <summary>The ring's target_n, the largest N a bucket may use.</summary>
+    public int TargetN { get; }
+
+    /// <summary>The names of the nodes, <c>n1</c> .. <c>nM</c>.</summary>
+    public IReadOnlyList<string> Members => Ring.Members.Select(m => m.Name).ToArray();
+
+    /// <summary>The current (latest started) <see cref="ReplicaNode"/> of <paramref name="name"/>.</summary>
+    /// <exception cref="KeyNotFoundException">No node has that name.</exception>
+    public ReplicaNode Node(string name)
+    {
+        lock (_lock)
+        {
+            return _nodes.TryGetValue(name, out var node) ? node : throw new KeyNotFoundException($"No node '{name}' in the cluster ({string.Join(", ", _nodes.Keys)}).");
+        }
+    }
+
+    /// <summary>Sets <paramref name="bucket"/>'s properties on every node.</summary>
+    public void ConfigureBucket(string bucket, BucketProperties properties)
+    {
+        foreach (var name in Members)
+        {
+            Node(name).ConfigureBucket(bucket, properties);
+        }
+    }
+
+    /// <summary>Splits the network into the given sides (nodes not named form one more side).</summary>
+    public void Partition(params IReadOnlyCollection<string>[] sides) => Network.Partition(sides);
+
+    /// <summary>Cuts <paramref name="name"/> off from every other node.</summary>
+    public void Isolate(string name) => Network.Isolate(name);
+
+    /// <summary>Ends any partition.</summary>
+    public void Heal() => Network.Heal();
+
+    /// <summary>Crashes a node: it neither sends nor receives until <see cref="Restart"/>; its stores are kept.</summary>
+    public void Crash(string name) => Network.Crash(name);
+
+    /// <summary>Restarts a crashed node with the stores it had (a persistent store surviving a restart).</summary>
+    public ReplicaNode Restart(string name)
+    {
+        if (!Network.IsCrashed(name))
+        {
+            Network.Crash(name);
+        }
+
+        return Start(name);
+    }
+
+    /// <summary>Restarts a node with empty stores, as after a lost disk (what riak_kv's KV679 is about).</summary>
+    public ReplicaNode Wipe(string name)
+    {
+        if (!Network.IsCrashed(name))
+        {
+            Network.Crash(name);
+        }
+
+        lock (_lock)
+        {
+            _stores[name] = new MemoryVNodeStoreProvider();
+        }
+
+        return Start(name);
+    }
+
+    private ReplicaNode Start(string name)
+    {
+        lock (_lock)
+        {
+            int start = _starts.GetValueOrDefault(name) + 1;
+            _starts[name] = start;
+
+            // Each incarnation gets its own seeded nonce source, so a restart never repeats one.
+            var random = new Random((int)Hashing.XxHash64.Hash(System.Text.Encoding.UTF8.GetBytes($"{Seed}/{name}/{start}")));
+            var node = new ReplicaNode(name, Ring, Network.Connect(name), _stores[name], Time, random, Defaults, TargetN);
+            _nodes[name] = node;
+            return node;
+        }
+    }
+}

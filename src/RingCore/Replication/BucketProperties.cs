@@ -1,0 +1,64 @@
+namespace RingCore.Replication;
+
+/// <summary>
+/// The replication settings of a bucket (riak_kv's bucket properties n_val, r, w, pr, pw and
+/// last_write_wins; Dynamo section 4.5: N replicas, R readers and W writers).
+/// </summary>
+public sealed class BucketProperties
+{
+    /// <summary>The defaults: N=3, R=2, W=2, PR=0, PW=0, siblings kept (riak_kv's defaults).</summary>
+    public static BucketProperties Default { get; } = new();
+
+    /// <summary>Replicas per key (n_val). Defaults to 3.</summary>
+    public int N { get; init; } = 3;
+
+    /// <summary>Replies a read waits for, not-found replies included (riak's notfound_ok). Defaults to 2.</summary>
+    public int R { get; init; } = 2;
+
+    /// <summary>Acknowledgements a write waits for. Defaults to 2.</summary>
+    public int W { get; init; } = 2;
+
+    /// <summary>How many of the R replies must come from primaries rather than fallbacks. Defaults to 0.</summary>
+    public int PR { get; init; }
+
+    /// <summary>How many of the W acknowledgements must come from primaries rather than fallbacks. Defaults to 0.</summary>
+    public int PW { get; init; }
+
+    /// <summary>
+    /// Resolve concurrent writes by timestamp instead of keeping them as siblings. Defaults to
+    /// false. Turning it on loses one of two concurrent writes by design (the one with the
+    /// older timestamp, from the coordinating node's clock).
+    /// </summary>
+    public bool LastWriteWins { get; init; }
+
+    /// <summary>Checks 1 &lt;= R, W &lt;= N, PR &lt;= R, PW &lt;= W and N &lt;= <paramref name="targetN"/>.</summary>
+    /// <param name="targetN">The ring's target_n: claim keeps that many consecutive partitions on distinct members, so N above it could put two replicas on one node.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
+    public void Validate(int targetN)
+    {
+        if (N < 1 || N > targetN)
+        {
+            throw new ArgumentOutOfRangeException(nameof(N), N, $"N must be from 1 to the ring's target_n ({targetN}).");
+        }
+
+        if (R < 1 || R > N)
+        {
+            throw new ArgumentOutOfRangeException(nameof(R), R, $"R must be from 1 to N ({N}).");
+        }
+
+        if (W < 1 || W > N)
+        {
+            throw new ArgumentOutOfRangeException(nameof(W), W, $"W must be from 1 to N ({N}).");
+        }
+
+        if (PR < 0 || PR > R)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PR), PR, $"PR must be from 0 to R ({R}).");
+        }
+
+        if (PW < 0 || PW > W)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PW), PW, $"PW must be from 0 to W ({W}).");
+        }
+    }
+}

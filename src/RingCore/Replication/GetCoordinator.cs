@@ -1,0 +1,205 @@
+using System.Collections.Immutable;
+using Google.Protobuf;
+using RingCore.Causality;
+using RingCore.Protocol;
+
+namespace RingCore.Replication;
+
+/// <summary>
+/// One get (riak_kv_get_fsm): asks every entry of the preference list, replies after R answers
+/// (a not-found counts, as riak's notfound_ok), PR of them from primaries, with the siblings of
+/// the merged answers; then, once every entry answered or the timeout passed, read repair sends
+/// the merged set to each replica that lacked it, and a tombstone that all N primaries hold
+/// unchanged is reaped (Dynamo section 4.5; riak_kv_get_fsm read repair and delete_mode).
+/// </summary>
+internal sealed class GetCoordinator : ReplicaRequest
+{
+    private readonly SiblingSet<ReadOnlyMemory<byte>>?[] _answers;
+    private readonly TaskCompletionSource<bool> _quorum = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _ok, _primaryOk, _replies;
+
+    public GetCoordinator(ReplicaNode node, string description, int partition, byte[] storeKey, BucketProperties properties, TimeSpan timeout)
+        : base(node, $"Get ({description})", partition, storeKey, properties, timeout)
+    {
+        _answers = new SiblingSet<ReadOnlyMemory<byte>>?[Entries.Length];
+    }
+
+    private string Needed => Properties.PR > 0 ? $"R={Properties.R}, PR={Properties.PR}" : $"R={Properties.R}";
+
+    public async Task<GetResult> RunAsync()
+    {
+        if (Entries.Length == 0)
+        {
+            throw QuorumFailure(Needed);
+        }
+
+        var request = new GetRequest { Partition = (uint)Partition, Key = UnsafeByteOperations.UnsafeWrap(StoreKey) };
+        for (int i = 0; i < Entries.Length; i++)
+        {
+            Send(i, new ReplicaMessage { GetRequest = request });
+        }
+
+        if (!await WaitAsync(_quorum.Task).ConfigureAwait(false) || !_quorum.Task.Result)
+        {
+            var failure = QuorumFailure(Needed);
+            ForgetAll();
+            throw failure;
+        }
+
+        var merged = Merged();
+        _ = RepairAsync();
+        return Result(merged);
+    }
+
+    public override void OnReply(int index, ReplicaMessage reply)
+    {
+        if (reply.BodyCase != ReplicaMessage.BodyOneofCase.GetReply)
+        {
+            return;
+        }
+
+        SiblingSet<ReadOnlyMemory<byte>>? set = null;
+        bool ok = reply.GetReply.Error.Length == 0;
+        if (ok && reply.GetReply.Found)
+        {
+            try
+            {
+                set = SiblingSetCodec.Decode(reply.GetReply.Siblings.Memory);
+                ok = SiblingMerge.IsWellFormed(set);
+            }
+            catch (InvalidDataException)
+            {
+                ok = false;
+            }
+        }
+
+        bool? quorum = null;
+        bool all;
+        lock (Gate)
+        {
+            _replies++;
+            if (ok)
+            {
+                Answered[index] = true;
+                _answers[index] = set;
+                _ok++;
+                _primaryOk += Entries[index].Primary ? 1 : 0;
+            }
+
+            if (_ok >= Properties.R && _primaryOk >= Properties.PR)
+            {
+                quorum = true;
+            }
+            else if (_replies == Entries.Length)
+            {
+                quorum = false;
+            }
+
+            all = _replies == Entries.Length;
+        }
+
+        if (quorum is { } result)
+        {
+            _quorum.TrySetResult(result);
+        }
+
+        if (all)
+        {
+            _all.TrySetResult();
+        }
+    }
+
+    private SiblingSet<ReadOnlyMemory<byte>> Merged()
+    {
+        var merged = SiblingSet<ReadOnlyMemory<byte>>.Empty;
+        lock (Gate)
+        {
+            foreach (var answer in _answers)
+            {
+                if (answer is not null)
+                {
+                    merged = SiblingMerge.Merge(merged, answer, Properties.LastWriteWins);
+                }
+            }
+        }
+
+        return merged;
+    }
+
+    private GetResult Result(SiblingSet<ReadOnlyMemory<byte>> merged)
+    {
+        var values = ImmutableArray.CreateBuilder<ReadOnlyMemory<byte>>();
+        if (Properties.LastWriteWins && merged.Count > 1)
+        {
+            var last = merged.Last(ReplicaValue.Timestamp);
+            if (!ReplicaValue.IsTombstone(last))
+            {
+                values.Add(ReplicaValue.Payload(last));
+            }
+        }
+        else
+        {
+            foreach (var value in merged.Values)
+            {
+                if (!ReplicaValue.IsTombstone(value))
+                {
+                    values.Add(ReplicaValue.Payload(value));
+                }
+            }
+        }
+
+        return new GetResult(values.ToImmutable(), CausalContext.Encode(merged.Join()));
+    }
+
+    private async Task RepairAsync()
+    {
+        bool allAnswered = await WaitAsync(_all.Task).ConfigureAwait(false);
+        ForgetAll();
+        var merged = Merged();
+        if (merged.Count == 0)
+        {
+            return;
+        }
+
+        bool[] answered;
+        SiblingSet<ReadOnlyMemory<byte>>?[] answers;
+        lock (Gate)
+        {
+            answered = [.. Answered];
+            answers = [.. _answers];
+        }
+
+        bool reap = allAnswered && Entries.Length == Properties.N && SiblingMerge.AllTombstones(merged);
+        var repair = new ReplicaMessage
+        {
+            PutRequest = new PutRequest
+            {
+                Partition = (uint)Partition,
+                Key = UnsafeByteOperations.UnsafeWrap(StoreKey),
+                Siblings = UnsafeByteOperations.UnsafeWrap(SiblingSetCodec.Encode(merged)),
+                LastWriteWins = Properties.LastWriteWins,
+            },
+        };
+        for (int i = 0; i < Entries.Length; i++)
+        {
+            bool current = answered[i] && answers[i] is { } answer && answer.Equals(merged, ByteValueComparer.Instance);
+            reap &= current && Entries[i].Primary;
+            if (!current)
+            {
+                // Missing or strictly older (the merge descends every answer): bring it up to date.
+                Node.Dispatch(Entries[i].Member, repair.Clone(), handler: null, index: i);
+            }
+        }
+
+        if (reap)
+        {
+            // Every one of the N primaries holds exactly this all-tombstone set: safe to remove.
+            var request = new ReapRequest { Partition = (uint)Partition, Key = repair.PutRequest.Key, Siblings = repair.PutRequest.Siblings };
+            for (int i = 0; i < Entries.Length; i++)
+            {
+                Node.Dispatch(Entries[i].Member, new ReplicaMessage { ReapRequest = request.Clone() }, handler: null, index: i);
+            }
+        }
+    }
+}

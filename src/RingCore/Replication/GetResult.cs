@@ -1,0 +1,30 @@
+using System.Collections.Immutable;
+using RingCore.Causality;
+
+namespace RingCore.Replication;
+
+/// <summary>
+/// What a quorum read returns (riak_kv_get_fsm's reply): every sibling value, tombstones
+/// hidden, and the causal context to hand back on the next write of the key, which then
+/// supersedes exactly these values.
+/// </summary>
+public sealed class GetResult
+{
+    internal GetResult(ImmutableArray<ReadOnlyMemory<byte>> values, CausalContext context)
+    {
+        Values = values;
+        Context = context;
+    }
+
+    /// <summary>True when the key has at least one live (not deleted) value.</summary>
+    public bool Found => Values.Length > 0;
+
+    /// <summary>The sibling values; one when there is no conflict, empty when not found.</summary>
+    public ImmutableArray<ReadOnlyMemory<byte>> Values { get; }
+
+    /// <summary>
+    /// The causal context of the read. Pass it to the next put or delete of the key; it is
+    /// meaningful even when nothing was found (it then covers the deletes the read saw).
+    /// </summary>
+    public CausalContext Context { get; }
+}

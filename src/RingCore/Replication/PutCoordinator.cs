@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using Google.Protobuf;
+using RingCore.Causality;
+using RingCore.Protocol;
+
+namespace RingCore.Replication;
+
+/// <summary>
+/// One put (riak_kv_put_fsm): the first entry of the preference list records the client write
+/// under its replica id, then the other entries receive the resulting set as replica puts; the
+/// put succeeds after W acknowledgements, PW of them from primaries (Dynamo section 4.5).
+/// </summary>
+internal sealed class PutCoordinator : ReplicaRequest
+{
+    private readonly SiblingSet<ReadOnlyMemory<byte>> _clientWrite;
+    private readonly TaskCompletionSource<SiblingSet<ReadOnlyMemory<byte>>?> _coordinated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _acks, _primaryAcks, _replies;
+
+    public PutCoordinator(ReplicaNode node, string description, int partition, byte[] storeKey, BucketProperties properties,
+        TimeSpan timeout, SiblingSet<ReadOnlyMemory<byte>> clientWrite)
+        : base(node, description, partition, storeKey, properties, timeout)
+    {
+        _clientWrite = clientWrite;
+    }
+
+    private string Needed => Properties.PW > 0 ? $"W={Properties.W}, PW={Properties.PW}" : $"W={Properties.W}";
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            if (Entries.Length == 0)
+            {
+                throw QuorumFailure(Needed);
+            }
+
+            Send(0, Request(_clientWrite, coordinate: true));
+            if (!await WaitAsync(_coordinated.Task).ConfigureAwait(false) || _coordinated.Task.Result is not { } stored)
+            {
+                throw QuorumFailure(Needed);
+            }
+
+            for (int i = 1; i < Entries.Length; i++)
+            {
+                Send(i, Request(stored, coordinate: false));
+            }
+
+            if (!await WaitAsync(_done.Task).ConfigureAwait(false) || !_done.Task.Result)
+            {
+                throw QuorumFailure(Needed);
+            }
+        }
+        finally
+        {
+            ForgetAll();
+        }
+    }
+
+    public override void OnReply(int index, ReplicaMessage reply)
+    {
+        if (reply.BodyCase != ReplicaMessage.BodyOneofCase.PutReply)
+        {
+            return;
+        }
+
+        SiblingSet<ReadOnlyMemory<byte>>? coordinated = null;
+        bool ok = reply.PutReply.Error.Length == 0;
+        if (ok && index == 0)
+        {
+            try
+            {
+                coordinated = SiblingSetCodec.Decode(reply.PutReply.Siblings.Memory);
+            }
+            catch (InvalidDataException)
+            {
+                ok = false;
+            }
+        }
+
+        bool? outcome = null;
+        lock (Gate)
+        {
+            _replies++;
+            if (ok)
+            {
+                Answered[index] = true;
+                _acks++;
+                _primaryAcks += Entries[index].Primary ? 1 : 0;
+            }
+
+            if (_acks >= Properties.W && _primaryAcks >= Properties.PW)
+            {
+                outcome = true;
+            }
+            else if (_replies == Entries.Length)
+            {
+                outcome = false;
+            }
+
+            Debug.Assert(_acks <= Entries.Length, "each entry acknowledges at most once: replies are matched by request id and removed");
+        }
+
+        if (index == 0)
+        {
+            _coordinated.TrySetResult(coordinated);
+        }
+
+        if (outcome is { } result)
+        {
+            _done.TrySetResult(result);
+        }
+    }
+
+    private ReplicaMessage Request(SiblingSet<ReadOnlyMemory<byte>> set, bool coordinate) => new()
+    {
+        PutRequest = new PutRequest
+        {
+            Partition = (uint)Partition,
+            Key = UnsafeByteOperations.UnsafeWrap(StoreKey),
+            Siblings = UnsafeByteOperations.UnsafeWrap(SiblingSetCodec.Encode(set)),
+            Coordinate = coordinate,
+            LastWriteWins = Properties.LastWriteWins,
+        },
+    };
+}

@@ -1,0 +1,26 @@
+namespace RingCore.Replication;
+
+/// <summary>
+/// A get, put or delete that could not reach its quorum (Dynamo section 4.5): the message says
+/// what was needed, how many replicas answered within the timeout, and which did not.
+/// </summary>
+public sealed class QuorumException : Exception
+{
+    /// <summary>Creates the exception with a message that says what was needed and who answered.</summary>
+    public QuorumException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and its cause.</summary>
+    public QuorumException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception with a generic message.</summary>
+    public QuorumException()
+        : base("The request could not reach its quorum.")
+    {
+    }
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text;
+using RingCore.Protocol;
+
+namespace RingCore.Replication;
+
+/// <summary>
+/// What a get and a put coordinator share (riak_kv_get_fsm, riak_kv_put_fsm): the annotated
+/// preference list, the request ids in flight, the deadline, and the message of a quorum that
+/// was not met.
+/// </summary>
+internal abstract class ReplicaRequest : IReplicaReplyHandler
+{
+    protected readonly Lock Gate = new();
+
+    private readonly List<ulong> _requestIds = [];
+    private readonly long _started;
+
+    protected ReplicaRequest(ReplicaNode node, string description, int partition, byte[] storeKey, BucketProperties properties, TimeSpan timeout)
+    {
+        Node = node;
+        Description = description;
+        Partition = partition;
+        StoreKey = storeKey;
+        Properties = properties;
+        Timeout = timeout;
+        Entries = node.PreferenceList(partition, properties.N, out var primaries);
+        Primaries = primaries;
+        Answered = new bool[Entries.Length];
+        _started = node.Time.GetTimestamp();
+    }
+
+    protected ReplicaNode Node { get; }
+
+    protected string Description { get; }
+
+    protected int Partition { get; }
+
+    protected byte[] StoreKey { get; }
+
+    protected BucketProperties Properties { get; }
+
+    protected TimeSpan Timeout { get; }
+
+    /// <summary>The annotated preference list: up primaries first, then fallbacks.</summary>
+    protected (string Member, bool Primary)[] Entries { get; }
+
+    /// <summary>The N primaries of the partition, reachable or not (for messages).</summary>
+    protected string[] Primaries { get; }
+
+    /// <summary>Which entries answered usefully (guarded by <see cref="Gate"/>).</summary>
+    protected bool[] Answered { get; }
+
+    public abstract void OnReply(int index, ReplicaMessage reply);
+
+    protected TimeSpan Remaining
+    {
+        get
+        {
+            var left = Timeout - Node.Time.GetElapsedTime(_started);
+            return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        }
+    }
+
+    protected void Send(int index, ReplicaMessage request)
+    {
+        ulong id = Node.Dispatch(Entries[index].Member, request, this, index);
+        lock (Gate)
+        {
+            _requestIds.Add(id);
+        }
+    }
+
+    /// <summary>Waits for <paramref name="task"/> until the deadline; false when it passed first.</summary>
+    protected async Task<bool> WaitAsync(Task task)
+    {
+        try
+        {
+            await task.WaitAsync(Remaining, Node.Time).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Drops the request ids still pending, so late replies are ignored.</summary>
+    protected void ForgetAll()
+    {
+        ulong[] ids;
+        lock (Gate)
+        {
+            ids = [.. _requestIds];
+        }
+
+        foreach (ulong id in ids)
+        {
+            Node.Forget(id);
+        }
+    }
+
+    /// <summary>"Put (b/k) needed W=2; 1 of 3 replicas answered within 5000 ms (n1); no reply from n2, n3".</summary>
+    protected QuorumException QuorumFailure(string needed)
+    {
+        var answered = new List<string>();
+        var silent = new List<string>();
+        lock (Gate)
+        {
+            for (int i = 0; i < Entries.Length; i++)
+            {
+                (Answered[i] ? answered : silent).Add(Entries[i].Primary ? Entries[i].Member : $"{Entries[i].Member} (fallback)");
+            }
+        }
+
+        foreach (var primary in Primaries)
+        {
+            if (!Array.Exists(Entries, entry => entry.Member == primary))
+            {
+                silent.Add($"{primary} (unreachable)");
+            }
+        }
+
+        var message = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"{Description} needed {needed}; {answered.Count} of {Properties.N} replicas answered ")
+            .Append(CultureInfo.InvariantCulture, $"within {(long)Timeout.TotalMilliseconds} ms");
+        if (answered.Count > 0)
+        {
+            message.Append(" (").AppendJoin(", ", answered).Append(')');
+        }
+
+        if (silent.Count > 0)
+        {
+            message.Append("; no reply from ").AppendJoin(", ", silent);
+        }
+
+        return new QuorumException(message.ToString());
+    }
+}

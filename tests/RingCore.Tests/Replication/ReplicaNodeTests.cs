@@ -1,0 +1,133 @@
+using RingCore.Causality;
+using RingCore.Replication;
+using RingCore.TestKit;
+using static RingCore.Tests.Replication.ReplicationTestHelpers;
+
+namespace RingCore.Tests.Replication;
+
+/// <summary>The Dynamo cases of issue 4 on the TestKit's simulated cluster (real time, short waits).</summary>
+public sealed class ReplicaNodeTests
+{
+    private static readonly QuorumOptions AllReplicas = new() { R = 3 };
+
+    [Fact]
+    public async Task Sequential_writes_with_context_leave_one_value()
+    {
+        var cluster = new TestCluster(members: 4, ringSize: 16, seed: 1);
+        var n1 = cluster.Node("n1");
+        await n1.PutAsync("b", "k", Bytes("v1"), CausalContext.Empty);
+        var first = await cluster.Node("n2").GetAsync("b", "k");
+        await cluster.Node("n3").PutAsync("b", "k", Bytes("v2"), first.Context);
+        var second = await n1.GetAsync("b", "k", AllReplicas);
+        await n1.PutAsync("b", "k", Bytes("v3"), second.Context);
+
+        var last = await cluster.Node("n4").GetAsync("b", "k", AllReplicas);
+        Assert.Equal(["v3"], Texts(last));
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_across_a_partition_become_two_siblings_and_a_write_with_the_merged_context_collapses_them()
+    {
+        var cluster = new TestCluster(members: 4, ringSize: 16, seed: 2);
+        await cluster.Node("n1").PutAsync("b", "k", Bytes("base"), CausalContext.Empty);
+        var read = await cluster.Node("n1").GetAsync("b", "k", AllReplicas);
+
+        cluster.Partition(["n1", "n2"], ["n3", "n4"]);
+        await cluster.Node("n1").PutAsync("b", "k", Bytes("left"), read.Context);
+        await cluster.Node("n3").PutAsync("b", "k", Bytes("right"), read.Context);
+        cluster.Heal();
+
+        var merged = await cluster.Node("n2").GetAsync("b", "k", AllReplicas);
+        Assert.Equal(["left", "right"], Texts(merged));
+
+        await cluster.Node("n4").PutAsync("b", "k", Bytes("resolved"), merged.Context);
+        var after = await cluster.Node("n1").GetAsync("b", "k", AllReplicas);
+        Assert.Equal(["resolved"], Texts(after));
+    }
+
+    [Fact]
+    public async Task Read_repair_brings_a_replica_that_missed_a_write_up_to_date()
+    {
+        var cluster = new TestCluster(members: 3, ringSize: 16, seed: 3);
+        cluster.Isolate("n3");
+        await cluster.Node("n1").PutAsync("b", "k", Bytes("v1"), CausalContext.Empty);
+        cluster.Heal();
+        Assert.Null(await Replica(cluster, "n3", "b", "k"));
+
+        var read = await cluster.Node("n1").GetAsync("b", "k");
+        Assert.Equal(["v1"], Texts(read));
+        await Eventually(async () => await Replica(cluster, "n3", "b", "k") is { Count: 1 }, "read repair reaches n3");
+        var repaired = await Replica(cluster, "n3", "b", "k");
+        var reference = await Replica(cluster, "n1", "b", "k");
+        Assert.True(repaired!.Equals(reference!, ByteValueComparer.Instance));
+    }
+
+    [Fact]
+    public async Task A_quorum_that_cannot_be_met_fails_with_a_message_that_says_who_answered()
+    {
+        var cluster = new TestCluster(members: 3, ringSize: 16, seed: 4);
+        cluster.Isolate("n1");
+        var error = await Assert.ThrowsAsync<QuorumException>(() =>
+            cluster.Node("n1").PutAsync("b", "k", Bytes("v"), CausalContext.Empty, new QuorumOptions { Timeout = TimeSpan.FromMilliseconds(500) }));
+        Assert.StartsWith("Put (b/k) needed W=2; 1 of 3 replicas answered within 500 ms (n1); no reply from ", error.Message);
+        Assert.Contains("n2 (unreachable)", error.Message);
+        Assert.Contains("n3 (unreachable)", error.Message);
+
+        var readError = await Assert.ThrowsAsync<QuorumException>(() =>
+            cluster.Node("n1").GetAsync("b", "k", new QuorumOptions { Timeout = TimeSpan.FromMilliseconds(500) }));
+        Assert.StartsWith("Get (b/k) needed R=2; 1 of 3 replicas answered", readError.Message);
+    }
+
+    [Fact]
+    public async Task With_one_of_five_nodes_down_every_write_and_read_succeeds()
+    {
+        var cluster = new TestCluster(members: 5, ringSize: 32, seed: 5);
+        cluster.Crash("n5");
+        string[] up = ["n1", "n2", "n3", "n4"];
+        for (int i = 0; i < 40; i++)
+        {
+            await cluster.Node(up[i % 4]).PutAsync("b", $"key{i}", Bytes($"value{i}"), CausalContext.Empty);
+        }
+
+        for (int i = 0; i < 40; i++)
+        {
+            var read = await cluster.Node(up[(i + 1) % 4]).GetAsync("b", $"key{i}");
+            Assert.Equal([$"value{i}"], Texts(read));
+        }
+    }
+
+    [Fact]
+    public async Task A_wiped_replica_gets_a_new_id_so_no_acknowledged_write_is_lost_and_its_new_write_is_not_dominated()
+    {
+        var cluster = new TestCluster(members: 3, ringSize: 16, seed: 6);
+        var owner = Primaries(cluster, "b", "k")[0];
+        var other = cluster.Members.First(m => m != owner);
+        await cluster.Node(other).PutAsync("b", "k", Bytes("v1"), CausalContext.Empty);
+        var read = await cluster.Node(other).GetAsync("b", "k", AllReplicas);
+        await cluster.Node(other).PutAsync("b", "k", Bytes("v2"), read.Context);
+        var oldId = await cluster.Node(owner).ReplicaIdAsync("b", "k"u8.ToArray());
+
+        // The owner loses its disk; it coordinates the next write (first primary) from an empty store.
+        cluster.Wipe(owner);
+        var newId = await cluster.Node(owner).ReplicaIdAsync("b", "k"u8.ToArray());
+        Assert.NotEqual(oldId, newId);
+        Assert.Null(await Replica(cluster, owner, "b", "k"));
+        await cluster.Node(owner).PutAsync("b", "k", Bytes("v3"), CausalContext.Empty);
+
+        // v2 was acknowledged and v3 knew nothing of it: both must survive as siblings everywhere.
+        var after = await cluster.Node(other).GetAsync("b", "k", AllReplicas);
+        Assert.Equal(["v2", "v3"], Texts(after));
+        await Eventually(async () =>
+        {
+            foreach (var node in cluster.Members)
+            {
+                if (await Replica(cluster, node, "b", "k") is not { Count: 2 })
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }, "every replica holds both v2 and v3");
+    }
+}
