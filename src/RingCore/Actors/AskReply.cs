@@ -176,7 +176,8 @@ internal sealed class AskReply<TReply> : IValueTaskSource<TReply>, IReplySink
 
     private void Release()
     {
-        _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        // The timer stays armed: the next Ask re-arms it anyway (one timer-queue operation per
+        // Ask instead of two), and a tick that still comes finds no running Ask to end.
         _cancellation.Dispose(); // waits for a cancellation callback that is running now
         _cancellation = default;
         _type = null;
