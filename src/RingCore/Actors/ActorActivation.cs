@@ -251,7 +251,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
     {
         if (!_mailbox.TryRelease())
         {
-            VNode.Scheduler.Schedule(this); // mail is waiting; keep _scheduled = 1: the next turn is ours
+            VNode.Scheduler.Yield(this); // mail is waiting; keep _scheduled = 1: the next turn is ours
             return;
         }
 

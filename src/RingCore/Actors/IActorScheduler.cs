@@ -7,6 +7,13 @@ namespace RingCore.Actors;
 /// </summary>
 public interface IActorScheduler
 {
-    /// <summary>Runs <paramref name="workItem"/> soon, on a thread of the scheduler's choosing.</summary>
+    /// <summary>Runs <paramref name="workItem"/> soon, on a thread of the scheduler's choosing (an idle actor's first turn).</summary>
     void Schedule(IThreadPoolWorkItem workItem);
+
+    /// <summary>
+    /// Runs <paramref name="workItem"/> again after the work already waiting: an actor that hit
+    /// its per-turn message limit yields its thread this way, so other actors get their turn
+    /// (fairness across keys). Defaults to <see cref="Schedule"/>.
+    /// </summary>
+    void Yield(IThreadPoolWorkItem workItem) => Schedule(workItem);
 }
