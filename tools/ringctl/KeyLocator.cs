@@ -19,10 +19,13 @@ internal sealed class KeyLocator
 
     public KeyHashMode Mode { get; }
 
-    /// <summary>The bucket riak mode hashes with every key (empty in xxhash mode).</summary>
+    /// <summary>The bucket hashed with every key: riak mode always has one; xxhash mode may (a bucket or an actor type name), or hashes the key alone.</summary>
     public ReadOnlySpan<byte> Bucket => _bucket;
 
-    public int PartitionOf(ReadOnlySpan<byte> key) => Mode == KeyHashMode.Riak
-        ? RiakKeyHash.PartitionOf(_bucket, key, Ring.PartitionCount)
-        : Ring.PartitionOfKey(key);
+    public int PartitionOf(ReadOnlySpan<byte> key) => Mode switch
+    {
+        KeyHashMode.Riak => RiakKeyHash.PartitionOf(_bucket, key, Ring.PartitionCount),
+        _ when _bucket.Length > 0 => Ring.PartitionOf(KeyPosition.Of(_bucket, key)),
+        _ => Ring.PartitionOfKey(key),
+    };
 }

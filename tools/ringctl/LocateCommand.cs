@@ -36,7 +36,7 @@ internal static class LocateCommand
             Description = "How keys map to partitions: xxhash (RingCore's) or riak (SHA-1 of {Bucket, Key}, as riak_core).",
             DefaultValueFactory = _ => "xxhash",
         };
-        var bucket = new Option<string>("--bucket") { HelpName = "text", Description = "The bucket, as text; required with --hash riak." };
+        var bucket = new Option<string>("--bucket") { HelpName = "text", Description = "The bucket (or actor type), as text: keys hash within it. Required with --hash riak." };
         var bucketHex = new Option<string>("--bucket-hex") { HelpName = "hex", Description = "The bucket, as hex bytes; instead of --bucket." };
 
         var command = new Command(Name, "Show the partition of a key and the nodes of its preference list.");
@@ -89,15 +89,9 @@ internal static class LocateCommand
             throw new UsageException("--bucket and --bucket-hex were both given; give one.");
         }
 
-        if (mode == KeyHashMode.XxHash)
+        if (mode == KeyHashMode.XxHash && text is null && hex is null)
         {
-            if (text is not null || hex is not null)
-            {
-                string option = text is not null ? "--bucket" : "--bucket-hex";
-                throw new UsageException($"{option} is only used with --hash riak; xxhash hashes the key alone.");
-            }
-
-            return null;
+            return null; // the key alone
         }
 
         if (text is null && hex is null)

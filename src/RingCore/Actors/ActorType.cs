@@ -14,9 +14,9 @@ internal abstract class ActorType
         IdleTimeout = idleTimeout;
         NameBytes = Encoding.UTF8.GetBytes(name);
 
-        // Keys hash with the type's own seed, so one key under two types lands on unrelated
-        // partitions without concatenating type and key on every request.
-        Seed = XxHash64.Hash(NameBytes);
+        // Keys hash with the type's own seed (KeyPosition: the type name is the namespace), so
+        // one key under two types lands on unrelated partitions.
+        Seed = KeyPosition.SeedOf(NameBytes);
     }
 
     public string Name { get; }

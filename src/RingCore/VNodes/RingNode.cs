@@ -106,7 +106,7 @@ public sealed class RingNode : IActorDispatcher, IAsyncDisposable
             throw new ArgumentException($"An actor key must be 1 to {limit} bytes (got {key.Length}).", nameof(key));
         }
 
-        return new ActorRef(this, new ActorAddress(type, key.ToArray(), XxHash64.Hash(key, type.Seed)));
+        return new ActorRef(this, new ActorAddress(type, key.ToArray(), KeyPosition.Of(type.Seed, key)));
     }
 
     /// <summary>Passivates every actor, storing WriteBehind state, and closes every store.</summary>

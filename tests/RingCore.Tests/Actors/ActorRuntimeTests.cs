@@ -107,6 +107,15 @@ public sealed class ActorRuntimeTests
     }
 
     [Fact]
+    public async Task An_actor_sits_at_its_key_position_within_its_type_as_ringctl_locate_computes_it()
+    {
+        await using var node = await Start(a => CounterActor.Define(a, "cart", ActorDurability.Ephemeral));
+        var actor = node.GetActor("cart", "42");
+        Assert.Equal(RingCore.Hashing.KeyPosition.Of("cart"u8, "42"u8), actor.Position);
+        Assert.NotEqual(RingCore.Hashing.XxHash64.Hash("42"u8), actor.Position); // the type seeds the hash
+    }
+
+    [Fact]
     public async Task Different_keys_run_in_parallel()
     {
         // Each actor waits inside its handler until the other has started: that finishes only

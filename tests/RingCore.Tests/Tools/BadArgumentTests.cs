@@ -30,7 +30,7 @@ public sealed class BadArgumentTests
         { ["locate", "--nodes", "a,b", "--key", "k", "--keys-from", "f"], "--keys-from" },
         { ["locate", "--nodes", "a,b", "--key", "k", "--hash", "md5"], "'md5'" },
         { ["locate", "--nodes", "a,b", "--key", "k", "--hash", "riak"], "--bucket" },
-        { ["locate", "--nodes", "a,b", "--key", "k", "--bucket", "users"], "--bucket" },
+        { ["locate", "--nodes", "a,b", "--key", "k", "--bucket", "u", "--bucket-hex", "00"], "--bucket-hex" },
         { ["locate", "--nodes", "a,b", "--key", "k", "--hash", "riak", "--bucket-hex", "0g"], "'0g'" },
         { ["locate", "--nodes", "a,b", "--key", "k", "--hash", "riak", "--bucket", "u", "--bucket-hex", "00"], "--bucket-hex" },
         { ["locate", "--nodes", "a,b", "--key", "k", "--n-val", "0"], "0" },

@@ -63,6 +63,19 @@ public sealed class LocateCommandTests
     }
 
     [Fact]
+    public void A_bucket_in_xxhash_mode_places_the_key_where_the_store_and_actor_types_do()
+    {
+        var ring = RingClaim.Initial(64, ["a", "b", "c", "d"]).Ring;
+        int withinBucket = ring.PartitionOf(KeyPosition.Of("carts"u8, "42"u8));
+        Assert.Equal(withinBucket, ring.PartitionOf(KeyPosition.Of(KeyPosition.SeedOf("carts"u8), "42"u8)));
+
+        var run = RingCtlRun.Of("locate", "--nodes", "a,b,c,d", "--key", "42", "--bucket", "carts");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains($"Partition: {withinBucket} of 64", run.OutputLines);
+    }
+
+    [Fact]
     public void Riak_mode_places_the_key_where_riak_would()
     {
         var ring = RingClaim.Initial(64, ["a", "b", "c", "d"]).Ring;
