@@ -1,3 +1,4 @@
+using RingCore.Actors;
 using RingCore.Claim;
 using RingCore.Replication;
 using RingCore.Ring;
@@ -15,12 +16,17 @@ namespace RingCore.TestKit;
 /// A node's stores survive <see cref="Crash"/> and <see cref="Restart"/> the way a persistent
 /// store survives a process restart; <see cref="Wipe"/> restarts a node with empty stores, as
 /// after a lost disk. Node names are <c>n1</c> .. <c>nM</c>.
+/// <para>Given a single-threaded scheduler and a virtual clock, the whole cluster runs in one
+/// seeded order: the network delivers on the scheduler, delays and timeouts run on the clock, and
+/// coordinators resume on the scheduler, so a run replays exactly from its seed (DESIGN.md,
+/// testing architecture; <see cref="NetworkStatistics.DeliveryLogHash"/> shows it).</para>
 /// </remarks>
-public sealed class TestCluster
+public sealed class TestCluster : IAsyncDisposable
 {
     private readonly Dictionary<string, IVNodeStoreProvider> _stores = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ReplicaNode> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _starts = new(StringComparer.Ordinal);
+    private readonly List<ReplicaNode> _retired = [];
     private readonly Lock _lock = new();
 
     /// <summary>Starts <paramref name="members"/> nodes on a ring of <paramref name="ringSize"/> partitions.</summary>
@@ -30,12 +36,15 @@ public sealed class TestCluster
     /// <param name="seed">Seeds the network's faults and every node's replica-id nonces.</param>
     /// <param name="time">The clock of the network and the nodes; the system clock when null.</param>
     /// <param name="defaults">The default bucket properties; derived from <paramref name="nVal"/> when null.</param>
-    public TestCluster(int members, int ringSize = 64, int nVal = 3, int seed = 1, TimeProvider? time = null, BucketProperties? defaults = null)
+    /// <param name="scheduler">Where the network delivers and coordinators resume; the thread pool when null.</param>
+    public TestCluster(int members, int ringSize = 64, int nVal = 3, int seed = 1, TimeProvider? time = null, BucketProperties? defaults = null,
+        IActorScheduler? scheduler = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(members, 1);
         Seed = seed;
         Time = time ?? TimeProvider.System;
-        Network = new SimulatedNetwork(seed, Time);
+        Scheduler = scheduler ?? ThreadPoolActorScheduler.Instance;
+        Network = new SimulatedNetwork(seed, Time, Scheduler);
         var names = Enumerable.Range(1, members).Select(i => $"n{i}").ToArray();
         int quorum = Math.Min(2, nVal);
         Defaults = defaults ?? new BucketProperties { N = nVal, R = quorum, W = quorum };
@@ -56,6 +65,9 @@ public sealed class TestCluster
 
     /// <summary>The clock of the network and the nodes.</summary>
     public TimeProvider Time { get; }
+
+    /// <summary>Where the network delivers and the nodes' coordinators resume.</summary>
+    public IActorScheduler Scheduler { get; }
 
     /// <summary>The seed the cluster was created with.</summary>
     public int Seed { get; }
@@ -127,16 +139,45 @@ public sealed class TestCluster
         return Start(name);
     }
 
+    /// <summary>Closes every node's stores, those of earlier incarnations included, and disconnects the nodes.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        ReplicaNode[] nodes;
+        lock (_lock)
+        {
+            nodes = [.. _retired, .. _nodes.Values];
+            _retired.Clear();
+            _nodes.Clear();
+        }
+
+        foreach (var node in nodes)
+        {
+            if (!Network.IsCrashed(node.Name))
+            {
+                Network.Crash(node.Name);
+            }
+
+            await node.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     private ReplicaNode Start(string name)
     {
         lock (_lock)
         {
+            // The crashed incarnation is closed when the cluster is: it receives nothing more,
+            // and a memory store is the same object for the next incarnation anyway.
+            if (_nodes.TryGetValue(name, out var previous))
+            {
+                _retired.Add(previous);
+            }
+
             int start = _starts.GetValueOrDefault(name) + 1;
             _starts[name] = start;
 
             // Each incarnation gets its own seeded nonce source, so a restart never repeats one.
             var random = new Random((int)Hashing.XxHash64.Hash(System.Text.Encoding.UTF8.GetBytes($"{Seed}/{name}/{start}")));
-            var node = new ReplicaNode(name, Ring, Network.Connect(name), _stores[name], Time, random, Defaults, TargetN);
+            var node = new ReplicaNode(name, Ring, Network.Connect(name), _stores[name], Time, random, Defaults, TargetN, Scheduler);
             _nodes[name] = node;
             return node;
         }

@@ -15,8 +15,8 @@ namespace RingCore.Replication;
 internal sealed class GetCoordinator : ReplicaRequest
 {
     private readonly SiblingSet<ReadOnlyMemory<byte>>?[] _answers;
-    private readonly TaskCompletionSource<bool> _quorum = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _quorum = new();
+    private readonly TaskCompletionSource<bool> _all = new();
     private int _ok, _primaryOk, _replies;
 
     public GetCoordinator(ReplicaNode node, string description, int partition, byte[] storeKey, BucketProperties properties, TimeSpan timeout)
@@ -101,12 +101,12 @@ internal sealed class GetCoordinator : ReplicaRequest
 
         if (quorum is { } result)
         {
-            _quorum.TrySetResult(result);
+            Complete(_quorum, result);
         }
 
         if (all)
         {
-            _all.TrySetResult();
+            Complete(_all, true);
         }
     }
 

@@ -13,8 +13,9 @@ namespace RingCore.Replication;
 internal sealed class PutCoordinator : ReplicaRequest
 {
     private readonly SiblingSet<ReadOnlyMemory<byte>> _clientWrite;
-    private readonly TaskCompletionSource<SiblingSet<ReadOnlyMemory<byte>>?> _coordinated = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource<bool> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<SiblingSet<ReadOnlyMemory<byte>>?> _coordinated = new();
+    private readonly TaskCompletionSource<bool> _done = new();
+    private string? _coordinatorError;
     private int _acks, _primaryAcks, _replies;
 
     public PutCoordinator(ReplicaNode node, string description, int partition, byte[] storeKey, BucketProperties properties,
@@ -38,7 +39,9 @@ internal sealed class PutCoordinator : ReplicaRequest
             Send(0, Request(_clientWrite, coordinate: true));
             if (!await WaitAsync(_coordinated.Task).ConfigureAwait(false) || _coordinated.Task.Result is not { } stored)
             {
-                throw QuorumFailure(Needed);
+                // riak_kv_put_fsm fails a put whose coordinating vnode does not record it; the
+                // other replicas only ever receive the coordinator's result, so none was written.
+                throw QuorumFailure(Needed, CoordinatorFailure());
             }
 
             for (int i = 1; i < Entries.Length; i++)
@@ -75,7 +78,12 @@ internal sealed class PutCoordinator : ReplicaRequest
             catch (InvalidDataException)
             {
                 ok = false;
+                _coordinatorError = "its reply was malformed";
             }
+        }
+        else if (!ok && index == 0)
+        {
+            _coordinatorError = reply.PutReply.Error;
         }
 
         bool? outcome = null;
@@ -103,13 +111,24 @@ internal sealed class PutCoordinator : ReplicaRequest
 
         if (index == 0)
         {
-            _coordinated.TrySetResult(coordinated);
+            Complete(_coordinated, coordinated);
         }
 
         if (outcome is { } result)
         {
-            _done.TrySetResult(result);
+            Complete(_done, result);
         }
+    }
+
+    /// <summary>"could not be coordinated by n2 (no reply within 500 ms)", or with n2's error.</summary>
+    private string CoordinatorFailure()
+    {
+        var (member, primary) = Entries[0];
+        string role = primary ? member : $"{member} (fallback)";
+        string? error = Volatile.Read(ref _coordinatorError);
+        return error is null
+            ? $"could not be coordinated by {role} (no reply within {(long)Timeout.TotalMilliseconds} ms)"
+            : $"could not be coordinated by {role}: {error}";
     }
 
     private ReplicaMessage Request(SiblingSet<ReadOnlyMemory<byte>> set, bool coordinate) => new()

@@ -8,7 +8,6 @@ namespace RingCore.Replication;
 /// <summary>The message side of <see cref="ReplicaNode"/>: dispatching requests, serving peers' requests, routing replies.</summary>
 public sealed partial class ReplicaNode
 {
-
     /// <summary>Handles a message from a peer (called by the transport). A malformed message is counted in <see cref="MalformedMessages"/> and dropped.</summary>
     public void Receive(string node, ReadOnlyMemory<byte> payload)
     {
@@ -86,10 +85,45 @@ public sealed partial class ReplicaNode
         DeliverReply(Name, reply);
     }
 
+    /// <summary>
+    /// Serves a peer's request and sends the reply. Fire-and-forget: <see cref="ServeAsync"/>
+    /// turns every failure into an error reply, and a reply that cannot be sent is lost the way
+    /// a dropped message is (the coordinator times out), so this task never faults unobserved.
+    /// </summary>
     private async Task ServeRemoteAsync(string from, ReplicaMessage request)
     {
+        var reply = await ServeOnceAsync(from, request).ConfigureAwait(false);
+        try
+        {
+            _transport.Send(from, reply.ToByteArray());
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException or ObjectDisposedException)
+        {
+            // Too large for the transport, or the sender left the network: nothing to answer to.
+            Interlocked.Increment(ref _unsentReplies);
+        }
+    }
+
+    /// <summary>
+    /// Serves a request once per (sender, request id) when it is a coordinated put: a duplicate
+    /// of one gets the first serving's reply, never a second dot (see <see cref="CoordinatedPutLog"/>).
+    /// </summary>
+    private Task<ReplicaMessage> ServeOnceAsync(string from, ReplicaMessage request)
+    {
+        if (request.BodyCase != ReplicaMessage.BodyOneofCase.PutRequest || !request.PutRequest.Coordinate)
+        {
+            return ServeAsync(request);
+        }
+
+        var serving = new TaskCompletionSource<ReplicaMessage>();
+        return _servedPuts.Begin(from, request.PutRequest, request.RequestId, serving) ?? ServeAndRecordAsync(request, serving);
+    }
+
+    private async Task<ReplicaMessage> ServeAndRecordAsync(ReplicaMessage request, TaskCompletionSource<ReplicaMessage> serving)
+    {
         var reply = await ServeAsync(request).ConfigureAwait(false);
-        _transport.Send(from, reply.ToByteArray());
+        serving.TrySetResult(reply);
+        return reply;
     }
 
     /// <summary>Runs a replica request and builds its reply; failures become error replies, never exceptions.</summary>
@@ -152,9 +186,12 @@ public sealed partial class ReplicaNode
             Interlocked.Increment(ref _malformed);
             SetError(request, reply, error.Message);
         }
-        catch (Exception error) when (error is IOException or StorageCorruptedException or InvalidOperationException)
+        catch (Exception error)
         {
-            SetError(request, reply, error.Message);
+            // Storage failures, a disposed node, a bug: the coordinator gets the reason in an
+            // error reply instead of a timeout, and no task faults unobserved (riak_kv_vnode
+            // answers {error, Reason} the same way).
+            SetError(request, reply, $"{error.GetType().Name} on {Name}: {error.Message}");
         }
 
         return reply;

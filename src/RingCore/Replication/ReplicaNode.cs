@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Text;
+using RingCore.Actors;
 using RingCore.Causality;
 using RingCore.Claim;
 using RingCore.Hashing;
@@ -23,7 +24,7 @@ namespace RingCore.Replication;
 /// bucket is <c>XxHash64(key, seed: XxHash64(bucket))</c>. Malformed messages from peers are
 /// counted in <see cref="MalformedMessages"/> and dropped; they never throw out of the transport.
 /// </remarks>
-public sealed partial class ReplicaNode : ITransportReceiver
+public sealed partial class ReplicaNode : ITransportReceiver, IAsyncDisposable
 {
     private const int MaxBucketBytes = 1024;
 
@@ -37,9 +38,12 @@ public sealed partial class ReplicaNode : ITransportReceiver
     private readonly Dictionary<int, Task<ReplicaVNode>> _vnodes = [];
     private readonly ConcurrentDictionary<string, BucketProperties> _buckets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ulong, PendingReply> _pending = new();
+    private readonly CoordinatedPutLog _servedPuts = new();
     private PreferenceCache? _preferenceCache;
     private long _nextRequestId;
     private long _malformed;
+    private long _unsentReplies;
+    private bool _disposed;
 
     /// <summary>Creates the node and attaches it to <paramref name="transport"/>.</summary>
     /// <param name="node">This node's name: a member of <paramref name="ring"/> and <see cref="ITransport.LocalNode"/>.</param>
@@ -50,8 +54,13 @@ public sealed partial class ReplicaNode : ITransportReceiver
     /// <param name="random">Seeded source of the replica-id nonces (used under a lock).</param>
     /// <param name="defaults">The properties of buckets not configured with <see cref="ConfigureBucket"/>; <see cref="BucketProperties.Default"/> when null.</param>
     /// <param name="targetN">The ring's target_n, the largest N a bucket may use; <see cref="ClaimOptions.Default"/>'s when null.</param>
+    /// <param name="scheduler">
+    /// Where a request's coordinator resumes when its replies complete it; the thread pool when
+    /// null. A simulation passes the single-threaded scheduler its network delivers on, so the
+    /// whole cluster runs in one seeded order (DESIGN.md, testing architecture).
+    /// </param>
     public ReplicaNode(string node, RingState ring, ITransport transport, IVNodeStoreProvider stores, TimeProvider time,
-        Random random, BucketProperties? defaults = null, int? targetN = null)
+        Random random, BucketProperties? defaults = null, int? targetN = null, IActorScheduler? scheduler = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(node);
         ArgumentNullException.ThrowIfNull(ring);
@@ -71,6 +80,11 @@ public sealed partial class ReplicaNode : ITransportReceiver
         _stores = stores;
         _time = time;
         _random = random;
+        Scheduler = scheduler ?? ThreadPoolActorScheduler.Instance;
+
+        // Request ids start at a random point per incarnation: a restarted node does not reuse
+        // the ids its previous incarnation sent, which peers' CoordinatedPutLog may remember.
+        _nextRequestId = random.NextInt64(0, 1L << 62);
         _targetN = Math.Min(targetN ?? ClaimOptions.Default.TargetN, ring.PartitionCount);
         Defaults = defaults ?? BucketProperties.Default;
         Defaults.Validate(_targetN);
@@ -85,6 +99,12 @@ public sealed partial class ReplicaNode : ITransportReceiver
 
     /// <summary>How many malformed messages from peers this node has dropped.</summary>
     public long MalformedMessages => Interlocked.Read(ref _malformed);
+
+    /// <summary>How many duplicated coordinated puts this node answered with the first serving's reply instead of a new write.</summary>
+    public long RepeatedCoordinatedPuts => _servedPuts.Repeats;
+
+    /// <summary>How many replies this node could not send (the requester left the network, or the reply was over the transport's limit).</summary>
+    public long UnsentReplies => Interlocked.Read(ref _unsentReplies);
 
     /// <summary>Sets the properties of <paramref name="bucket"/> on this node (configure every node the same way).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A property is out of range.</exception>
@@ -155,6 +175,8 @@ public sealed partial class ReplicaNode : ITransportReceiver
         (await VNodeAsync(PartitionOf(bucket, key.Span)).ConfigureAwait(false)).Id;
 
     internal TimeProvider Time => _time;
+
+    internal IActorScheduler Scheduler { get; }
 
     internal RingState Ring => _ring;
 
@@ -228,6 +250,7 @@ public sealed partial class ReplicaNode : ITransportReceiver
 
     private (byte[] StoreKey, int Partition, BucketProperties Properties) Route(string bucket, ReadOnlyMemory<byte> key, QuorumOptions? options)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
         var storeKey = StoreKey(bucket, key.Span);
         var properties = (options ?? new QuorumOptions()).Apply(BucketOf(bucket), _targetN);
         return (storeKey, PartitionOf(bucket, key.Span), properties);
@@ -238,7 +261,7 @@ public sealed partial class ReplicaNode : ITransportReceiver
     private static TimeSpan Timeout(QuorumOptions? options) => options?.Timeout ?? QuorumOptions.DefaultTimeout;
 
     private int PartitionOf(string bucket, ReadOnlySpan<byte> key) =>
-        _ring.PartitionOf(XxHash64.Hash(key, XxHash64.Hash(Encoding.UTF8.GetBytes(bucket))));
+        _ring.PartitionOf(KeyPosition.Of(Encoding.UTF8.GetBytes(bucket), key)); // as actor types and ringctl locate --bucket
 
     /// <summary>The store key: <c>[0x01][bucket length, u16 LE][bucket UTF-8][key]</c>; the prefix keeps user keys apart from reserved ones.</summary>
     private static byte[] StoreKey(string bucket, ReadOnlySpan<byte> key)
@@ -280,6 +303,7 @@ public sealed partial class ReplicaNode : ITransportReceiver
     {
         lock (_lock)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_vnodes.TryGetValue(partition, out var vnode) || vnode.IsFaulted)
             {
                 uint nonce;

@@ -71,18 +71,42 @@ internal abstract class ReplicaRequest : IReplicaReplyHandler
         }
     }
 
+    /// <summary>
+    /// Completes <paramref name="source"/> from a work item on the node's scheduler, so the
+    /// coordinator resumes there: not on the delivering thread, nor under a caller's lock, and in
+    /// a simulation in the one seeded order (the sources are created without
+    /// RunContinuationsAsynchronously, which would hop to the thread pool).
+    /// </summary>
+    protected void Complete<T>(TaskCompletionSource<T> source, T result)
+    {
+        if (!source.Task.IsCompleted)
+        {
+            Node.Scheduler.Schedule(new Completion<T>(source, result));
+        }
+    }
+
     /// <summary>Waits for <paramref name="task"/> until the deadline; false when it passed first.</summary>
+    /// <remarks>
+    /// The deadline is a timer of the node's clock whose expiry is completed on the node's
+    /// scheduler, like a reply. Task.WaitAsync(TimeSpan, TimeProvider) would resume on the thread
+    /// pool after a timeout, outside a simulation's single-threaded order.
+    /// </remarks>
     protected async Task<bool> WaitAsync(Task task)
     {
-        try
+        if (task.IsCompleted)
         {
-            await task.WaitAsync(Remaining, Node.Time).ConfigureAwait(false);
             return true;
         }
-        catch (TimeoutException)
+
+        var left = Remaining;
+        if (left <= TimeSpan.Zero)
         {
             return false;
         }
+
+        var expired = new TaskCompletionSource<bool>();
+        using var timer = Node.Time.CreateTimer(_ => Complete(expired, true), null, left, System.Threading.Timeout.InfiniteTimeSpan);
+        return await Task.WhenAny(task, expired.Task).ConfigureAwait(false) == task;
     }
 
     /// <summary>Drops the request ids still pending, so late replies are ignored.</summary>
@@ -100,8 +124,11 @@ internal abstract class ReplicaRequest : IReplicaReplyHandler
         }
     }
 
-    /// <summary>"Put (b/k) needed W=2; 1 of 3 replicas answered within 5000 ms (n1); no reply from n2, n3".</summary>
-    protected QuorumException QuorumFailure(string needed)
+    /// <summary>
+    /// "Put (b/k) needed W=2; 1 of 3 replicas answered within 5000 ms (n1); no reply from n2, n3";
+    /// with <paramref name="cause"/>, "Put (b/k) {cause}; needed W=2; ...".
+    /// </summary>
+    protected QuorumException QuorumFailure(string needed, string? cause = null)
     {
         var answered = new List<string>();
         var silent = new List<string>();
@@ -122,7 +149,9 @@ internal abstract class ReplicaRequest : IReplicaReplyHandler
         }
 
         var message = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"{Description} needed {needed}; {answered.Count} of {Properties.N} replicas answered ")
+            .Append(Description)
+            .Append(cause is null ? string.Empty : $" {cause};")
+            .Append(CultureInfo.InvariantCulture, $" needed {needed}; {answered.Count} of {Properties.N} replicas answered ")
             .Append(CultureInfo.InvariantCulture, $"within {(long)Timeout.TotalMilliseconds} ms");
         if (answered.Count > 0)
         {
@@ -135,5 +164,10 @@ internal abstract class ReplicaRequest : IReplicaReplyHandler
         }
 
         return new QuorumException(message.ToString());
+    }
+
+    private sealed class Completion<T>(TaskCompletionSource<T> source, T result) : IThreadPoolWorkItem
+    {
+        public void Execute() => source.TrySetResult(result);
     }
 }

@@ -17,7 +17,7 @@ namespace RingCore.Replication;
 /// keeps that from reusing an earlier incarnation's id, whose counters other replicas already
 /// hold (riak_kv issue 679, "KV679").
 /// </remarks>
-internal sealed class ReplicaVNode
+internal sealed class ReplicaVNode : IAsyncDisposable
 {
     /// <summary>The reserved store key of the epoch counter. User keys start with <see cref="UserKeyPrefix"/>, so none can collide.</summary>
     internal static readonly byte[] EpochKey = [0x00, .. "ringcore.replication.epoch"u8];
@@ -147,6 +147,9 @@ internal sealed class ReplicaVNode
             gate.Release();
         }
     }
+
+    /// <summary>Closes the store; the node has stopped routing requests here.</summary>
+    public ValueTask DisposeAsync() => _store.DisposeAsync();
 
     private ValueTask StoreAsync(ReadOnlyMemory<byte> key, SiblingSet<ReadOnlyMemory<byte>> set) =>
         _store.PutAsync(key, new StoredObject(SiblingSetCodec.Encode(set)));

@@ -7,45 +7,41 @@ using static RingCore.Tests.Replication.ReplicationTestHelpers;
 
 namespace RingCore.Tests.Replication;
 
-/// <summary>Deletes and reaping, malformed peer messages, and last-write-wins on the simulated cluster.</summary>
+/// <summary>Deletes and reaping, malformed peer messages, and last-write-wins on the simulated cluster (the timed ones on fake time).</summary>
 public sealed class ReplicaNodeFaultTests
 {
     [Fact]
     public async Task Tombstones_are_reaped_only_after_all_N_primaries_hold_them()
     {
-        var cluster = new TestCluster(members: 4, ringSize: 16, seed: 7);
+        await using var sim = new FakeTimeCluster(members: 4, ringSize: 16, seed: 7);
+        var cluster = sim.Cluster;
         var primaries = Primaries(cluster, "b", "k");
         var absent = primaries[2];
-        var coordinator = primaries[0];
-        await cluster.Node(coordinator).PutAsync("b", "k", Bytes("v"), CausalContext.Empty);
-        var read = await cluster.Node(coordinator).GetAsync("b", "k", new QuorumOptions { R = 3 });
+        var coordinator = sim.Node(primaries[0]);
+        sim.Run(coordinator.PutAsync("b", "k", Bytes("v"), CausalContext.Empty));
+        var read = sim.Run(coordinator.GetAsync("b", "k", new QuorumOptions { R = 3 }));
 
         cluster.Isolate(absent);
-        await cluster.Node(coordinator).DeleteAsync("b", "k", read.Context);
-        Assert.False((await cluster.Node(coordinator).GetAsync("b", "k")).Found);
+        sim.Run(coordinator.DeleteAsync("b", "k", read.Context));
+        Assert.False(sim.Run(coordinator.GetAsync("b", "k")).Found);
 
         // A fallback stands in for the absent primary, so no read sees all N primaries: nothing is reaped.
-        await Task.Delay(200);
+        sim.Settle(TimeSpan.FromMilliseconds(200));
         foreach (var primary in primaries.Take(2))
         {
-            var held = await Replica(cluster, primary, "b", "k");
+            var held = sim.Run(Replica(cluster, primary, "b", "k"));
             Assert.True(held is not null && AllTombstones(held), $"{primary} still holds the tombstone");
         }
 
         cluster.Heal();
-        await Eventually(async () =>
+        _ = sim.Run(coordinator.GetAsync("b", "k", new QuorumOptions { R = 3 })); // repairs the absent primary
+        sim.Settle(TimeSpan.FromMilliseconds(50));
+        _ = sim.Run(coordinator.GetAsync("b", "k", new QuorumOptions { R = 3 })); // all N hold it now: reaped
+        sim.Settle(TimeSpan.FromMilliseconds(50));
+        foreach (var primary in primaries)
         {
-            _ = await cluster.Node(coordinator).GetAsync("b", "k", new QuorumOptions { R = 3 });
-            foreach (var primary in primaries)
-            {
-                if (await Replica(cluster, primary, "b", "k") is not null)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }, "the tombstone is reaped from all three primaries");
+            Assert.Null(sim.Run(Replica(cluster, primary, "b", "k")));
+        }
     }
 
     [Fact]
@@ -67,27 +63,22 @@ public sealed class ReplicaNodeFaultTests
     [Fact]
     public async Task Last_write_wins_keeps_one_value_and_loses_the_concurrent_older_one()
     {
-        var cluster = new TestCluster(members: 3, ringSize: 16, seed: 9);
+        await using var sim = new FakeTimeCluster(members: 3, ringSize: 16, seed: 9);
+        var cluster = sim.Cluster;
         cluster.ConfigureBucket("lww", new BucketProperties { LastWriteWins = true });
         cluster.Partition(["n1", "n2"], ["n3"]);
-        await cluster.Node("n1").PutAsync("lww", "k", Bytes("older"), CausalContext.Empty);
-        await Task.Delay(5); // the timestamps come from the real clock here: make the second write later
-        await cluster.Node("n3").PutAsync("lww", "k", Bytes("newer"), CausalContext.Empty, new QuorumOptions { W = 1 });
+        sim.Run(sim.Node("n1").PutAsync("lww", "k", Bytes("older"), CausalContext.Empty));
+        sim.Settle(TimeSpan.FromMilliseconds(5)); // the timestamps come from the virtual clock: the second write is later
+        sim.Run(sim.Node("n3").PutAsync("lww", "k", Bytes("newer"), CausalContext.Empty, new QuorumOptions { W = 1 }));
         cluster.Heal();
 
-        var read = await cluster.Node("n1").GetAsync("lww", "k", new QuorumOptions { R = 3 });
+        var read = sim.Run(sim.Node("n1").GetAsync("lww", "k", new QuorumOptions { R = 3 }));
         Assert.Equal(["newer"], Texts(read)); // "older" is lost by design
-        await Eventually(async () =>
+        sim.Settle(TimeSpan.FromMilliseconds(50)); // read repair
+        foreach (var node in cluster.Members)
         {
-            foreach (var node in cluster.Members)
-            {
-                if (await Replica(cluster, node, "lww", "k") is not { Count: 1 } set || set.Values[0].Span[^5..].SequenceEqual("older"u8))
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }, "every replica holds only the newer value");
+            var set = sim.Run(Replica(cluster, node, "lww", "k"));
+            Assert.True(set is { Count: 1 } && set.Values[0].Span[^5..].SequenceEqual("newer"u8), $"{node} holds only the newer value");
+        }
     }
 }

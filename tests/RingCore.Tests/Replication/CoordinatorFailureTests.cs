@@ -1,0 +1,67 @@
+using RingCore.Causality;
+using RingCore.Claim;
+using RingCore.Replication;
+using RingCore.Storage;
+using RingCore.Transport;
+using static RingCore.Tests.Replication.ReplicationTestHelpers;
+
+namespace RingCore.Tests.Replication;
+
+/// <summary>A put whose coordinator does not record it fails and names that node; serving errors become error replies.</summary>
+public sealed class CoordinatorFailureTests
+{
+    [Fact]
+    public async Task A_put_whose_coordinating_replica_does_not_answer_fails_and_names_it()
+    {
+        await using var sim = new FakeTimeCluster(members: 4, seed: 31);
+        var coordinator = Primaries(sim.Cluster, "b", "k")[0];
+        var client = sim.Cluster.Members.First(m => m != coordinator);
+        sim.Cluster.Network.Faults = new NetworkFaults { DropRate = 1 };
+
+        var put = sim.Node(client).PutAsync("b", "k", Bytes("v"), CausalContext.Empty, new QuorumOptions { Timeout = TimeSpan.FromMilliseconds(300) });
+        var error = Assert.Throws<QuorumException>(() => sim.Run(put));
+        Assert.StartsWith($"Put (b/k) could not be coordinated by {coordinator} (no reply within 300 ms); needed W=2; 0 of 3 replicas answered", error.Message);
+    }
+
+    [Fact]
+    public async Task An_exception_while_serving_becomes_an_error_reply_that_names_the_node()
+    {
+        var network = new SimulatedNetwork(seed: 32);
+        var ring = RingClaim.Initial(16, ["n1", "n2"], new ClaimOptions { TargetN = 2 }).Ring;
+        var properties = new BucketProperties { N = 2, R = 1, W = 1 };
+        await using var n1 = new ReplicaNode("n1", ring, network.Connect("n1"), new FailingStores(), TimeProvider.System, new Random(1), properties, 2);
+        await using var n2 = new ReplicaNode("n2", ring, network.Connect("n2"), new FailingStores(), TimeProvider.System, new Random(2), properties, 2);
+
+        foreach (var client in new[] { n1, n2 }) // one of them coordinates remotely, the other locally
+        {
+            var error = await Assert.ThrowsAsync<QuorumException>(() => client.PutAsync("b", "k", Bytes("v"), CausalContext.Empty));
+            Assert.Matches(@"^Put \(b/k\) could not be coordinated by n[12]: NotSupportedException on n[12]: the disk is gone; needed W=1", error.Message);
+        }
+
+        await n1.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => n1.GetAsync("b", "k"));
+    }
+
+    /// <summary>Memory stores whose user-key writes throw an exception the node does not expect.</summary>
+    private sealed class FailingStores : IVNodeStoreProvider
+    {
+        public ValueTask<IVNodeStore> OpenAsync(int partition, CancellationToken cancellationToken = default) =>
+            new(new FailingStore(new MemoryVNodeStore(partition)));
+    }
+
+    private sealed class FailingStore(MemoryVNodeStore inner) : IVNodeStore
+    {
+        public int Partition => inner.Partition;
+
+        public ValueTask<StoredObject?> GetAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
+
+        public ValueTask PutAsync(ReadOnlyMemory<byte> key, StoredObject value, CancellationToken cancellationToken = default) =>
+            key.Span[0] == 0x01 ? throw new NotSupportedException("the disk is gone") : inner.PutAsync(key, value, cancellationToken);
+
+        public ValueTask<bool> DeleteAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
+
+        public IAsyncEnumerable<StoredEntry> FoldAsync(CancellationToken cancellationToken = default) => inner.FoldAsync(cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}

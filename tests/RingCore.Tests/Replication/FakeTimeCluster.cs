@@ -1,0 +1,97 @@
+using RingCore.Replication;
+using RingCore.TestKit;
+
+namespace RingCore.Tests.Replication;
+
+/// <summary>
+/// A <see cref="TestCluster"/> on a <see cref="ManualScheduler"/> and a <see cref="ManualTimeProvider"/>:
+/// everything runs on the test's thread, in one seeded order, and time moves only when the
+/// driver advances it (1 ms at a time, whenever no work is left), so no test waits on the wall clock.
+/// </summary>
+internal sealed class FakeTimeCluster : IAsyncDisposable
+{
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(1);
+
+    public FakeTimeCluster(int members, int ringSize = 16, int seed = 1, BucketProperties? defaults = null)
+    {
+        Cluster = new TestCluster(members, ringSize, seed: seed, time: Time, defaults: defaults, scheduler: Scheduler);
+    }
+
+    public ManualScheduler Scheduler { get; } = new();
+
+    public ManualTimeProvider Time { get; } = new();
+
+    public TestCluster Cluster { get; }
+
+    public ReplicaNode Node(string name) => Cluster.Node(name);
+
+    /// <summary>Runs the cluster until <paramref name="task"/> completes; its result, or its exception rethrown.</summary>
+    public T Run<T>(Task<T> task)
+    {
+        Drive(task);
+        return task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Runs the cluster until <paramref name="task"/> completes; rethrows its exception.</summary>
+    public void Run(Task task)
+    {
+        Drive(task);
+        task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Runs the cluster for <paramref name="duration"/> of virtual time (timeouts, delayed messages, read repair).</summary>
+    public void Settle(TimeSpan duration)
+    {
+        var end = Time.GetUtcNow() + duration;
+        WithoutContext(() =>
+        {
+            Scheduler.RunAll();
+            while (Time.GetUtcNow() < end)
+            {
+                Time.Advance(Step);
+                Scheduler.RunAll();
+            }
+        });
+    }
+
+    public ValueTask DisposeAsync() => Cluster.DisposeAsync();
+
+    private void Drive(Task task)
+    {
+        var deadline = Time.GetUtcNow() + Limit;
+        WithoutContext(() =>
+        {
+            Scheduler.RunAll();
+            while (!task.IsCompleted)
+            {
+                if (Time.GetUtcNow() > deadline)
+                {
+                    throw new TimeoutException($"The operation did not complete within {Limit} of virtual time.");
+                }
+
+                Time.Advance(Step);
+                Scheduler.RunAll();
+            }
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> without xUnit's SynchronizationContext: with one installed,
+    /// the runtime never inlines a ConfigureAwait(false) continuation and queues it to the thread
+    /// pool instead, which would take the cluster off this thread.
+    /// </summary>
+    private static void WithoutContext(Action action)
+    {
+        var context = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
+            action();
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
+        }
+    }
+}
