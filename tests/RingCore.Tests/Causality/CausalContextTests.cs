@@ -22,10 +22,10 @@ public sealed class CausalContextTests
         PropertyCheck.Run(Prop.ForAll(CausalityTestData.AnyVector(40).ToArbitrary(), vector =>
         {
             var context = CausalContext.Encode(vector);
-            Require(CausalContext.Decode(context.Bytes.Span).Equals(vector), $"{vector} did not round-trip");
-            Require(context.ToVersionVector().Equals(vector), "the context decodes to its vector");
-            Require(CausalContext.FromBytes(context.Bytes.Span) == context, "a context read back equals the one sent");
-            Require(context.IsEmpty == (vector.Count == 0), "only the empty vector has the empty context");
+            CausalityTestData.Require(CausalContext.Decode(context.Bytes.Span).Equals(vector), $"{vector} did not round-trip");
+            CausalityTestData.Require(context.ToVersionVector().Equals(vector), "the context decodes to its vector");
+            CausalityTestData.Require(CausalContext.FromBytes(context.Bytes.Span) == context, "a context read back equals the one sent");
+            CausalityTestData.Require(context.IsEmpty == (vector.Count == 0), "only the empty vector has the empty context");
             return true;
         }));
     }
@@ -56,13 +56,13 @@ public sealed class CausalContextTests
         {
             var bytes = CausalContext.Encode(x.vector).Bytes.ToArray();
             int length = 1 + (x.cut % (bytes.Length - 1)); // 1 .. length - 1: the empty prefix is "no context"
-            Require(!CausalContext.TryDecode(bytes.AsSpan(0, length), out _, out string? error), $"a {length}-byte prefix was accepted");
-            Require(error!.Length > 0, "a refusal names its reason");
-            Require(Throws(bytes.AsSpan(0, length).ToArray()) is FormatException, "Decode refuses it with a FormatException");
+            CausalityTestData.Require(!CausalContext.TryDecode(bytes.AsSpan(0, length), out _, out string? error), $"a {length}-byte prefix was accepted");
+            CausalityTestData.Require(error!.Length > 0, "a refusal names its reason");
+            CausalityTestData.Require(Throws(bytes.AsSpan(0, length).ToArray()) is FormatException, "Decode refuses it with a FormatException");
 
             var flipped = (byte[])bytes.Clone();
             flipped[(x.bit / 8) % flipped.Length] ^= (byte)(1 << (x.bit % 8));
-            Require(!CausalContext.TryDecode(flipped, out _), "a flipped bit was accepted");
+            CausalityTestData.Require(!CausalContext.TryDecode(flipped, out _), "a flipped bit was accepted");
             return true;
         }));
     }
@@ -79,7 +79,7 @@ public sealed class CausalContextTests
                 // fails; it never throws.
                 if (CausalContext.TryDecode(candidate, out var vector))
                 {
-                    Require(candidate.Length == 0 || CausalContext.Encode(vector).Bytes.Span.SequenceEqual(candidate) || vector.Count == 0,
+                    CausalityTestData.Require(candidate.Length == 0 || CausalContext.Encode(vector).Bytes.Span.SequenceEqual(candidate) || vector.Count == 0,
                         "an accepted context is the one encoding of its vector");
                 }
             }
@@ -163,24 +163,5 @@ public sealed class CausalContextTests
         return error.Message;
     }
 
-    private static Exception? Throws(byte[] bytes)
-    {
-        try
-        {
-            CausalContext.Decode(bytes);
-            return null;
-        }
-        catch (Exception error)
-        {
-            return error;
-        }
-    }
-
-    private static void Require(bool condition, string what)
-    {
-        if (!condition)
-        {
-            throw new InvalidOperationException(what);
-        }
-    }
+    private static Exception? Throws(byte[] bytes) => Record.Exception(() => CausalContext.Decode(bytes));
 }

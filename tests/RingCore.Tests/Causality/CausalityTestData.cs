@@ -64,4 +64,13 @@ internal static class CausalityTestData
         from other in Gen.Choose(0, ReplicationHistory.ReplicaCount - 1)
         from withContext in Gen.Frequency((3, Gen.Constant(true)), (1, Gen.Constant(false)))
         select new HistoryStep(kind, client, replica, other, withContext);
+
+    /// <summary>Fails a property with <paramref name="what"/> when <paramref name="condition"/> does not hold.</summary>
+    public static void Require(bool condition, string what)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException(what);
+        }
+    }
 }

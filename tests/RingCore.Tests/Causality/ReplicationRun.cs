@@ -118,7 +118,7 @@ internal sealed class ReplicationRun
         // A write supersedes exactly what its context saw: every stored value it had not seen
         // stays as a sibling, and nothing else does (riak's put with a context).
         var expected = new SortedSet<int>(before.Where(v => !seen.Contains(v))) { write };
-        Require(expected.SetEquals(_stored[r].Values),
+        CausalityTestData.Require(expected.SetEquals(_stored[r].Values),
             $"c{client}'s write {write} at r{r} left [{string.Join(", ", _stored[r].Values)}], expected [{string.Join(", ", expected)}]");
 
         // The client gets the stored set back with the reply (riak's return_body), and uses its
@@ -132,10 +132,10 @@ internal sealed class ReplicationRun
     {
         var stored = _stored[replica];
         var live = Live(replica);
-        Require(stored.Count == live.Count && live.SetEquals(stored.Values),
+        CausalityTestData.Require(stored.Count == live.Count && live.SetEquals(stored.Values),
             $"after step {_stepNumber} ({step}) r{replica} holds [{string.Join(", ", stored.Values)}] ({stored}), " +
             $"but the live writes are [{string.Join(", ", live)}]");
-        Require(stored.AnonymousCount == 0, "a stored set has a value without a dot");
+        CausalityTestData.Require(stored.AnonymousCount == 0, "a stored set has a value without a dot");
 
         // The clock is exactly the history: per coordinator, how many of its writes are known.
         // Writes coordinated by one replica are known as a prefix, since each write's context
@@ -144,18 +144,10 @@ internal sealed class ReplicationRun
         for (int coordinator = 0; coordinator < _replicas.Length; coordinator++)
         {
             int count = _known[replica].Count(w => _coordinatorOf[w] == coordinator);
-            Require(join.Get(_replicas[coordinator]) == (ulong)count,
+            CausalityTestData.Require(join.Get(_replicas[coordinator]) == (ulong)count,
                 $"after step {_stepNumber} r{replica}'s clock {join} counts {join.Get(_replicas[coordinator])} writes of r{coordinator}, the oracle {count}");
         }
 
         MostSiblings = Math.Max(MostSiblings, stored.Count);
-    }
-
-    private static void Require(bool condition, string what)
-    {
-        if (!condition)
-        {
-            throw new InvalidOperationException(what);
-        }
     }
 }

@@ -32,9 +32,9 @@ public sealed class SiblingSetCodecTests
         {
             var bytes = SiblingSetCodec.Encode(set);
             var decoded = SiblingSetCodec.Decode(bytes);
-            Require(decoded.Equals(set, Bytes), $"{set} decoded as {decoded}");
-            Require(decoded.AnonymousCount == set.AnonymousCount, "anonymous values stay anonymous");
-            Require(SiblingSetCodec.Encode(decoded).AsSpan().SequenceEqual(bytes), "the encoding is canonical");
+            CausalityTestData.Require(decoded.Equals(set, Bytes), $"{set} decoded as {decoded}");
+            CausalityTestData.Require(decoded.AnonymousCount == set.AnonymousCount, "anonymous values stay anonymous");
+            CausalityTestData.Require(SiblingSetCodec.Encode(decoded).AsSpan().SequenceEqual(bytes), "the encoding is canonical");
             return true;
         }));
     }
@@ -53,15 +53,15 @@ public sealed class SiblingSetCodecTests
         {
             var bytes = SiblingSetCodec.Encode(x.set);
             int length = x.cut % bytes.Length;
-            Require(Throws(bytes.AsMemory(0, length)) is InvalidDataException, $"a {length}-byte prefix of {bytes.Length} was not refused");
+            CausalityTestData.Require(Throws(bytes.AsMemory(0, length)) is InvalidDataException, $"a {length}-byte prefix of {bytes.Length} was not refused");
 
             // A damaged byte either still decodes (into a set that encodes to exactly those
             // bytes: nothing is silently normalised) or is refused, never anything else.
             var damaged = (byte[])bytes.Clone();
             damaged[x.position % damaged.Length] = (byte)x.replacement;
             var error = Throws(damaged);
-            Require(error is null or InvalidDataException, $"damage gave {error?.GetType().Name}: {error?.Message}");
-            Require(error is not null || SiblingSetCodec.Encode(SiblingSetCodec.Decode(damaged)).AsSpan().SequenceEqual(damaged),
+            CausalityTestData.Require(error is null or InvalidDataException, $"damage gave {error?.GetType().Name}: {error?.Message}");
+            CausalityTestData.Require(error is not null || SiblingSetCodec.Encode(SiblingSetCodec.Decode(damaged)).AsSpan().SequenceEqual(damaged),
                 "an accepted encoding is the one encoding of its set");
             return true;
         }));
@@ -73,7 +73,7 @@ public sealed class SiblingSetCodecTests
         PropertyCheck.Run(Prop.ForAll(ArbMap.Default.ArbFor<byte[]>(), bytes =>
         {
             byte[] withVersion = [SiblingSetCodec.FormatVersion, .. bytes];
-            Require(Throws(bytes) is null or InvalidDataException && Throws(withVersion) is null or InvalidDataException,
+            CausalityTestData.Require(Throws(bytes) is null or InvalidDataException && Throws(withVersion) is null or InvalidDataException,
                 "the decoder threw something other than InvalidDataException");
             return true;
         }));
@@ -174,24 +174,5 @@ public sealed class SiblingSetCodecTests
         return error.Message;
     }
 
-    private static Exception? Throws(ReadOnlyMemory<byte> bytes)
-    {
-        try
-        {
-            SiblingSetCodec.Decode(bytes);
-            return null;
-        }
-        catch (Exception error)
-        {
-            return error;
-        }
-    }
-
-    private static void Require(bool condition, string what)
-    {
-        if (!condition)
-        {
-            throw new InvalidOperationException(what);
-        }
-    }
+    private static Exception? Throws(ReadOnlyMemory<byte> bytes) => Record.Exception(() => SiblingSetCodec.Decode(bytes));
 }

@@ -52,12 +52,12 @@ public sealed class SiblingSetPropertyTests(ITestOutputHelper output)
             var c = Pick(run, input.C);
             var ab = SiblingSet.Sync(a, b);
 
-            Require(ab.Equals(SiblingSet.Sync(b, a), Values), $"sync(a, b) != sync(b, a) for a = {a}, b = {b}");
-            Require(SiblingSet.Sync(ab, c).Equals(SiblingSet.Sync(a, SiblingSet.Sync(b, c)), Values),
+            CausalityTestData.Require(ab.Equals(SiblingSet.Sync(b, a), Values), $"sync(a, b) != sync(b, a) for a = {a}, b = {b}");
+            CausalityTestData.Require(SiblingSet.Sync(ab, c).Equals(SiblingSet.Sync(a, SiblingSet.Sync(b, c)), Values),
                 $"sync is not associative for a = {a}, b = {b}, c = {c}");
-            Require(SiblingSet.Sync(a, a).Equals(a, Values), $"sync(a, a) != a for a = {a}");
-            Require(SiblingSet.Sync(a, SiblingSet<int>.Empty).Equals(a, Values), $"the empty set is not neutral for a = {a}");
-            Require(SiblingSet.Sync(a, ab).Equals(ab, Values), $"syncing a again into sync(a, b) changed it, a = {a}, b = {b}");
+            CausalityTestData.Require(SiblingSet.Sync(a, a).Equals(a, Values), $"sync(a, a) != a for a = {a}");
+            CausalityTestData.Require(SiblingSet.Sync(a, SiblingSet<int>.Empty).Equals(a, Values), $"the empty set is not neutral for a = {a}");
+            CausalityTestData.Require(SiblingSet.Sync(a, ab).Equals(ab, Values), $"syncing a again into sync(a, b) changed it, a = {a}, b = {b}");
             return true;
         }));
     }
@@ -72,14 +72,14 @@ public sealed class SiblingSetPropertyTests(ITestOutputHelper output)
             var b = Pick(run, input.B);
             var ab = SiblingSet.Sync(a, b);
 
-            Require(ab.Join().Equals(a.Join().Merge(b.Join())), "the synced history is the union of both");
-            Require(ab.Values.All(v => a.Values.Contains(v) || b.Values.Contains(v)), "sync made up a value");
+            CausalityTestData.Require(ab.Join().Equals(a.Join().Merge(b.Join())), "the synced history is the union of both");
+            CausalityTestData.Require(ab.Values.All(v => a.Values.Contains(v) || b.Values.Contains(v)), "sync made up a value");
 
             // A value both sides hold stays; dvvset.erl's sync never drops a dot both still hold.
-            Require(a.Values.Intersect(b.Values).All(ab.Values.Contains), "sync dropped a value both sides hold");
-            Require(!a.Less(b) || (ab.Join().Equals(b.Join()) && ab.Values.All(b.Values.Contains)),
+            CausalityTestData.Require(a.Values.Intersect(b.Values).All(ab.Values.Contains), "sync dropped a value both sides hold");
+            CausalityTestData.Require(!a.Less(b) || (ab.Join().Equals(b.Join()) && ab.Values.All(b.Values.Contains)),
                 "a causally older set adds no history and no value to a newer one");
-            Require(a.Less(b) == (a.Compare(b) == CausalOrder.Before) && a.Less(b) == b.Join().Dominates(a.Join()),
+            CausalityTestData.Require(a.Less(b) == (a.Compare(b) == CausalOrder.Before) && a.Less(b) == b.Join().Dominates(a.Join()),
                 "less is strict dominance of the histories");
             return true;
         }));
@@ -116,8 +116,8 @@ public sealed class SiblingSetPropertyTests(ITestOutputHelper output)
             // the read's whole causal history.
             var readHistory = read.SelectMany(run.ContextOf).Concat(read).ToHashSet();
             var expected = stored.Where(v => !readHistory.Contains(v)).Append(write).ToHashSet();
-            Require(!read.Overlaps(now), $"a value the read returned survived the write: read [{string.Join(", ", read)}], now [{string.Join(", ", now)}]");
-            Require(now.SetEquals(expected),
+            CausalityTestData.Require(!read.Overlaps(now), $"a value the read returned survived the write: read [{string.Join(", ", read)}], now [{string.Join(", ", now)}]");
+            CausalityTestData.Require(now.SetEquals(expected),
                 $"the write left [{string.Join(", ", now)}]; it should keep exactly the stored values written concurrently with the read, " +
                 $"[{string.Join(", ", expected)}] (read [{string.Join(", ", read)}], stored before [{string.Join(", ", stored)}])");
             return true;
@@ -143,7 +143,7 @@ public sealed class SiblingSetPropertyTests(ITestOutputHelper output)
             }
 
             var everything = SiblingSet.Sync(stored);
-            Require(everything.Values.Order().SequenceEqual(Enumerable.Range(0, scenario.coordinators.Length)),
+            CausalityTestData.Require(everything.Values.Order().SequenceEqual(Enumerable.Range(0, scenario.coordinators.Length)),
                 $"blind writes {scenario.coordinators.Length} became [{string.Join(", ", everything.Values)}]");
             return true;
         }));
@@ -151,12 +151,4 @@ public sealed class SiblingSetPropertyTests(ITestOutputHelper output)
 
     private static SiblingSet<int> Pick(ReplicationRun run, int index) =>
         run.Snapshots.Count == 0 ? SiblingSet<int>.Empty : run.Snapshots[index % run.Snapshots.Count];
-
-    private static void Require(bool condition, string what)
-    {
-        if (!condition)
-        {
-            throw new InvalidOperationException(what);
-        }
-    }
 }

@@ -21,14 +21,14 @@ public sealed class VersionVectorPropertyTests
         {
             var (a, b, c) = (vectors[0], vectors[1], vectors[2]);
             var ab = a.Merge(b);
-            Require(ab.Equals(b.Merge(a)), $"merge is not commutative for {a} and {b}");
-            Require(ab.Merge(c).Equals(a.Merge(b.Merge(c))), $"merge is not associative for {a}, {b}, {c}");
-            Require(a.Merge(a).Equals(a) && a.Merge(VersionVector.Empty).Equals(a), $"merge is not idempotent for {a}");
-            Require(ab.Descends(a) && ab.Descends(b), "the merge descends both");
-            Require(!(c.Descends(a) && c.Descends(b)) || c.Descends(ab), "anything that descends both descends their merge");
+            CausalityTestData.Require(ab.Equals(b.Merge(a)), $"merge is not commutative for {a} and {b}");
+            CausalityTestData.Require(ab.Merge(c).Equals(a.Merge(b.Merge(c))), $"merge is not associative for {a}, {b}, {c}");
+            CausalityTestData.Require(a.Merge(a).Equals(a) && a.Merge(VersionVector.Empty).Equals(a), $"merge is not idempotent for {a}");
+            CausalityTestData.Require(ab.Descends(a) && ab.Descends(b), "the merge descends both");
+            CausalityTestData.Require(!(c.Descends(a) && c.Descends(b)) || c.Descends(ab), "anything that descends both descends their merge");
             foreach (var id in a.Ids.ToArray().Concat(b.Ids.ToArray()))
             {
-                Require(ab.Get(id) == Math.Max(a.Get(id), b.Get(id)), "the merge takes the maximum of each entry");
+                CausalityTestData.Require(ab.Get(id) == Math.Max(a.Get(id), b.Get(id)), "the merge takes the maximum of each entry");
             }
 
             return true;
@@ -44,18 +44,18 @@ public sealed class VersionVectorPropertyTests
             bool descends = a.Descends(b), descended = b.Descends(a);
             var order = a.Compare(b);
 
-            Require(descends == DescendsByDefinition(a, b), $"descends({a}, {b}) disagrees with the definition");
-            Require(order == (descends ? (descended ? CausalOrder.Equal : CausalOrder.After) : (descended ? CausalOrder.Before : CausalOrder.Concurrent)),
+            CausalityTestData.Require(descends == DescendsByDefinition(a, b), $"descends({a}, {b}) disagrees with the definition");
+            CausalityTestData.Require(order == (descends ? (descended ? CausalOrder.Equal : CausalOrder.After) : (descended ? CausalOrder.Before : CausalOrder.Concurrent)),
                 $"compare({a}, {b}) = {order} disagrees with descends both ways");
-            Require(b.Compare(a) == Mirror(order), "compare is antisymmetric");
-            Require((order == CausalOrder.Equal) == a.Equals(b), "compare says equal exactly when the vectors are equal");
-            Require(a.Dominates(b) == (descends && !a.Equals(b)), "dominates is descends and not equal");
-            Require(a.IsConcurrentWith(b) == (!descends && !descended), "concurrent is neither descending the other");
-            Require(a.IsConcurrentWith(b) == b.IsConcurrentWith(a), "concurrency is symmetric");
-            Require(a.Descends(a) && !a.Dominates(a), "descends is reflexive, dominates is not");
-            Require(!(a.Descends(b) && b.Descends(c)) || a.Descends(c), "descends is transitive");
-            Require(a.Descends(VersionVector.Empty), "every history descends the empty one");
-            Require(!a.Equals(b) || a.GetHashCode() == b.GetHashCode(), "equal vectors hash alike");
+            CausalityTestData.Require(b.Compare(a) == Mirror(order), "compare is antisymmetric");
+            CausalityTestData.Require((order == CausalOrder.Equal) == a.Equals(b), "compare says equal exactly when the vectors are equal");
+            CausalityTestData.Require(a.Dominates(b) == (descends && !a.Equals(b)), "dominates is descends and not equal");
+            CausalityTestData.Require(a.IsConcurrentWith(b) == (!descends && !descended), "concurrent is neither descending the other");
+            CausalityTestData.Require(a.IsConcurrentWith(b) == b.IsConcurrentWith(a), "concurrency is symmetric");
+            CausalityTestData.Require(a.Descends(a) && !a.Dominates(a), "descends is reflexive, dominates is not");
+            CausalityTestData.Require(!(a.Descends(b) && b.Descends(c)) || a.Descends(c), "descends is transitive");
+            CausalityTestData.Require(a.Descends(VersionVector.Empty), "every history descends the empty one");
+            CausalityTestData.Require(!a.Equals(b) || a.GetHashCode() == b.GetHashCode(), "equal vectors hash alike");
             return true;
         }));
     }
@@ -78,15 +78,15 @@ public sealed class VersionVectorPropertyTests
             }
 
             var next = x.vector.Increment(id);
-            Require(next.Dominates(x.vector), "an increment dominates what it extends");
-            Require(next.Get(id) == x.vector.Get(id) + 1, "the replica's counter goes up by one");
-            Require(next.Count == x.vector.Count + (x.vector.Get(id) == 0 ? 1 : 0), "only a new replica adds an entry");
+            CausalityTestData.Require(next.Dominates(x.vector), "an increment dominates what it extends");
+            CausalityTestData.Require(next.Get(id) == x.vector.Get(id) + 1, "the replica's counter goes up by one");
+            CausalityTestData.Require(next.Count == x.vector.Count + (x.vector.Get(id) == 0 ? 1 : 0), "only a new replica adds an entry");
             foreach (var other in x.vector.Ids)
             {
-                Require(other == id || next.Get(other) == x.vector.Get(other), "other replicas' counters stay");
+                CausalityTestData.Require(other == id || next.Get(other) == x.vector.Get(other), "other replicas' counters stay");
             }
 
-            Require(VersionVector.IsStrictlyAscending(next.Ids), "ids stay sorted");
+            CausalityTestData.Require(VersionVector.IsStrictlyAscending(next.Ids), "ids stay sorted");
             return true;
         }));
     }
@@ -142,12 +142,4 @@ public sealed class VersionVectorPropertyTests
         CausalOrder.After => CausalOrder.Before,
         _ => order,
     };
-
-    private static void Require(bool condition, string what)
-    {
-        if (!condition)
-        {
-            throw new InvalidOperationException(what);
-        }
-    }
 }
