@@ -84,7 +84,7 @@ public readonly struct CausalContext : IEquatable<CausalContext>
         int size = 1 + Varint.SizeOf((ulong)ids.Length) + sizeof(ulong);
         for (int i = 0; i < ids.Length; i++)
         {
-            size += sizeof(ulong) + Varint.SizeOf(counters[i]);
+            size += ClockEntry.SizeOf(counters[i]);
         }
 
         var bytes = new byte[size];
@@ -92,9 +92,7 @@ public readonly struct CausalContext : IEquatable<CausalContext>
         int offset = 1 + Varint.Write(bytes.AsSpan(1), (ulong)ids.Length);
         for (int i = 0; i < ids.Length; i++)
         {
-            BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(offset), ids[i].Value);
-            offset += sizeof(ulong);
-            offset += Varint.Write(bytes.AsSpan(offset), counters[i]);
+            offset += ClockEntry.Write(bytes.AsSpan(offset), ids[i], counters[i]);
         }
 
         BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(offset), XxHash64.Hash(bytes.AsSpan(0, offset), ChecksumSeed));

@@ -67,7 +67,7 @@ internal static class SiblingSetCodec
         long size = 1 + Varint.SizeOf((ulong)ids.Length) + Varint.SizeOf((ulong)set.AnonymousCount);
         for (int i = 0; i < ids.Length; i++)
         {
-            size += sizeof(ulong) + Varint.SizeOf(counters[i]) + Varint.SizeOf((ulong)valueCounts[i]);
+            size += ClockEntry.SizeOf(counters[i]) + Varint.SizeOf((ulong)valueCounts[i]);
         }
 
         foreach (var value in values)
@@ -85,9 +85,7 @@ internal static class SiblingSetCodec
         int offset = 1 + Varint.Write(bytes.AsSpan(1), (ulong)ids.Length);
         for (int i = 0; i < ids.Length; i++)
         {
-            BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(offset), ids[i].Value);
-            offset += sizeof(ulong);
-            offset += Varint.Write(bytes.AsSpan(offset), counters[i]);
+            offset += ClockEntry.Write(bytes.AsSpan(offset), ids[i], counters[i]);
             offset += Varint.Write(bytes.AsSpan(offset), (ulong)valueCounts[i]);
         }
 
