@@ -27,7 +27,8 @@ internal sealed class PutCoordinator : ReplicaRequest
 
     private string Needed => Properties.PW > 0 ? $"W={Properties.W}, PW={Properties.PW}" : $"W={Properties.W}";
 
-    public async Task RunAsync()
+    /// <summary>Runs the put; returns the set the coordinating vnode stored (what the write's context will be).</summary>
+    public async Task<SiblingSet<ReadOnlyMemory<byte>>> RunAsync()
     {
         try
         {
@@ -53,6 +54,8 @@ internal sealed class PutCoordinator : ReplicaRequest
             {
                 throw QuorumFailure(Needed);
             }
+
+            return stored;
         }
         finally
         {

@@ -134,14 +134,19 @@ public sealed partial class ReplicaNode : ITransportReceiver, IAsyncDisposable
     /// the values that read returned; with <see cref="CausalContext.Empty"/> it supersedes
     /// nothing, so existing values stay as siblings.
     /// </summary>
+    /// <returns>
+    /// The causal context of the coordinator's result (riak's return_body): it covers this write
+    /// and what it superseded, so the writer's next put with it supersedes this one instead of
+    /// becoming its sibling. Values written concurrently at other replicas are not in it.
+    /// </returns>
     /// <exception cref="QuorumException">Fewer than W replicas (or PW primaries) acknowledged within the timeout.</exception>
-    public Task PutAsync(string bucket, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CausalContext context,
+    public Task<CausalContext> PutAsync(string bucket, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CausalContext context,
         QuorumOptions? options = null) =>
         WriteAsync(bucket, key, value, context, tombstone: false, options);
 
-    /// <summary>Writes a key given as UTF-8 text.</summary>
+    /// <summary>Writes a key given as UTF-8 text; returns the causal context of the result.</summary>
     /// <exception cref="QuorumException">Fewer than W replicas (or PW primaries) acknowledged within the timeout.</exception>
-    public Task PutAsync(string bucket, string key, ReadOnlyMemory<byte> value, CausalContext context, QuorumOptions? options = null) =>
+    public Task<CausalContext> PutAsync(string bucket, string key, ReadOnlyMemory<byte> value, CausalContext context, QuorumOptions? options = null) =>
         PutAsync(bucket, Encoding.UTF8.GetBytes(key), value, context, options);
 
     /// <summary>
@@ -224,7 +229,7 @@ public sealed partial class ReplicaNode : ITransportReceiver, IAsyncDisposable
 
     internal long NextTimestamp() => _time.GetUtcNow().UtcTicks;
 
-    private async Task WriteAsync(string bucket, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CausalContext context,
+    private async Task<CausalContext> WriteAsync(string bucket, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CausalContext context,
         bool tombstone, QuorumOptions? options)
     {
         var (storeKey, partition, properties) = Route(bucket, key, options);
@@ -232,8 +237,9 @@ public sealed partial class ReplicaNode : ITransportReceiver, IAsyncDisposable
         var stamped = ReplicaValue.Create(value.Span, NextTimestamp(), tombstone);
         var clientWrite = SiblingSet.New(history, stamped);
         var op = tombstone ? "Delete" : "Put";
-        await new PutCoordinator(this, $"{op} ({Describe(bucket, key)})", partition, storeKey, properties, Timeout(options), clientWrite)
+        var stored = await new PutCoordinator(this, $"{op} ({Describe(bucket, key)})", partition, storeKey, properties, Timeout(options), clientWrite)
             .RunAsync().ConfigureAwait(false);
+        return CausalContext.Encode(stored.Join());
     }
 
     private async Task ReapAfterDeleteAsync(string bucket, ReadOnlyMemory<byte> key, QuorumOptions options)
