@@ -11,9 +11,19 @@ public sealed class ReadmeExampleTests
     }
 
     [Fact]
-    public void The_readme_shows_exactly_the_example_that_compiles()
+    public async Task The_replicated_store_example_keeps_both_sides_of_a_partition_and_resolves_them()
     {
-        string example = Resource("ReadmeExample.cs");
+        var (siblings, resolved) = await ReadmeReplicationExample.RunAsync();
+        Assert.Equal(["apple,fig", "apple,pear"], siblings);
+        Assert.Equal(["apple,pear,fig"], resolved);
+    }
+
+    [Theory]
+    [InlineData("ReadmeExample.cs")]
+    [InlineData("ReadmeReplicationExample.cs")]
+    public void The_readme_shows_exactly_the_example_that_compiles(string exampleFile)
+    {
+        string example = Resource(exampleFile);
         string readme = Resource("README.md").Replace("\r\n", "\n", StringComparison.Ordinal);
         var lines = new List<string>();
         bool inside = false;
