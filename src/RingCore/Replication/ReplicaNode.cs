@@ -28,6 +28,12 @@ public sealed partial class ReplicaNode : ITransportReceiver, IAsyncDisposable
 {
     private const int MaxBucketBytes = 1024;
 
+    /// <summary>
+    /// The largest value a put accepts: a quarter of <see cref="StorageLimits.MaxObjectBytes"/>,
+    /// so that a few concurrent siblings of that size still fit in one stored object.
+    /// </summary>
+    public const int MaxValueBytes = StorageLimits.MaxObjectBytes / 4;
+
     private readonly RingState _ring;
     private readonly ITransport _transport;
     private readonly IVNodeStoreProvider _stores;
@@ -233,6 +239,13 @@ public sealed partial class ReplicaNode : ITransportReceiver, IAsyncDisposable
         bool tombstone, QuorumOptions? options)
     {
         var (storeKey, partition, properties) = Route(bucket, key, options);
+        if (value.Length > MaxValueBytes)
+        {
+            throw new ArgumentException(
+                $"A value must be at most {MaxValueBytes} bytes (got {value.Length}): the stored object, siblings and clock included, is limited to {StorageLimits.MaxObjectBytes}.",
+                nameof(value));
+        }
+
         var history = context.ToVersionVector();
         var stamped = ReplicaValue.Create(value.Span, NextTimestamp(), tombstone);
         var clientWrite = SiblingSet.New(history, stamped);
@@ -272,7 +285,12 @@ public sealed partial class ReplicaNode : ITransportReceiver, IAsyncDisposable
     /// <summary>The store key: <c>[0x01][bucket length, u16 LE][bucket UTF-8][key]</c>; the prefix keeps user keys apart from reserved ones.</summary>
     private static byte[] StoreKey(string bucket, ReadOnlySpan<byte> key)
     {
-        ArgumentNullException.ThrowIfNull(bucket);
+        ArgumentException.ThrowIfNullOrEmpty(bucket);
+        if (key.IsEmpty)
+        {
+            throw new ArgumentException("A key must not be empty.", nameof(key));
+        }
+
         int bucketBytes = Encoding.UTF8.GetByteCount(bucket);
         if (bucketBytes > MaxBucketBytes)
         {

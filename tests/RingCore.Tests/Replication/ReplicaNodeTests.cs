@@ -158,4 +158,21 @@ public sealed class ReplicaNodeTests
             return true;
         }, "every replica holds both v2 and v3");
     }
+
+    [Fact]
+    public async Task Bad_input_gets_clear_errors_and_changes_nothing()
+    {
+        await using var cluster = new TestCluster(members: 3, ringSize: 16, seed: 9);
+        var n1 = cluster.Node("n1");
+        await n1.PutAsync("b", "k", Bytes("kept"), CausalContext.Empty);
+
+        Assert.Contains("must not be empty", (await Assert.ThrowsAsync<ArgumentException>(() => n1.PutAsync("b", "", Bytes("v"), CausalContext.Empty))).Message);
+        await Assert.ThrowsAsync<ArgumentException>(() => n1.PutAsync("", "k", Bytes("v"), CausalContext.Empty));
+        var tooBig = new byte[ReplicaNode.MaxValueBytes + 1];
+        Assert.Contains("A value must be at most", (await Assert.ThrowsAsync<ArgumentException>(() => n1.PutAsync("b", "k", tooBig, CausalContext.Empty))).Message);
+        Assert.Contains("malformed", (await Assert.ThrowsAsync<FormatException>(() => n1.PutAsync("b", "k", Bytes("v"), CausalContext.FromBytes([1, 2, 3])))).Message);
+        Assert.Contains("R must be from 1 to N", Assert.ThrowsAny<ArgumentException>(() => n1.ConfigureBucket("b", new BucketProperties { N = 3, R = 4 })).Message);
+
+        Assert.Equal(["kept"], Texts(await n1.GetAsync("b", "k", AllReplicas)));
+    }
 }
