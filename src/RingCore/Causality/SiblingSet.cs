@@ -22,7 +22,7 @@ public static class SiblingSet
     /// <summary>
     /// A client write carrying the causal context of an earlier read: once recorded, it
     /// supersedes exactly the values that read returned (dvvset:new/2). The value is anonymous
-    /// until <see cref="Update{TValue}(SiblingSet{TValue}, SiblingSet{TValue}, ReplicaId, IEqualityComparer{TValue})"/> gives it a dot.
+    /// until <see cref="Update{TValue}(SiblingSet{TValue}, SiblingSet{TValue}, ReplicaId, IEqualityComparer{TValue}, ulong)"/> gives it a dot.
     /// </summary>
     /// <param name="context">The <see cref="SiblingSet{TValue}.Join"/> of the read, usually decoded from a <see cref="CausalContext"/>.</param>
     /// <param name="value">The value written.</param>
@@ -204,13 +204,21 @@ public static class SiblingSet
     /// <param name="replica">The coordinating replica: a vnode id, never a client id.</param>
     /// <param name="comparer">As in <see cref="Sync{TValue}(SiblingSet{TValue}, SiblingSet{TValue}, IEqualityComparer{TValue})"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="clientWrite"/> is not a single anonymous value.</exception>
+    /// <param name="counterFloor">
+    /// The highest counter <paramref name="replica"/> has issued for any key. When the replica
+    /// has no live value in the result's history (say the key was reaped), the new dot goes past
+    /// it, so a dot reaped from this key is never issued again and an old copy of the key that
+    /// comes back late (a duplicated message) cannot dominate the new write. With live values the
+    /// counter must stay contiguous (dvvset places values by counter), and then the stored history
+    /// already prevents reuse. Zero: plain dvvset behaviour.
+    /// </param>
     public static SiblingSet<TValue> Update<TValue>(SiblingSet<TValue> clientWrite, SiblingSet<TValue> stored, ReplicaId replica,
-        IEqualityComparer<TValue>? comparer = null)
+        IEqualityComparer<TValue>? comparer = null, ulong counterFloor = 0)
     {
         RequireClientWrite(clientWrite);
         ArgumentNullException.ThrowIfNull(stored);
         var context = new SiblingSet<TValue>(clientWrite.Join(), clientWrite.ValueCountArray, [], 0);
-        return Event(Sync(context, stored, comparer), replica, clientWrite.AnonymousValues[0]);
+        return Event(Sync(context, stored, comparer), replica, clientWrite.AnonymousValues[0], counterFloor);
     }
 
     /// <summary>True when every value of <paramref name="subset"/> is in <paramref name="superset"/>.</summary>
@@ -228,7 +236,7 @@ public static class SiblingSet
     }
 
     // dvvset event/3: the next dot of the replica, the value at the head of its entry.
-    private static SiblingSet<TValue> Event<TValue>(SiblingSet<TValue> set, ReplicaId replica, TValue value)
+    private static SiblingSet<TValue> Event<TValue>(SiblingSet<TValue> set, ReplicaId replica, TValue value, ulong counterFloor = 0)
     {
         var history = set.Join();
         int index = VersionVector.IndexOf(history.Ids, replica);
@@ -260,7 +268,12 @@ public static class SiblingSet
         Array.Copy(oldValues, values, insertAt);
         values[insertAt] = value;
         Array.Copy(oldValues, insertAt, values, insertAt + 1, oldValues.Length - insertAt);
-        var result = new SiblingSet<TValue>(history.Increment(replica), valueCounts, values, set.AnonymousCount);
+        // A replica with no live value here may jump past counterFloor (see Update): no value's
+        // dot shifts, as none is placed by this replica's counter.
+        var advanced = counterFloor >= history.Get(replica) + 1 && (index < 0 || oldCounts[index] == 0)
+            ? history.Merge(VersionVector.Create([new KeyValuePair<ReplicaId, ulong>(replica, counterFloor + 1)]))
+            : history.Increment(replica);
+        var result = new SiblingSet<TValue>(advanced, valueCounts, values, set.AnonymousCount);
         Debug.Assert(result.Join().Dominates(history), "a new event is never already in the history it extends");
         return result;
     }

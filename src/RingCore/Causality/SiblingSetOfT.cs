@@ -21,7 +21,7 @@ namespace RingCore.Causality;
 /// replica wrote with a smaller counter is in the history and superseded. A value may also be
 /// <em>anonymous</em>: it has no dot yet. That is a client's write before a replica records it
 /// (<see cref="SiblingSet.New{TValue}(VersionVector, TValue)"/>, <see cref="Reconcile"/>), and
-/// <see cref="SiblingSet.Update{TValue}(SiblingSet{TValue}, SiblingSet{TValue}, ReplicaId, IEqualityComparer{TValue})"/>
+/// <see cref="SiblingSet.Update{TValue}(SiblingSet{TValue}, SiblingSet{TValue}, ReplicaId, IEqualityComparer{TValue}, ulong)"/>
 /// is what gives it one. The sets a replica stores carry a dot on every value.
 /// </para>
 /// <para>
@@ -158,7 +158,7 @@ public sealed class SiblingSet<TValue>
     /// <summary>
     /// Resolves the siblings into one value with <paramref name="merge"/> and returns it as a
     /// client write whose context is this whole history (dvvset:reconcile/2). Record it with
-    /// <see cref="SiblingSet.Update{TValue}(SiblingSet{TValue}, SiblingSet{TValue}, ReplicaId, IEqualityComparer{TValue})"/>:
+    /// <see cref="SiblingSet.Update{TValue}(SiblingSet{TValue}, SiblingSet{TValue}, ReplicaId, IEqualityComparer{TValue}, ulong)"/>:
     /// the new dot then supersedes every value that was merged.
     /// </summary>
     /// <param name="merge">Given every value (<see cref="Values"/>), returns the one that replaces them.</param>
@@ -200,7 +200,7 @@ public sealed class SiblingSet<TValue>
     /// <summary>
     /// Last write wins: the value <see cref="Last"/> picks, as a client write whose context is
     /// this whole history, to be recorded with
-    /// <see cref="SiblingSet.Update{TValue}(SiblingSet{TValue}, SiblingSet{TValue}, ReplicaId, IEqualityComparer{TValue})"/>.
+    /// <see cref="SiblingSet.Update{TValue}(SiblingSet{TValue}, SiblingSet{TValue}, ReplicaId, IEqualityComparer{TValue}, ulong)"/>.
     /// </summary>
     /// <remarks>
     /// dvvset:lww/2 compares only the newest value of each replica entry (assuming a replica's

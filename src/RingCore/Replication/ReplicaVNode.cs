@@ -43,6 +43,26 @@ internal sealed class ReplicaVNode : IAsyncDisposable
 
     public ReplicaId Id { get; }
 
+    // The highest counter this incarnation has issued for any key. A reaped key loses its
+    // history, so its next write starts past this instead of at 1 (Riak's per-vnode counter,
+    // after KV679); a restart gets a new id, so this needs no persisting.
+    private ulong _issued;
+
+    private void RaiseIssued(ulong counter)
+    {
+        ulong seen = Volatile.Read(ref _issued);
+        while (counter > seen)
+        {
+            ulong observed = Interlocked.CompareExchange(ref _issued, counter, seen);
+            if (observed == seen)
+            {
+                return;
+            }
+
+            seen = observed;
+        }
+    }
+
     public ulong Epoch { get; }
 
     public int Partition => _store.Partition;
@@ -90,7 +110,8 @@ internal sealed class ReplicaVNode : IAsyncDisposable
                 clientWrite = SiblingSet.New(clientWrite.Join().Merge(local.Join()), clientWrite.Values[0]);
             }
 
-            var updated = SiblingSet.Update(clientWrite, local, Id, ByteValueComparer.Instance);
+            var updated = SiblingSet.Update(clientWrite, local, Id, ByteValueComparer.Instance, Volatile.Read(ref _issued));
+            RaiseIssued(updated.Join().Get(Id));
             await StoreAsync(key, updated).ConfigureAwait(false);
             return updated;
         }
