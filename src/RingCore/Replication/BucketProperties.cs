@@ -31,7 +31,16 @@ public sealed class BucketProperties
     /// </summary>
     public bool LastWriteWins { get; init; }
 
-    /// <summary>Checks 1 &lt;= R, W &lt;= N, PR &lt;= R, PW &lt;= W and N &lt;= <paramref name="targetN"/>.</summary>
+    /// <summary>
+    /// How long a tombstone that all N primaries hold is kept before it is reaped. Defaults to 3
+    /// seconds (riak_kv's delete_mode): a copy of the deleted value still in flight (a delayed or
+    /// duplicated message) that lands within it meets the tombstone and is superseded; one that
+    /// lands after the reap brings the value back. Longer is safer and keeps deleted keys' clocks
+    /// around longer; zero reaps at once.
+    /// </summary>
+    public TimeSpan TombstoneReapDelay { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Checks 1 &lt;= R, W &lt;= N, PR &lt;= R, PW &lt;= W, N &lt;= <paramref name="targetN"/> and a non-negative reap delay.</summary>
     /// <param name="targetN">The ring's target_n: claim keeps that many consecutive partitions on distinct members, so N above it could put two replicas on one node.</param>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
     public void Validate(int targetN)
@@ -59,6 +68,11 @@ public sealed class BucketProperties
         if (PW < 0 || PW > W)
         {
             throw new ArgumentOutOfRangeException(nameof(PW), PW, $"PW must be from 0 to W ({W}).");
+        }
+
+        if (TombstoneReapDelay < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TombstoneReapDelay), TombstoneReapDelay, "TombstoneReapDelay must not be negative.");
         }
     }
 }

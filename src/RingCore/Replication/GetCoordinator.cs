@@ -194,7 +194,10 @@ internal sealed class GetCoordinator : ReplicaRequest
 
         if (reap)
         {
-            // Every one of the N primaries holds exactly this all-tombstone set: safe to remove.
+            // Every one of the N primaries holds exactly this all-tombstone set: remove it after
+            // the reap delay, in which copies of the deleted value still in flight meet the
+            // tombstone. A replica whose set changed meanwhile keeps it (the reap compares).
+            await DelayAsync(Properties.TombstoneReapDelay).ConfigureAwait(false);
             var request = new ReapRequest { Partition = (uint)Partition, Key = repair.PutRequest.Key, Siblings = repair.PutRequest.Siblings };
             for (int i = 0; i < Entries.Length; i++)
             {

@@ -35,6 +35,7 @@ public sealed class QuorumOptions
             PR = PR ?? bucket.PR,
             PW = PW ?? bucket.PW,
             LastWriteWins = bucket.LastWriteWins,
+            TombstoneReapDelay = bucket.TombstoneReapDelay,
         };
         effective.Validate(targetN);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Timeout, TimeSpan.Zero, nameof(Timeout));

@@ -109,6 +109,19 @@ internal abstract class ReplicaRequest : IReplicaReplyHandler
         return await Task.WhenAny(task, expired.Task).ConfigureAwait(false) == task;
     }
 
+    /// <summary>Waits <paramref name="delay"/> on the node's clock and resumes on its scheduler, like a reply.</summary>
+    protected async Task DelayAsync(TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var due = new TaskCompletionSource<bool>();
+        using var timer = Node.Time.CreateTimer(_ => Complete(due, true), null, delay, System.Threading.Timeout.InfiniteTimeSpan);
+        await due.Task.ConfigureAwait(false);
+    }
+
     /// <summary>Drops the request ids still pending, so late replies are ignored.</summary>
     protected void ForgetAll()
     {

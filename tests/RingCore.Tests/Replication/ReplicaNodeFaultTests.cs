@@ -36,8 +36,10 @@ public sealed class ReplicaNodeFaultTests
         cluster.Heal();
         _ = sim.Run(coordinator.GetAsync("b", "k", new QuorumOptions { R = 3 })); // repairs the absent primary
         sim.Settle(TimeSpan.FromMilliseconds(50));
-        _ = sim.Run(coordinator.GetAsync("b", "k", new QuorumOptions { R = 3 })); // all N hold it now: reaped
+        _ = sim.Run(coordinator.GetAsync("b", "k", new QuorumOptions { R = 3 })); // all N hold it now: reaped after the delay
         sim.Settle(TimeSpan.FromMilliseconds(50));
+        Assert.All(primaries, primary => Assert.NotNull(sim.Run(Replica(cluster, primary, "b", "k")))); // still within the 3 s delete_mode
+        sim.Settle(BucketProperties.Default.TombstoneReapDelay);
         foreach (var primary in primaries)
         {
             Assert.Null(sim.Run(Replica(cluster, primary, "b", "k")));
