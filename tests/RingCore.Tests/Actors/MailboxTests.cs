@@ -51,11 +51,11 @@ public sealed class MailboxTests
     }
 
     [Fact]
-    public void A_closed_gate_refuses_mail_and_closing_fails_while_mail_waits()
+    public void A_closed_mailbox_refuses_mail_and_closing_fails_while_mail_waits()
     {
         var box = new MailboxHolder();
         box.Mailbox.TryEnqueue(Envelope.Tell(1));
-        Assert.False(box.Mailbox.CloseIfEmpty()); // reopened: the message must be served first
+        Assert.False(box.Mailbox.CloseIfEmpty()); // still open: the message must be served first
         Assert.True(box.Mailbox.TryEnqueue(Envelope.Tell(2)));
         Assert.True(box.Mailbox.TryDequeue(out _));
         Assert.True(box.Mailbox.TryDequeue(out _));
