@@ -4,13 +4,15 @@ using RingCore.Replication;
 using RingCore.Ring;
 using RingCore.Storage;
 using RingCore.Transport;
+using RingCore.VNodes;
 
 namespace RingCore.TestKit;
 
 /// <summary>
 /// M nodes in one process on a <see cref="SimulatedNetwork"/>, each with its own
-/// <see cref="ReplicaNode"/> and in-memory stores, which a test can split, heal, crash, restart
-/// and wipe (the Orleans TestCluster's role; issue 4, TestKit).
+/// <see cref="ReplicaNode"/> and in-memory stores and, when actor types are given, a
+/// <see cref="RingNode"/> hosting replicated per-key actors, which a test can split, heal, crash,
+/// restart and wipe (the Orleans TestCluster's role; issue 4, TestKit).
 /// </summary>
 /// <remarks>
 /// A node's stores survive <see cref="Crash"/> and <see cref="Restart"/> the way a persistent
@@ -25,9 +27,16 @@ public sealed class TestCluster : IAsyncDisposable
 {
     private readonly Dictionary<string, IVNodeStoreProvider> _stores = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ReplicaNode> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RingNode> _actorNodes = new(StringComparer.Ordinal);
+    private readonly Action<ActorRegistry>? _configureActors;
+    private readonly RingNodeOptions? _actorOptions;
     private readonly Dictionary<string, int> _starts = new(StringComparer.Ordinal);
     private readonly List<ReplicaNode> _retired = [];
     private readonly Lock _lock = new();
+
+    // Transport channels of every node: the same numbers on every node (TransportMultiplexer).
+    private const byte ReplicaChannel = 1;
+    private const byte ActorChannel = 2;
 
     /// <summary>Starts <paramref name="members"/> nodes on a ring of <paramref name="ringSize"/> partitions.</summary>
     /// <param name="members">How many nodes, at least 1.</param>
@@ -36,11 +45,15 @@ public sealed class TestCluster : IAsyncDisposable
     /// <param name="seed">Seeds the network's faults and every node's replica-id nonces.</param>
     /// <param name="time">The clock of the network and the nodes; the system clock when null.</param>
     /// <param name="defaults">The default bucket properties; derived from <paramref name="nVal"/> when null.</param>
-    /// <param name="scheduler">Where the network delivers and coordinators resume; the thread pool when null.</param>
+    /// <param name="scheduler">Where the network delivers, coordinators resume and mailbox turns run; the thread pool when null.</param>
+    /// <param name="configureActors">The actor types every node hosts; none (no <see cref="RingNode"/>s) when null.</param>
+    /// <param name="actorOptions">Settings of every node's actor runtime (its name and partition count are the cluster's); the defaults when null.</param>
     public TestCluster(int members, int ringSize = 64, int nVal = 3, int seed = 1, TimeProvider? time = null, BucketProperties? defaults = null,
-        IActorScheduler? scheduler = null)
+        IActorScheduler? scheduler = null, Action<ActorRegistry>? configureActors = null, RingNodeOptions? actorOptions = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(members, 1);
+        _configureActors = configureActors;
+        _actorOptions = actorOptions;
         Seed = seed;
         Time = time ?? TimeProvider.System;
         Scheduler = scheduler ?? ThreadPoolActorScheduler.Instance;
@@ -91,7 +104,23 @@ public sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Sets <paramref name="bucket"/>'s properties on every node.</summary>
+    /// <summary>The current actor runtime of <paramref name="name"/>, where actors are reached with <see cref="RingNode.GetActor(string, string)"/>.</summary>
+    /// <exception cref="KeyNotFoundException">No node has that name.</exception>
+    /// <exception cref="InvalidOperationException">The cluster was created without actor types.</exception>
+    public RingNode Actors(string name)
+    {
+        if (_configureActors is null)
+        {
+            throw new InvalidOperationException("This cluster hosts no actors: pass configureActors to the TestCluster constructor.");
+        }
+
+        lock (_lock)
+        {
+            return _actorNodes.TryGetValue(name, out var node) ? node : throw new KeyNotFoundException($"No node '{name}' in the cluster ({string.Join(", ", _nodes.Keys)}).");
+        }
+    }
+
+    /// <summary>Sets <paramref name="bucket"/>'s properties on every node (for an actor type, the bucket of its name).</summary>
     public void ConfigureBucket(string bucket, BucketProperties properties)
     {
         foreach (var name in Members)
@@ -139,15 +168,34 @@ public sealed class TestCluster : IAsyncDisposable
         return Start(name);
     }
 
-    /// <summary>Closes every node's stores, those of earlier incarnations included, and disconnects the nodes.</summary>
+    /// <summary>
+    /// Stops every node: actor runtimes first (passivating their actors, which stores WriteBehind
+    /// state, while the network still runs), then every node's stores, those of earlier
+    /// incarnations included, and disconnects the nodes.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         ReplicaNode[] nodes;
+        RingNode[] actorNodes;
         lock (_lock)
         {
             nodes = [.. _retired, .. _nodes.Values];
+            actorNodes = [.. _actorNodes.Values];
             _retired.Clear();
             _nodes.Clear();
+            _actorNodes.Clear();
+        }
+
+        foreach (var actorNode in actorNodes)
+        {
+            if (Network.IsCrashed(actorNode.Name))
+            {
+                actorNode.Abandon();
+            }
+            else
+            {
+                await actorNode.DisposeAsync().ConfigureAwait(false);
+            }
         }
 
         foreach (var node in nodes)
@@ -161,6 +209,21 @@ public sealed class TestCluster : IAsyncDisposable
         }
     }
 
+    private RingNodeOptions ActorOptionsFor(string name)
+    {
+        var template = _actorOptions ?? new RingNodeOptions();
+        return new RingNodeOptions
+        {
+            NodeName = name,
+            PartitionCount = Ring.PartitionCount,
+            TurnMessageLimit = template.TurnMessageLimit,
+            DefaultAskTimeout = template.DefaultAskTimeout,
+            WriteBehindInterval = template.WriteBehindInterval,
+            PassivationSweepInterval = template.PassivationSweepInterval,
+            RemoteAskRetention = template.RemoteAskRetention,
+        };
+    }
+
     private ReplicaNode Start(string name)
     {
         lock (_lock)
@@ -172,13 +235,27 @@ public sealed class TestCluster : IAsyncDisposable
                 _retired.Add(previous);
             }
 
+            // The crashed incarnation's actors die with it, unsaved, as in a real crash.
+            if (_actorNodes.Remove(name, out var previousActors))
+            {
+                previousActors.Abandon();
+            }
+
             int start = _starts.GetValueOrDefault(name) + 1;
             _starts[name] = start;
 
             // Each incarnation gets its own seeded nonce source, so a restart never repeats one.
             var random = new Random((int)Hashing.XxHash64.Hash(System.Text.Encoding.UTF8.GetBytes($"{Seed}/{name}/{start}")));
-            var node = new ReplicaNode(name, Ring, Network.Connect(name), _stores[name], Time, random, Defaults, TargetN, Scheduler);
+            // One connection per node, shared by the replicated store and the actors (channels 1 and 2).
+            var channels = new TransportMultiplexer(Network.Connect(name));
+            var node = new ReplicaNode(name, Ring, channels.Open(ReplicaChannel), _stores[name], Time, random, Defaults, TargetN, Scheduler);
             _nodes[name] = node;
+            if (_configureActors is not null)
+            {
+                var options = ActorOptionsFor(name);
+                _actorNodes[name] = RingNode.StartInCluster(options, _configureActors, node, channels.Open(ActorChannel), Scheduler, Time);
+            }
+
             return node;
         }
     }

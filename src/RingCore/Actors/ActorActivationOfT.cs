@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using RingCore.Storage;
 using RingCore.VNodes;
 
 namespace RingCore.Actors;
@@ -8,6 +7,7 @@ namespace RingCore.Actors;
 internal sealed class ActorActivation<TState> : ActorActivation
 {
     private TState _state = default!;
+    private object? _context; // the state store's causal context of the last read or write
     private bool _loaded;
     private bool _dirty;
 
@@ -22,9 +22,6 @@ internal sealed class ActorActivation<TState> : ActorActivation
     // saves 8 bytes per idle actor.
     private ActorType<TState> TypedType => Unsafe.As<ActorType<TState>>(Type);
 
-    // Made per store operation rather than kept: stores are rare next to idle actors' memory.
-    private byte[] StoreKey => Type.StoreKey(Key);
-
     protected override async ValueTask EnsureLoadedAsync()
     {
         if (_loaded)
@@ -34,22 +31,21 @@ internal sealed class ActorActivation<TState> : ActorActivation
 
         var type = TypedType;
         TState state;
-        var stored = type.Durability == ActorDurability.Ephemeral ? null : await VNode.Store.GetAsync(StoreKey).ConfigureAwait(false);
-        if (stored is null)
+        if (type.Durability == ActorDurability.Ephemeral)
         {
             state = type.InitialState(new ActorContext(this));
         }
         else
         {
-            try
+            // A quorum read in a cluster (R replicas), the vnode's store on one node.
+            var read = await VNode.StateStore.ReadAsync(type, Key).ConfigureAwait(false);
+            _context = read.Context;
+            state = read.Versions.Count switch
             {
-                state = type.Serializer.Deserialize(stored.Value.Span);
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                throw new InvalidDataException(
-                    $"The stored state of {type.Name} '{KeyText}' could not be read as {typeof(TState).Name}: {exception.Message}", exception);
-            }
+                0 => type.InitialState(new ActorContext(this)),
+                1 => Deserialize(read.Versions[0]),
+                _ => await MergeSiblingsAsync(read.Versions).ConfigureAwait(false),
+            };
         }
 
         _state = state;
@@ -102,12 +98,7 @@ internal sealed class ActorActivation<TState> : ActorActivation
 
                     break;
                 case ActorDurability.WriteBehind:
-                    if (!_dirty)
-                    {
-                        Volatile.Write(ref _dirty, true);
-                        VNode.MarkDirty(this);
-                    }
-
+                    MarkDirtyOnce();
                     break;
             }
 
@@ -128,6 +119,67 @@ internal sealed class ActorActivation<TState> : ActorActivation
         Volatile.Write(ref _dirty, false);
     }
 
-    private ValueTask StoreAsync(TState state) =>
-        VNode.Store.PutAsync(StoreKey, new StoredObject(TypedType.Serializer.Serialize(state)));
+    /// <summary>Stores <paramref name="state"/> with the context of the last read or write, so it supersedes exactly what this activation saw.</summary>
+    private async ValueTask StoreAsync(TState state)
+    {
+        _context = await VNode.StateStore.WriteAsync(Type, Key, TypedType.Serializer.Serialize(state), _context).ConfigureAwait(false);
+    }
+
+    private TState Deserialize(ReadOnlyMemory<byte> stored)
+    {
+        try
+        {
+            return TypedType.Serializer.Deserialize(stored.Span);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            throw new InvalidDataException(
+                $"The stored state of {Type.Name} '{KeyText}' could not be read as {typeof(TState).Name}: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>
+    /// Resolves siblings (writes from two sides of a partition) with the type's Merge and writes
+    /// the result back with the read's context, which covers every sibling, so the replicas
+    /// collapse to one version. The write-back is best effort: if it misses its quorum, the merged
+    /// state still holds, and the actor's next stored change supersedes the siblings instead.
+    /// </summary>
+    private async ValueTask<TState> MergeSiblingsAsync(IReadOnlyList<ReadOnlyMemory<byte>> versions)
+    {
+        var type = TypedType;
+        if (type.MergeVersions is not { } merge)
+        {
+            throw new ActorSiblingsException($"{type.Name}/{KeyText}", versions.Count);
+        }
+
+        var states = new TState[versions.Count];
+        for (int i = 0; i < states.Length; i++)
+        {
+            states[i] = Deserialize(versions[i]);
+        }
+
+        var merged = merge(states);
+        try
+        {
+            await StoreAsync(merged).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            if (type.Durability == ActorDurability.WriteBehind)
+            {
+                MarkDirtyOnce();
+            }
+        }
+
+        return merged;
+    }
+
+    private void MarkDirtyOnce()
+    {
+        if (!_dirty)
+        {
+            Volatile.Write(ref _dirty, true);
+            VNode.MarkDirty(this);
+        }
+    }
 }

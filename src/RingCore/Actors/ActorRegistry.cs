@@ -31,6 +31,8 @@ public sealed class ActorRegistry
         return this;
     }
 
+    internal ActorType? Find(string name) => _types.GetValueOrDefault(name);
+
     internal ActorType Get(string name) =>
         _types.TryGetValue(name, out var type)
             ? type

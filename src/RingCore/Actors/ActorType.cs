@@ -31,6 +31,31 @@ internal abstract class ActorType
 
     public TimeSpan IdleTimeout { get; }
 
+    public ActorPlacement Placement { get; init; }
+
+    /// <summary>How messages and replies cross to other nodes.</summary>
+    public IMessageSerializer MessageSerializer { get; init; } = JsonMessageSerializer.Default;
+
+    /// <summary>Each handled message type and the type of its reply (null: the handler has none).</summary>
+    public IReadOnlyDictionary<Type, Type?> ReplyTypes
+    {
+        get => _replyTypes;
+        init
+        {
+            _replyTypes = value;
+            _messageTypesByName = value.Keys.ToDictionary(WireName, StringComparer.Ordinal);
+        }
+    }
+
+    private readonly IReadOnlyDictionary<Type, Type?> _replyTypes = new Dictionary<Type, Type?>();
+    private readonly Dictionary<string, Type> _messageTypesByName = new(StringComparer.Ordinal);
+
+    /// <summary>A message type's name on the wire: its full .NET name, the same on every node that defines the type alike.</summary>
+    public static string WireName(Type messageType) => messageType.FullName ?? messageType.Name;
+
+    /// <summary>The handled message type named <paramref name="wireName"/>; null when this type handles none by that name.</summary>
+    public Type? MessageTypeNamed(string wireName) => _messageTypesByName.GetValueOrDefault(wireName);
+
     public abstract bool Handles(Type messageType);
 
     public abstract ActorActivation Activate(VNodes.VNode vnode, byte[] key, ulong position);
@@ -65,6 +90,9 @@ internal sealed class ActorType<TState>(
     public Func<ActorContext, TState> InitialState { get; } = initialState;
 
     public IStateSerializer<TState> Serializer { get; } = serializer;
+
+    /// <summary>Resolves siblings of the state; null when the type defines no Merge.</summary>
+    public Func<IReadOnlyList<TState>, TState>? MergeVersions { get; init; }
 
     public bool TryGetHandler(Type messageType, out ActorHandler<TState> handler)
     {

@@ -9,7 +9,11 @@ namespace RingCore.Actors;
 public sealed class ActorTypeBuilder<TState>
 {
     private readonly Dictionary<Type, ActorHandler<TState>> _handlers = [];
+    private readonly Dictionary<Type, Type?> _replyTypes = [];
     private Func<ActorContext, TState>? _initialState;
+    private Func<IReadOnlyList<TState>, TState>? _merge;
+    private IMessageSerializer _messageSerializer = JsonMessageSerializer.Default;
+    private ActorPlacement _placement = ActorPlacement.Available;
     private IStateSerializer<TState> _serializer = new JsonStateSerializer<TState>();
     private ActorDurability _durability = ActorDurability.WriteThrough;
     private TimeSpan _idleTimeout = TimeSpan.FromMinutes(5);
@@ -30,7 +34,7 @@ public sealed class ActorTypeBuilder<TState>
     public ActorTypeBuilder<TState> On<TMessage>(Func<TState, TMessage, ActorContext, TState> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        return Add<TMessage>((state, message, context) =>
+        return Add<TMessage>(null, (state, message, context) =>
             new ValueTask<ActorStep<TState>>(new ActorStep<TState>(handler(state, (TMessage)message, context), null)));
     }
 
@@ -38,7 +42,7 @@ public sealed class ActorTypeBuilder<TState>
     public ActorTypeBuilder<TState> On<TMessage, TReply>(Func<TState, TMessage, ActorContext, (TState State, TReply Reply)> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        return Add<TMessage>((state, message, context) =>
+        return Add<TMessage>(typeof(TReply), (state, message, context) =>
         {
             var (next, reply) = handler(state, (TMessage)message, context);
             return new ValueTask<ActorStep<TState>>(new ActorStep<TState>(next, reply));
@@ -49,7 +53,7 @@ public sealed class ActorTypeBuilder<TState>
     public ActorTypeBuilder<TState> OnAsync<TMessage, TReply>(Func<TState, TMessage, ActorContext, ValueTask<(TState State, TReply Reply)>> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        return Add<TMessage>(async (state, message, context) =>
+        return Add<TMessage>(typeof(TReply), async (state, message, context) =>
         {
             var (next, reply) = await handler(state, (TMessage)message, context).ConfigureAwait(false);
             return new ActorStep<TState>(next, reply);
@@ -68,6 +72,38 @@ public sealed class ActorTypeBuilder<TState>
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(idleTimeout, TimeSpan.Zero);
         _idleTimeout = idleTimeout;
+        return this;
+    }
+
+    /// <summary>
+    /// Resolves concurrent versions of the state (siblings), found when an activation reads state
+    /// written on two sides of a partition. The function must be deterministic and should keep
+    /// what every version holds (a union of items, the sum of per-side increments), since it
+    /// decides what survives. Without it, an activation that finds siblings fails with
+    /// <see cref="ActorSiblingsException"/>; the runtime never picks one silently.
+    /// </summary>
+    public ActorTypeBuilder<TState> Merge(Func<IReadOnlyList<TState>, TState> merge)
+    {
+        _merge = merge ?? throw new ArgumentNullException(nameof(merge));
+        return this;
+    }
+
+    /// <summary>Where the actor may be activated in a cluster. Defaults to <see cref="ActorPlacement.Available"/>.</summary>
+    public ActorTypeBuilder<TState> WithPlacement(ActorPlacement placement)
+    {
+        if (!Enum.IsDefined(placement))
+        {
+            throw new ArgumentOutOfRangeException(nameof(placement), placement, "Placement must be Available or Strict.");
+        }
+
+        _placement = placement;
+        return this;
+    }
+
+    /// <summary>How messages and replies become bytes when they cross to another node. Defaults to <see cref="JsonMessageSerializer"/>.</summary>
+    public ActorTypeBuilder<TState> WithMessageSerializer(IMessageSerializer serializer)
+    {
+        _messageSerializer = serializer ?? throw new ArgumentNullException(nameof(serializer));
         return this;
     }
 
@@ -91,16 +127,23 @@ public sealed class ActorTypeBuilder<TState>
         }
 
         return new ActorType<TState>(Name, index, _initialState, new Dictionary<Type, ActorHandler<TState>>(_handlers),
-            _serializer, _durability, _idleTimeout);
+            _serializer, _durability, _idleTimeout)
+        {
+            MergeVersions = _merge,
+            Placement = _placement,
+            MessageSerializer = _messageSerializer,
+            ReplyTypes = new Dictionary<Type, Type?>(_replyTypes),
+        };
     }
 
-    private ActorTypeBuilder<TState> Add<TMessage>(ActorHandler<TState> handler)
+    private ActorTypeBuilder<TState> Add<TMessage>(Type? replyType, ActorHandler<TState> handler)
     {
         if (!_handlers.TryAdd(typeof(TMessage), handler))
         {
             throw new InvalidOperationException($"Actor type '{Name}' already handles {typeof(TMessage).Name}.");
         }
 
+        _replyTypes[typeof(TMessage)] = replyType;
         return this;
     }
 }

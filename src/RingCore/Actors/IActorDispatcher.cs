@@ -9,4 +9,11 @@ internal interface IActorDispatcher
 
     /// <summary>Delivers <paramref name="envelope"/> by the ring and records the activation that took it in <paramref name="address"/>.</summary>
     void Deliver(ActorAddress address, in Envelope envelope);
+
+    /// <summary>
+    /// Whether this node is still where actors of <paramref name="type"/> on <paramref name="partition"/>
+    /// should run; a vnode passivates the activations of a partition this node no longer should
+    /// host (a primary came back), so the next message activates the actor there.
+    /// </summary>
+    bool ShouldHost(ActorType type, int partition);
 }

@@ -277,6 +277,12 @@ public sealed partial class ReplicaNode : ITransportReceiver, IAsyncDisposable
 
     private BucketProperties BucketOf(string bucket) => _buckets.GetValueOrDefault(bucket) ?? Defaults;
 
+    /// <summary>The properties of <paramref name="bucket"/> on this node (an actor type's quorums are its bucket's).</summary>
+    internal BucketProperties PropertiesOf(string bucket) => BucketOf(bucket);
+
+    /// <summary>Whether this node believes it can reach <paramref name="member"/> (itself always).</summary>
+    internal bool CanReach(string member) => member == Name || _transport.IsReachable(member);
+
     private static TimeSpan Timeout(QuorumOptions? options) => options?.Timeout ?? QuorumOptions.DefaultTimeout;
 
     private int PartitionOf(string bucket, ReadOnlySpan<byte> key) =>

@@ -10,22 +10,25 @@ namespace RingCore.VNodes;
 /// <summary>
 /// A node of the ring hosting per-key actors: one vnode per partition it owns, and the
 /// dispatcher that routes an actor's (type, key) to its partition's vnode by the ring.
-/// Until the membership and transport issues land, a node is a one-member ring that owns
-/// every partition.
+/// Started with <see cref="StartAsync"/>, a node is a one-member ring that owns every partition
+/// and keeps actor state in its own stores; started with <see cref="StartInCluster"/>, it is one
+/// member of a cluster whose actor state is replicated (RingNode.Cluster.cs).
 /// </summary>
-public sealed class RingNode : IActorDispatcher, IAsyncDisposable
+public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
 {
     private readonly ActorRegistry _actors;
     private readonly VNode?[] _vnodes;
     private readonly RingNodeOptions _options;
+    private readonly IActorScheduler _scheduler;
     private int _disposed;
 
-    private RingNode(RingNodeOptions options, RingState ring, ActorRegistry actors, VNode?[] vnodes, TimeProvider time)
+    private RingNode(RingNodeOptions options, RingState ring, ActorRegistry actors, VNode?[] vnodes, IActorScheduler scheduler, TimeProvider time)
     {
         _options = options;
         Ring = ring;
         _actors = actors;
         _vnodes = vnodes;
+        _scheduler = scheduler;
         Time = time;
     }
 
@@ -66,7 +69,7 @@ public sealed class RingNode : IActorDispatcher, IAsyncDisposable
 
         var ring = RingClaim.Initial(options.PartitionCount, [options.NodeName]).Ring;
         var vnodes = new VNode?[ring.PartitionCount];
-        var node = new RingNode(options, ring, actors, vnodes, time);
+        var node = new RingNode(options, ring, actors, vnodes, scheduler, time);
         int self = ring.IndexOfMember(options.NodeName);
         try
         {
@@ -75,7 +78,7 @@ public sealed class RingNode : IActorDispatcher, IAsyncDisposable
                 if (ring.OwnerOf(partition) == self)
                 {
                     var store = await storage.OpenAsync(partition, cancellationToken).ConfigureAwait(false);
-                    vnodes[partition] = new VNode(partition, store, node, scheduler, time, options);
+                    vnodes[partition] = new VNode(partition, new VNodeActorStateStore(store), node, scheduler, time, options);
                 }
             }
         }
@@ -117,6 +120,7 @@ public sealed class RingNode : IActorDispatcher, IAsyncDisposable
             return;
         }
 
+        StopCluster();
         var failures = new List<Exception>();
         foreach (var vnode in _vnodes)
         {
@@ -141,12 +145,41 @@ public sealed class RingNode : IActorDispatcher, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Drops this node the way a crash does (for the TestKit): no actor is passivated and no
+    /// WriteBehind state is stored; timers stop, and later messages are refused.
+    /// </summary>
+    internal void Abandon()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        StopCluster();
+        lock (_vnodes)
+        {
+            foreach (var vnode in _vnodes)
+            {
+                vnode?.Abandon();
+            }
+        }
+    }
+
     void IActorDispatcher.Deliver(ActorAddress address, in Envelope envelope)
     {
+        if (_cluster is not null)
+        {
+            DeliverInCluster(address, envelope);
+            return;
+        }
+
         int partition = Ring.PartitionOf(address.Position);
         var vnode = _vnodes[partition]
             ?? throw new InvalidOperationException(
                 $"Partition {partition} is owned by '{Ring.OwnerMemberOf(partition).Name}', not this node; remote delivery arrives with the transport.");
         address.Activation = vnode.Deliver(address.Type, address.Key, address.Position, envelope);
     }
+
+    bool IActorDispatcher.ShouldHost(ActorType type, int partition) => _cluster is null || HostOf(type, partition) == Name;
 }

@@ -24,6 +24,13 @@ public sealed class RingNodeOptions
     /// <summary>How often each vnode looks for idle actors to passivate. Defaults to 30 seconds.</summary>
     public TimeSpan PassivationSweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a node remembers an Ask it sent to an actor on another node. Defaults to 5
+    /// minutes; a reply later than that is dropped, and an Ask with a longer timeout then ends in
+    /// its timeout. Pending Asks are swept every <see cref="PassivationSweepInterval"/>.
+    /// </summary>
+    public TimeSpan RemoteAskRetention { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate()
     {
@@ -36,6 +43,7 @@ public sealed class RingNodeOptions
         Require(TurnMessageLimit is >= 1 and <= 1_000_000, "TurnMessageLimit", "from 1 to 1000000", TurnMessageLimit);
         Require(DefaultAskTimeout > TimeSpan.Zero, "DefaultAskTimeout", "positive", DefaultAskTimeout);
         Require(WriteBehindInterval > TimeSpan.Zero, "WriteBehindInterval", "positive", WriteBehindInterval);
+        Require(RemoteAskRetention > TimeSpan.Zero, "RemoteAskRetention", "positive", RemoteAskRetention);
         Require(PassivationSweepInterval > TimeSpan.Zero, "PassivationSweepInterval", "positive", PassivationSweepInterval);
     }
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using RingCore.Actors;
-using RingCore.Storage;
 
 namespace RingCore.VNodes;
 
@@ -19,10 +18,10 @@ internal sealed class VNode : IAsyncDisposable
     private readonly ITimer _flushTimer;
     private volatile bool _stopping;
 
-    public VNode(int partition, IVNodeStore store, IActorDispatcher node, IActorScheduler scheduler, TimeProvider time, RingNodeOptions options)
+    public VNode(int partition, IActorStateStore stateStore, IActorDispatcher node, IActorScheduler scheduler, TimeProvider time, RingNodeOptions options)
     {
         Partition = partition;
-        Store = store;
+        StateStore = stateStore;
         Node = node;
         Scheduler = scheduler;
         Time = time;
@@ -33,7 +32,8 @@ internal sealed class VNode : IAsyncDisposable
 
     public int Partition { get; }
 
-    public IVNodeStore Store { get; }
+    /// <summary>Where this vnode's actors keep their state: its own store, or the replicated store in a cluster.</summary>
+    public IActorStateStore StateStore { get; }
 
     public IActorDispatcher Node { get; }
 
@@ -101,26 +101,46 @@ internal sealed class VNode : IAsyncDisposable
             }
         }
 
-        await Store.DisposeAsync().ConfigureAwait(false);
+        await StateStore.DisposeAsync().ConfigureAwait(false);
         if (failures.Count > 0)
         {
             throw new AggregateException($"vnode {Partition} stopped with unsaved actors.", failures);
         }
     }
 
+    /// <summary>Stops accepting messages and stops the vnode's timers without storing anything (a crash, for the TestKit).</summary>
+    public void Abandon()
+    {
+        _stopping = true;
+        _sweepTimer.Dispose();
+        _flushTimer.Dispose();
+    }
+
     private void Sweep()
     {
         foreach (var activation in _activations.Snapshot())
         {
-            _ = PassivateIfIdle(activation);
+            // An actor this node should no longer host (its primary is back) leaves now, so the
+            // next message activates it on its host instead of two activations living on.
+            bool moved;
+            try
+            {
+                moved = !Node.ShouldHost(activation.Type, Partition);
+            }
+            catch (Exception)
+            {
+                moved = false; // the host cannot be told now; the next sweep asks again
+            }
+
+            _ = PassivateIfIdle(activation, force: moved);
         }
     }
 
-    private static async Task PassivateIfIdle(ActorActivation activation)
+    private static async Task PassivateIfIdle(ActorActivation activation, bool force)
     {
         try
         {
-            await activation.TryPassivateAsync(force: false).ConfigureAwait(false);
+            await activation.TryPassivateAsync(force).ConfigureAwait(false);
         }
         catch (Exception)
         {

@@ -1,0 +1,19 @@
+namespace RingCore.Actors;
+
+/// <summary>
+/// Where an activation reads and writes its state: the vnode's own store on a single node, or
+/// the replicated store through quorum reads and writes in a cluster (issue 4, replicated
+/// actors). The causal context is the store's: an activation hands back what its last read or
+/// write returned, so its next write supersedes exactly that.
+/// </summary>
+internal interface IActorStateStore : IAsyncDisposable
+{
+    /// <summary>The stored versions of an actor's state (more than one: concurrent siblings), and the context to write with next.</summary>
+    ValueTask<ActorStateRead> ReadAsync(ActorType type, byte[] key);
+
+    /// <summary>Stores a state that supersedes what <paramref name="context"/> covers; returns the context to write with next.</summary>
+    ValueTask<object?> WriteAsync(ActorType type, byte[] key, byte[] state, object? context);
+}
+
+/// <summary>What an actor state read found: no version, one, or concurrent siblings.</summary>
+internal readonly record struct ActorStateRead(IReadOnlyList<ReadOnlyMemory<byte>> Versions, object? Context);

@@ -1,0 +1,39 @@
+using RingCore.Actors;
+using RingCore.Causality;
+
+namespace RingCore.Replication;
+
+/// <summary>
+/// Actor state in the replicated store (issue 4, replicated actors): an activation reads its
+/// state with a quorum get (R replicas, siblings and all) and stores it with a quorum put (W
+/// acknowledgements before a WriteThrough reply), chaining the causal context from one write to
+/// the next so that an actor's own writes supersede each other and only writes made elsewhere,
+/// concurrently, become siblings.
+/// </summary>
+/// <remarks>
+/// An actor type's state lives in the bucket of the same name, keyed by the actor's key, so it
+/// lands on the same partition and preference list as the actor itself (both hash with the name
+/// as namespace: Hashing/KeyPosition). The bucket's properties (N, R, W, PR, PW) are the actor
+/// type's quorums; <see cref="ReplicaNode.GetAsync(string, ReadOnlyMemory{byte}, QuorumOptions?)"/>
+/// on that bucket reads an actor's state from outside.
+/// </remarks>
+internal sealed class ReplicatedActorStateStore(ReplicaNode replicas) : IActorStateStore
+{
+    public async ValueTask<ActorStateRead> ReadAsync(ActorType type, byte[] key)
+    {
+        var read = await replicas.GetAsync(type.Name, key).ConfigureAwait(false);
+        var versions = new ReadOnlyMemory<byte>[read.Values.Length];
+        for (int i = 0; i < versions.Length; i++)
+        {
+            versions[i] = read.Values[i];
+        }
+
+        return new ActorStateRead(versions, read.Context);
+    }
+
+    public async ValueTask<object?> WriteAsync(ActorType type, byte[] key, byte[] state, object? context) =>
+        await replicas.PutAsync(type.Name, key, state, context is CausalContext known ? known : CausalContext.Empty).ConfigureAwait(false);
+
+    // The replicated store belongs to the node, which closes it after its vnodes.
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
