@@ -77,6 +77,7 @@ public sealed partial class RingNode : ITransportReceiver
         var node = new RingNode(options, ring, actors, new VNode?[ring.PartitionCount], scheduler ?? ThreadPoolActorScheduler.Instance,
             time ?? TimeProvider.System);
         node._cluster = new ClusterState(replicas, transport, new ReplicatedActorStateStore(replicas));
+        node.ObserveView();
         node._cluster.AskSweep = node.Time.CreateTimer(static state => ((RingNode)state!).ForgetStaleAsks(), node,
             options.PassivationSweepInterval, options.PassivationSweepInterval);
         transport.Attach(node);
@@ -129,10 +130,37 @@ public sealed partial class RingNode : ITransportReceiver
         return list.Length > 0 ? list[0].Member : null;
     }
 
+    /// <summary>
+    /// Looks at which nodes are reachable now and returns the view epoch: a counter that moves
+    /// each time that set is seen to change. It is looked at on every routed or served message
+    /// and every vnode sweep, so a partition that begins and heals between two sweeps still moves
+    /// it, and the sweep refreshes activations that may have missed the other side's writes.
+    /// </summary>
+    private ulong ObserveView()
+    {
+        var cluster = _cluster!;
+        var members = Ring.Members;
+        Span<byte> up = members.Length <= 256 ? stackalloc byte[members.Length] : new byte[members.Length];
+        for (int i = 0; i < members.Length; i++)
+        {
+            up[i] = cluster.Replicas.CanReach(members[i].Name) ? (byte)1 : (byte)0;
+        }
+
+        ulong fingerprint = XxHash64.Hash(up);
+        ulong seen = Interlocked.Read(ref cluster.ViewFingerprint);
+        if (fingerprint != seen && Interlocked.CompareExchange(ref cluster.ViewFingerprint, fingerprint, seen) == seen)
+        {
+            return (ulong)Interlocked.Increment(ref cluster.ViewEpoch);
+        }
+
+        return (ulong)Interlocked.Read(ref cluster.ViewEpoch);
+    }
+
     private void DeliverInCluster(ActorAddress address, in Envelope envelope)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var cluster = _cluster!;
+        ObserveView();
         int partition = Ring.PartitionOf(address.Position);
         var host = HostOf(address.Type, partition) ?? throw Unavailable(address, partition);
         if (host == Name)
@@ -212,6 +240,7 @@ public sealed partial class RingNode : ITransportReceiver
     /// <summary>Serves a peer's message: validates it, then delivers it to the local activation (never routed again).</summary>
     private void Serve(ClusterState cluster, string from, ulong requestId, ActorRequest request)
     {
+        ObserveView();
         var type = _actors.Find(request.ActorType);
         var messageType = type?.MessageTypeNamed(request.MessageType);
         int keyLimit = type is null ? 0 : StorageLimits.MaxKeyBytes - type.NameBytes.Length - 1;
@@ -334,6 +363,8 @@ public sealed partial class RingNode : ITransportReceiver
         public long Malformed;
         public long UnsentReplies;
         public long NextAskId;
+        public long ViewEpoch;
+        public ulong ViewFingerprint;
 
         public ReplicaNode Replicas { get; } = replicas;
 

@@ -182,4 +182,6 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
     }
 
     bool IActorDispatcher.ShouldHost(ActorType type, int partition) => _cluster is null || HostOf(type, partition) == Name;
+
+    ulong IActorDispatcher.ReachabilityView() => _cluster is null ? 0 : ObserveView();
 }

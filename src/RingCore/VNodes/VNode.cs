@@ -17,6 +17,7 @@ internal sealed class VNode : IAsyncDisposable
     private readonly ITimer _sweepTimer;
     private readonly ITimer _flushTimer;
     private volatile bool _stopping;
+    private ulong _reachabilityView; // as of the last sweep (touched by the sweep timer only)
 
     public VNode(int partition, IActorStateStore stateStore, IActorDispatcher node, IActorScheduler scheduler, TimeProvider time, RingNodeOptions options)
     {
@@ -26,6 +27,7 @@ internal sealed class VNode : IAsyncDisposable
         Scheduler = scheduler;
         Time = time;
         TurnMessageLimit = options.TurnMessageLimit;
+        _reachabilityView = node.ReachabilityView();
         _sweepTimer = time.CreateTimer(static state => ((VNode)state!).Sweep(), this, options.PassivationSweepInterval, options.PassivationSweepInterval);
         _flushTimer = time.CreateTimer(static state => ((VNode)state!).PromptFlushes(), this, options.WriteBehindInterval, options.WriteBehindInterval);
     }
@@ -118,6 +120,9 @@ internal sealed class VNode : IAsyncDisposable
 
     private void Sweep()
     {
+        ulong view = Node.ReachabilityView();
+        bool viewChanged = view != _reachabilityView;
+        _reachabilityView = view;
         foreach (var activation in _activations.Snapshot())
         {
             // An actor this node should no longer host (its primary is back) leaves now, so the
@@ -125,7 +130,8 @@ internal sealed class VNode : IAsyncDisposable
             bool moved;
             try
             {
-                moved = !Node.ShouldHost(activation.Type, Partition);
+                moved = !Node.ShouldHost(activation.Type, Partition)
+                    || (viewChanged && activation.Type.Placement == ActorPlacement.Available);
             }
             catch (Exception)
             {

@@ -1,4 +1,6 @@
+using RingCore.Actors;
 using RingCore.Replication;
+using RingCore.VNodes;
 using RingCore.TestKit;
 
 namespace RingCore.Tests.Replication;
@@ -13,9 +15,11 @@ internal sealed class FakeTimeCluster : IAsyncDisposable
     private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(1);
 
-    public FakeTimeCluster(int members, int ringSize = 16, int seed = 1, BucketProperties? defaults = null)
+    public FakeTimeCluster(int members, int ringSize = 16, int seed = 1, BucketProperties? defaults = null,
+        Action<ActorRegistry>? actors = null, RingNodeOptions? actorOptions = null)
     {
-        Cluster = new TestCluster(members, ringSize, seed: seed, time: Time, defaults: defaults, scheduler: Scheduler);
+        Cluster = new TestCluster(members, ringSize, seed: seed, time: Time, defaults: defaults, scheduler: Scheduler,
+            configureActors: actors, actorOptions: actorOptions);
     }
 
     public ManualScheduler Scheduler { get; } = new();
@@ -26,17 +30,30 @@ internal sealed class FakeTimeCluster : IAsyncDisposable
 
     public ReplicaNode Node(string name) => Cluster.Node(name);
 
+    public RingNode Actors(string name) => Cluster.Actors(name);
+
+    /// <summary>
+    /// Runs the cluster until an Ask completes; its reply, or its exception rethrown. The Ask is
+    /// polled rather than awaited: its continuations run on the thread pool, which would race
+    /// the virtual clock.
+    /// </summary>
+    public T Run<T>(ValueTask<T> ask)
+    {
+        Drive(() => ask.IsCompleted);
+        return ask.GetAwaiter().GetResult();
+    }
+
     /// <summary>Runs the cluster until <paramref name="task"/> completes; its result, or its exception rethrown.</summary>
     public T Run<T>(Task<T> task)
     {
-        Drive(task);
+        Drive(() => task.IsCompleted);
         return task.GetAwaiter().GetResult();
     }
 
     /// <summary>Runs the cluster until <paramref name="task"/> completes; rethrows its exception.</summary>
     public void Run(Task task)
     {
-        Drive(task);
+        Drive(() => task.IsCompleted);
         task.GetAwaiter().GetResult();
     }
 
@@ -55,15 +72,20 @@ internal sealed class FakeTimeCluster : IAsyncDisposable
         });
     }
 
-    public ValueTask DisposeAsync() => Cluster.DisposeAsync();
+    /// <summary>Stops the cluster, driving it meanwhile: passivation stores WriteBehind state through the simulated network.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Run(Cluster.DisposeAsync().AsTask());
+        return ValueTask.CompletedTask;
+    }
 
-    private void Drive(Task task)
+    private void Drive(Func<bool> done)
     {
         var deadline = Time.GetUtcNow() + Limit;
         WithoutContext(() =>
         {
             Scheduler.RunAll();
-            while (!task.IsCompleted)
+            while (!done())
             {
                 if (Time.GetUtcNow() > deadline)
                 {

@@ -51,10 +51,10 @@ public sealed class ReplicaNodeFaultTests
     {
         var cluster = new TestCluster(members: 3, ringSize: 16, seed: 8);
         var mallory = cluster.Network.Connect("mallory");
-        mallory.Send("n1", new byte[] { 0xFF, 0xFF, 0xFF, 0xFF });
-        mallory.Send("n1", new ReplicaMessage { RequestId = 1, PutRequest = new PutRequest { Partition = 9999, Key = ByteString.CopyFrom(1, 2) } }.ToByteArray());
-        mallory.Send("n1", new ReplicaMessage { RequestId = 2, PutRequest = new PutRequest { Partition = 0, Key = ByteString.CopyFrom(1, 2), Siblings = ByteString.CopyFrom(7, 7, 7) } }.ToByteArray());
-        mallory.Send("n1", new ReplicaMessage { RequestId = 3, GetReply = new GetReply { Found = true, Siblings = ByteString.CopyFrom(1) } }.ToByteArray());
+        mallory.Send("n1", OnReplicaChannel([0xFF, 0xFF, 0xFF, 0xFF]));
+        mallory.Send("n1", OnReplicaChannel(new ReplicaMessage { RequestId = 1, PutRequest = new PutRequest { Partition = 9999, Key = ByteString.CopyFrom(1, 2) } }.ToByteArray()));
+        mallory.Send("n1", OnReplicaChannel(new ReplicaMessage { RequestId = 2, PutRequest = new PutRequest { Partition = 0, Key = ByteString.CopyFrom(1, 2), Siblings = ByteString.CopyFrom(7, 7, 7) } }.ToByteArray()));
+        mallory.Send("n1", OnReplicaChannel(new ReplicaMessage { RequestId = 3, GetReply = new GetReply { Found = true, Siblings = ByteString.CopyFrom(1) } }.ToByteArray()));
         cluster.Node("n1").Receive("n2", new byte[] { 0x0A });
 
         await Eventually(() => Task.FromResult(cluster.Node("n1").MalformedMessages >= 4), "n1 counted the malformed messages");
@@ -83,4 +83,7 @@ public sealed class ReplicaNodeFaultTests
             Assert.True(set is { Count: 1 } && set.Values[0].Span[^5..].SequenceEqual("newer"u8), $"{node} holds only the newer value");
         }
     }
+
+    // The TestKit's nodes share one connection between services; the replicated store's is channel 1.
+    private static byte[] OnReplicaChannel(byte[] message) => [1, .. message];
 }

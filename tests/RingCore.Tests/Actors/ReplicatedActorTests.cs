@@ -1,0 +1,282 @@
+using System.Text;
+using Google.Protobuf;
+using RingCore.Actors;
+using RingCore.Protocol;
+using RingCore.Replication;
+using RingCore.Tests.Replication;
+using RingCore.Transport;
+using RingCore.VNodes;
+using static RingCore.Tests.Replication.ReplicationTestHelpers;
+
+namespace RingCore.Tests.Actors;
+
+/// <summary>
+/// Replicated actors on the simulated cluster, on fake time (issue 4, point 4): where actors
+/// activate, state that survives the node that hosted it, siblings from a partition resolved by
+/// Merge (or refused without one), Strict placement, and bad messages from peers.
+/// </summary>
+public sealed class ReplicatedActorTests
+{
+    private static readonly TimeSpan Sweep = TimeSpan.FromSeconds(1);
+
+    private static readonly RingNodeOptions Options = new()
+    {
+        PassivationSweepInterval = Sweep,
+        WriteBehindInterval = TimeSpan.FromMilliseconds(100),
+        DefaultAskTimeout = TimeSpan.FromSeconds(10),
+    };
+
+    [Fact]
+    public async Task An_actor_activates_on_its_first_primary_whichever_node_sends_to_it()
+    {
+        await using var sim = Cluster(members: 5);
+        var primaries = Primaries(sim.Cluster, "counter", "k1");
+        foreach (var sender in sim.Cluster.Members)
+        {
+            sim.Actors(sender).GetActor("counter", "k1").Tell(new CounterActor.Increment());
+        }
+
+        sim.Settle(TimeSpan.FromMilliseconds(10));
+        var count = sim.Run(sim.Actors("n1").GetActor("counter", "k1").Ask<long>(new CounterActor.Get()));
+        Assert.True(5 == count, $"count {count}, host {primaries[0]}, active {string.Join(",", sim.Cluster.Members.Select(m => sim.Actors(m).ActiveActors))} malformed {string.Join(",", sim.Cluster.Members.Select(m => sim.Actors(m).MalformedMessages))}");
+        foreach (var member in sim.Cluster.Members)
+        {
+            Assert.Equal(member == primaries[0] ? 1 : 0, sim.Actors(member).ActiveActors);
+        }
+    }
+
+    [Fact]
+    public async Task WriteThrough_state_survives_the_crash_of_the_node_that_hosted_the_actor()
+    {
+        await using var sim = Cluster(members: 5);
+        var host = Primaries(sim.Cluster, "counter", "cart-7")[0];
+        var sender = sim.Cluster.Members.First(m => m != host);
+        var counter = sim.Actors(sender).GetActor("counter", "cart-7");
+        for (int i = 0; i < 10; i++)
+        {
+            sim.Run(counter.Ask<object?>(new CounterActor.Increment()));
+        }
+
+        sim.Cluster.Crash(host);
+        Assert.Equal(10, sim.Run(counter.Ask<long>(new CounterActor.Get())));
+        sim.Run(counter.Ask<object?>(new CounterActor.Increment()));
+        Assert.Equal(11, sim.Run(counter.Ask<long>(new CounterActor.Get())));
+        Assert.Equal(1, sim.Cluster.Members.Where(m => m != host).Sum(m => sim.Actors(m).ActiveActors));
+
+        // The acknowledged increments are in the replicated store, readable from any node.
+        var stored = sim.Run(sim.Node(sender).GetAsync("counter", "cart-7"));
+        Assert.Contains("\"Count\":11", Encoding.UTF8.GetString(Assert.Single(stored.Values).Span), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WriteBehind_state_is_replicated_on_its_interval_and_Ephemeral_state_is_not()
+    {
+        await using var sim = Cluster(members: 5);
+        var host = Primaries(sim.Cluster, "wb-counter", "k")[0];
+        Assert.Equal(host, Primaries(sim.Cluster, "wb-counter", "k")[0]);
+        var sender = sim.Cluster.Members.First(m => m != host);
+        var writeBehind = sim.Actors(sender).GetActor("wb-counter", "k");
+        var ephemeral = sim.Actors(sender).GetActor("eph-counter", "k");
+        for (int i = 0; i < 3; i++)
+        {
+            sim.Run(writeBehind.Ask<object?>(new CounterActor.Increment()));
+            sim.Run(ephemeral.Ask<object?>(new CounterActor.Increment()));
+        }
+
+        sim.Settle(Options.WriteBehindInterval * 3);
+        sim.Cluster.Crash(host);
+        sim.Cluster.Crash(Primaries(sim.Cluster, "eph-counter", "k")[0]);
+        Assert.Equal(3, sim.Run(writeBehind.Ask<long>(new CounterActor.Get())));
+        Assert.Equal(0, sim.Run(ephemeral.Ask<long>(new CounterActor.Get())));
+        Assert.False(sim.Run(sim.Node(sender).GetAsync("eph-counter", "k")).Found);
+    }
+
+    [Fact]
+    public async Task A_remote_handler_that_throws_fails_the_Ask_and_the_actor_keeps_its_state()
+    {
+        await using var sim = Cluster(members: 4);
+        var host = Primaries(sim.Cluster, "counter", "k")[0];
+        var counter = sim.Actors(sim.Cluster.Members.First(m => m != host)).GetActor("counter", "k");
+        sim.Run(counter.Ask<object?>(new CounterActor.Increment(5)));
+
+        var error = Assert.Throws<RemoteActorException>(() => sim.Run(counter.Ask<long>(new CounterActor.Fail("no stock"))));
+        Assert.Equal(host, error.Node);
+        Assert.Equal(typeof(InvalidOperationException).FullName, error.RemoteType);
+        Assert.Contains("no stock", error.Message, StringComparison.Ordinal);
+        Assert.Equal(5, sim.Run(counter.Ask<long>(new CounterActor.Get())));
+    }
+
+    [Fact]
+    public async Task Writes_on_both_sides_of_a_partition_become_siblings_that_Merge_resolves_at_the_next_activation()
+    {
+        await using var sim = Cluster(members: 6);
+        var primaries = Primaries(sim.Cluster, "cart", "k");
+        var others = sim.Cluster.Members.Except(primaries).ToArray();
+        string[] left = [primaries[0], others[0], others[1]], right = [primaries[1], primaries[2], others[2]];
+        sim.Run(sim.Actors(left[1]).GetActor("cart", "k").Ask<object?>(new Cart.Add("bread")));
+
+        sim.Cluster.Partition(left, right);
+        sim.Run(sim.Actors(left[1]).GetActor("cart", "k").Ask<object?>(new Cart.Add("apple")));
+        sim.Run(sim.Actors(right[2]).GetActor("cart", "k").Ask<object?>(new Cart.Add("fig")));
+        Assert.Equal(1, sim.Actors(primaries[0]).ActiveActors); // each side activated the cart on its first reachable replica
+        Assert.Equal(1, sim.Actors(primaries[1]).ActiveActors);
+
+        sim.Cluster.Heal();
+        sim.Settle(Sweep * 2); // the sweeps see the healed view and refresh both activations
+        Assert.Equal(0, sim.Cluster.Members.Sum(m => sim.Actors(m).ActiveActors));
+        var stored = sim.Run(sim.Node(left[1]).GetAsync("cart", "k", new QuorumOptions { R = 3 }));
+        Assert.Equal(2, stored.Values.Length);
+
+        var items = sim.Run(sim.Actors(right[2]).GetActor("cart", "k").Ask<string[]>(new Cart.Items()));
+        Assert.Equal(["apple", "bread", "fig"], items);
+        sim.Settle(TimeSpan.FromMilliseconds(50));
+        var collapsed = sim.Run(sim.Node(left[1]).GetAsync("cart", "k", new QuorumOptions { R = 3 }));
+        Assert.Single(collapsed.Values); // the merged state was written back with the read's context
+    }
+
+    [Fact]
+    public async Task Siblings_of_an_actor_type_without_Merge_fail_its_messages_with_a_clear_error()
+    {
+        await using var sim = Cluster(members: 6);
+        var primaries = Primaries(sim.Cluster, "cart-no-merge", "k");
+        var others = sim.Cluster.Members.Except(primaries).ToArray();
+        string[] left = [primaries[0], others[0], others[1]], right = [primaries[1], primaries[2], others[2]];
+        sim.Cluster.Partition(left, right);
+        sim.Run(sim.Actors(left[1]).GetActor("cart-no-merge", "k").Ask<object?>(new Cart.Add("apple")));
+        sim.Run(sim.Actors(right[2]).GetActor("cart-no-merge", "k").Ask<object?>(new Cart.Add("fig")));
+        sim.Cluster.Heal();
+        sim.Settle(Sweep * 2);
+
+        var cart = sim.Actors(left[0]).GetActor("cart-no-merge", "k");
+        var error = Assert.Throws<ActorSiblingsException>(() => sim.Run(cart.Ask<string[]>(new Cart.Items())));
+        Assert.Equal(2, error.Siblings);
+        Assert.Contains("no Merge", error.Message, StringComparison.Ordinal);
+
+        // Nothing was picked or lost: both versions are still stored.
+        Assert.Equal(2, sim.Run(sim.Node(left[1]).GetAsync("cart-no-merge", "k", new QuorumOptions { R = 3 })).Values.Length);
+    }
+
+    [Fact]
+    public async Task A_Strict_actor_runs_only_on_its_primary_owner_and_refuses_while_the_owner_is_unreachable()
+    {
+        await using var sim = Cluster(members: 5);
+        var owner = Primaries(sim.Cluster, "strict-counter", "k")[0];
+        var sender = sim.Cluster.Members.First(m => m != owner);
+        var counter = sim.Actors(sender).GetActor("strict-counter", "k");
+        sim.Run(counter.Ask<object?>(new CounterActor.Increment()));
+        Assert.Equal(1, sim.Actors(owner).ActiveActors);
+
+        sim.Cluster.Isolate(owner);
+        var error = Assert.Throws<ActorUnavailableException>(() => counter.Tell(new CounterActor.Increment()));
+        Assert.Contains(owner, error.Message, StringComparison.Ordinal);
+        Assert.Contains("Strict", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, sim.Cluster.Members.Where(m => m != owner).Sum(m => sim.Actors(m).ActiveActors));
+
+        sim.Cluster.Heal();
+        sim.Run(counter.Ask<object?>(new CounterActor.Increment()));
+        Assert.Equal(2, sim.Run(counter.Ask<long>(new CounterActor.Get())));
+    }
+
+    [Fact]
+    public async Task An_actor_on_a_fallback_moves_back_to_its_primary_when_the_primary_returns()
+    {
+        await using var sim = Cluster(members: 5);
+        var primaries = Primaries(sim.Cluster, "counter", "k");
+        var sender = sim.Cluster.Members.Except(primaries).First();
+        var counter = sim.Actors(sender).GetActor("counter", "k");
+        sim.Cluster.Isolate(primaries[0]);
+        sim.Run(counter.Ask<object?>(new CounterActor.Increment(3)));
+        Assert.Equal(1, sim.Actors(primaries[1]).ActiveActors);
+
+        sim.Cluster.Heal();
+        sim.Settle(Sweep * 2);
+        Assert.Equal(0, sim.Actors(primaries[1]).ActiveActors); // passivated: it should no longer host the actor
+        Assert.Equal(3, sim.Run(counter.Ask<long>(new CounterActor.Get())));
+        Assert.Equal(1, sim.Actors(primaries[0]).ActiveActors);
+        Assert.Equal(1, sim.Cluster.Members.Sum(m => sim.Actors(m).ActiveActors));
+    }
+
+    [Fact]
+    public async Task Malformed_and_unknown_actor_messages_from_peers_are_refused_and_the_node_keeps_serving()
+    {
+        await using var sim = Cluster(members: 3);
+        var target = sim.Cluster.Members[0];
+        var mallory = new TransportMultiplexer(sim.Cluster.Network.Connect("mallory"));
+        var channel = mallory.Open(2);
+        var replies = new List<ActorMessage>();
+        channel.Attach(new Collect(replies));
+        channel.Send(target, new byte[] { 0xFF, 0xFF, 0xFF });
+        Ask(7, new ActorRequest { ActorType = "no-such-type", Key = ByteString.CopyFromUtf8("k"), MessageType = "x" });
+        Ask(8, new ActorRequest { ActorType = "counter", Key = ByteString.CopyFromUtf8("k"), MessageType = "System.String" });
+        Ask(9, new ActorRequest { ActorType = "counter", Key = ByteString.Empty, MessageType = typeof(CounterActor.Get).FullName });
+        Ask(10, new ActorRequest { ActorType = "counter", Key = ByteString.CopyFromUtf8("k"), MessageType = typeof(CounterActor.Increment).FullName, Payload = ByteString.CopyFromUtf8("{not json") });
+        sim.Settle(TimeSpan.FromMilliseconds(20));
+
+        Assert.Equal(5, sim.Actors(target).MalformedMessages);
+        Assert.Equal(new ulong[] { 7, 8, 9, 10 }, replies.Select(r => r.RequestId).Order());
+        Assert.All(replies, reply => Assert.NotEmpty(reply.Reply.Error));
+        Assert.Contains(replies, r => r.Reply.Error.Contains("no-such-type", StringComparison.Ordinal));
+        sim.Run(sim.Actors(target).GetActor("counter", "k").Ask<object?>(new CounterActor.Increment()));
+        Assert.Equal(1, sim.Run(sim.Actors(target).GetActor("counter", "k").Ask<long>(new CounterActor.Get())));
+
+        void Ask(ulong id, ActorRequest request) => channel.Send(target, new ActorMessage { RequestId = id, Request = request }.ToByteArray());
+    }
+
+    [Fact]
+    public void A_cluster_node_whose_names_or_ring_disagree_is_refused()
+    {
+        var cluster = new RingCore.TestKit.TestCluster(members: 2, ringSize: 16);
+        var replicas = cluster.Node("n1");
+        var network = new SimulatedNetwork(1);
+        var wrongName = Assert.Throws<ArgumentException>(() => RingNode.StartInCluster(new RingNodeOptions { NodeName = "n2", PartitionCount = 16 },
+            DefineActors, replicas, network.Connect("n1")));
+        Assert.Contains("must name the same node", wrongName.Message, StringComparison.Ordinal);
+        var wrongRing = Assert.Throws<ArgumentException>(() => RingNode.StartInCluster(new RingNodeOptions { NodeName = "n1", PartitionCount = 64 },
+            DefineActors, replicas, new SimulatedNetwork(2).Connect("n1")));
+        Assert.Contains("16 partitions", wrongRing.Message, StringComparison.Ordinal);
+    }
+
+    private static FakeTimeCluster Cluster(int members) =>
+        new(members, ringSize: 16, seed: 11, actors: DefineActors, actorOptions: Options);
+
+    private static void DefineActors(ActorRegistry actors)
+    {
+        CounterActor.Define(actors, "counter", ActorDurability.WriteThrough);
+        CounterActor.Define(actors, "wb-counter", ActorDurability.WriteBehind);
+        CounterActor.Define(actors, "eph-counter", ActorDurability.Ephemeral);
+        actors.Add<CounterActor.State>("strict-counter", type => type
+            .InitialState(_ => new CounterActor.State(0, ""))
+            .On<CounterActor.Increment>((state, message, _) => state with { Count = state.Count + message.By })
+            .On<CounterActor.Get, long>((state, _, _) => (state, state.Count))
+            .WithPlacement(ActorPlacement.Strict));
+        Cart.Define(actors, "cart", merge: true);
+        Cart.Define(actors, "cart-no-merge", merge: false);
+    }
+
+    private sealed class Collect(List<ActorMessage> replies) : RingCore.Transport.ITransportReceiver
+    {
+        public void Receive(string node, ReadOnlyMemory<byte> payload) => replies.Add(ActorMessage.Parser.ParseFrom(payload.Span));
+    }
+}
+
+/// <summary>A shopping cart whose concurrent versions merge by union: nothing added on either side of a partition is lost.</summary>
+internal static class Cart
+{
+    public sealed record State(string[] Items);
+
+    public sealed record Add(string Item);
+
+    public sealed record Items;
+
+    public static void Define(ActorRegistry actors, string name, bool merge) =>
+        actors.Add<State>(name, type =>
+        {
+            type.InitialState(_ => new State([]))
+                .On<Add>((state, message, _) => new State([.. state.Items.Append(message.Item).Distinct().Order(StringComparer.Ordinal)]))
+                .On<Items, string[]>((state, _, _) => (state, state.Items));
+            if (merge)
+            {
+                type.Merge(versions => new State([.. versions.SelectMany(v => v.Items).Distinct().Order(StringComparer.Ordinal)]));
+            }
+        });
+}
