@@ -122,7 +122,17 @@ internal sealed class ActorActivation<TState> : ActorActivation
     /// <summary>Stores <paramref name="state"/> with the context of the last read or write, so it supersedes exactly what this activation saw.</summary>
     private async ValueTask StoreAsync(TState state)
     {
-        _context = await VNode.StateStore.WriteAsync(Type, Key, TypedType.Serializer.Serialize(state), _context).ConfigureAwait(false);
+        try
+        {
+            _context = await VNode.StateStore.WriteAsync(Type, Key, TypedType.Serializer.Serialize(state), _context).ConfigureAwait(false);
+        }
+        catch (Exception failure) when (VNode.StateStore.ContextAfterFailedWrite(failure) is { } written)
+        {
+            // The attempt was recorded by a replica though not acknowledged: the next write
+            // must supersede it, or it would come back as a sibling of this actor's own writes.
+            _context = written;
+            throw;
+        }
     }
 
     private TState Deserialize(ReadOnlyMemory<byte> stored)

@@ -13,6 +13,13 @@ internal interface IActorStateStore : IAsyncDisposable
 
     /// <summary>Stores a state that supersedes what <paramref name="context"/> covers; returns the context to write with next.</summary>
     ValueTask<object?> WriteAsync(ActorType type, byte[] key, byte[] state, object? context);
+
+    /// <summary>
+    /// After a failed <see cref="WriteAsync"/>: the context to write with next when the failure
+    /// says the write was recorded somewhere anyway (a put that missed W), so the actor's next
+    /// write supersedes its own failed attempt rather than becoming its sibling; else null.
+    /// </summary>
+    object? ContextAfterFailedWrite(Exception failure);
 }
 
 /// <summary>What an actor state read found: no version, one, or concurrent siblings.</summary>

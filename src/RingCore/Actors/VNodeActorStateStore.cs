@@ -17,5 +17,7 @@ internal sealed class VNodeActorStateStore(IVNodeStore store) : IActorStateStore
         return null;
     }
 
+    public object? ContextAfterFailedWrite(Exception failure) => null;
+
     public ValueTask DisposeAsync() => store.DisposeAsync();
 }

@@ -52,7 +52,9 @@ internal sealed class PutCoordinator : ReplicaRequest
 
             if (!await WaitAsync(_done.Task).ConfigureAwait(false) || !_done.Task.Result)
             {
-                throw QuorumFailure(Needed);
+                var failure = QuorumFailure(Needed);
+                failure.PartialWriteContext = CausalContext.Encode(stored.Join());
+                throw failure;
             }
 
             return stored;

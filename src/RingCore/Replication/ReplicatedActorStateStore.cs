@@ -34,6 +34,9 @@ internal sealed class ReplicatedActorStateStore(ReplicaNode replicas) : IActorSt
     public async ValueTask<object?> WriteAsync(ActorType type, byte[] key, byte[] state, object? context) =>
         await replicas.PutAsync(type.Name, key, state, context is CausalContext known ? known : CausalContext.Empty).ConfigureAwait(false);
 
+    public object? ContextAfterFailedWrite(Exception failure) =>
+        failure is QuorumException { PartialWriteContext: { } written } ? written : null;
+
     // The replicated store belongs to the node, which closes it after its vnodes.
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -69,6 +69,28 @@ public sealed class ReplicatedActorTests
     }
 
     [Fact]
+    public async Task A_WriteThrough_reply_waits_for_W_acknowledgements_and_a_missed_quorum_discards_the_change()
+    {
+        await using var sim = Cluster(members: 5);
+        var host = Primaries(sim.Cluster, "counter", "k")[0];
+        var counter = sim.Actors(host).GetActor("counter", "k");
+        sim.Run(counter.Ask<object?>(new CounterActor.Increment(2)));
+
+        sim.Cluster.Isolate(host); // the host still runs the actor, but only its own replica acknowledges (W = 2)
+        var error = Assert.Throws<QuorumException>(() => sim.Run(counter.Ask<object?>(new CounterActor.Increment(40))));
+        Assert.Contains("W=2", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, sim.Run(counter.Ask<long>(new CounterActor.Get()))); // the unacknowledged change is not in the state
+
+        sim.Cluster.Heal();
+        sim.Run(counter.Ask<object?>(new CounterActor.Increment(1)));
+        Assert.Equal(3, sim.Run(counter.Ask<long>(new CounterActor.Get())));
+
+        // The failed attempt that the host's own replica recorded is superseded, not a sibling.
+        var stored = sim.Run(sim.Node(host).GetAsync("counter", "k", new QuorumOptions { R = 3 }));
+        Assert.Contains("\"Count\":3", Encoding.UTF8.GetString(Assert.Single(stored.Values).Span), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WriteBehind_state_is_replicated_on_its_interval_and_Ephemeral_state_is_not()
     {
         await using var sim = Cluster(members: 5);
