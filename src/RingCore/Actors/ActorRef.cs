@@ -17,6 +17,8 @@ public readonly struct ActorRef
         _address = address;
     }
 
+    internal ActorAddress? Address => _address;
+
     /// <summary>The actor's type name.</summary>
     public string TypeName => _address.Type.Name;
 

@@ -12,8 +12,17 @@ public sealed class BucketProperties
     /// <summary>Replicas per key (n_val). Defaults to 3.</summary>
     public int N { get; init; } = 3;
 
-    /// <summary>Replies a read waits for, not-found replies included (riak's notfound_ok). Defaults to 2.</summary>
+    /// <summary>Replies a read waits for, not-found replies included unless <see cref="NotFoundOk"/> is false. Defaults to 2.</summary>
     public int R { get; init; } = 2;
+
+    /// <summary>
+    /// Whether a not-found reply counts towards R (riak's notfound_ok). Defaults to true. When
+    /// false, a read waits for R replicas that hold the key, and takes not-found replies into
+    /// account only once every replica of the list has answered: a fallback that stood in for
+    /// nobody's write, or a replica that missed it, cannot make a read return less than R
+    /// replicas could tell it. Actor activations read this way.
+    /// </summary>
+    public bool NotFoundOk { get; init; } = true;
 
     /// <summary>Acknowledgements a write waits for. Defaults to 2.</summary>
     public int W { get; init; } = 2;

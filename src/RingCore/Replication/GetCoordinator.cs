@@ -7,7 +7,8 @@ namespace RingCore.Replication;
 
 /// <summary>
 /// One get (riak_kv_get_fsm): asks every entry of the preference list, replies after R answers
-/// (a not-found counts, as riak's notfound_ok), PR of them from primaries, with the siblings of
+/// (a not-found counts, as riak's notfound_ok, unless the bucket turns that off: then only once
+/// every entry answered), PR of them from primaries, with the siblings of
 /// the merged answers; then, once every entry answered or the timeout passed, read repair sends
 /// the merged set to each replica that lacked it, and a tombstone that all N primaries hold
 /// unchanged is reaped (Dynamo section 4.5; riak_kv_get_fsm read repair and delete_mode).
@@ -17,7 +18,7 @@ internal sealed class GetCoordinator : ReplicaRequest
     private readonly SiblingSet<ReadOnlyMemory<byte>>?[] _answers;
     private readonly TaskCompletionSource<bool> _quorum = new();
     private readonly TaskCompletionSource<bool> _all = new();
-    private int _ok, _primaryOk, _replies;
+    private int _ok, _primaryOk, _found, _primaryFound, _replies;
 
     public GetCoordinator(ReplicaNode node, string description, int partition, byte[] storeKey, BucketProperties properties, TimeSpan timeout)
         : base(node, $"Get ({description})", partition, storeKey, properties, timeout)
@@ -85,9 +86,17 @@ internal sealed class GetCoordinator : ReplicaRequest
                 _answers[index] = set;
                 _ok++;
                 _primaryOk += Entries[index].Primary ? 1 : 0;
+                if (set is not null)
+                {
+                    _found++;
+                    _primaryFound += Entries[index].Primary ? 1 : 0;
+                }
             }
 
-            if (_ok >= Properties.R && _primaryOk >= Properties.PR)
+            bool everyone = _replies == Entries.Length;
+            if (Properties.NotFoundOk || everyone
+                    ? _ok >= Properties.R && _primaryOk >= Properties.PR
+                    : _found >= Properties.R && _primaryFound >= Properties.PR)
             {
                 quorum = true;
             }

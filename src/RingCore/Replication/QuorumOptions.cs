@@ -21,6 +21,9 @@ public sealed class QuorumOptions
     /// <summary>Primary acknowledgements a write needs; the bucket's PW when null.</summary>
     public int? PW { get; init; }
 
+    /// <summary>Whether not-found replies count towards R; the bucket's <see cref="BucketProperties.NotFoundOk"/> when null.</summary>
+    public bool? NotFoundOk { get; init; }
+
     /// <summary>How long the request waits for its quorum. Defaults to 5 seconds.</summary>
     public TimeSpan Timeout { get; init; } = DefaultTimeout;
 
@@ -34,6 +37,7 @@ public sealed class QuorumOptions
             W = W ?? bucket.W,
             PR = PR ?? bucket.PR,
             PW = PW ?? bucket.PW,
+            NotFoundOk = NotFoundOk ?? bucket.NotFoundOk,
             LastWriteWins = bucket.LastWriteWins,
             TombstoneReapDelay = bucket.TombstoneReapDelay,
         };

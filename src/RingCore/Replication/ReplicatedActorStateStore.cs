@@ -19,9 +19,14 @@ namespace RingCore.Replication;
 /// </remarks>
 internal sealed class ReplicatedActorStateStore(ReplicaNode replicas) : IActorStateStore
 {
+    // An activation must not start from less than R replicas could tell it: with not-found
+    // replies counted, a fallback that holds nothing and one stale primary would make a quorum
+    // and hide a write the other primary acknowledged (Dynamo's sloppy quorum after a crash).
+    private static readonly QuorumOptions ActivationRead = new() { NotFoundOk = false };
+
     public async ValueTask<ActorStateRead> ReadAsync(ActorType type, byte[] key)
     {
-        var read = await replicas.GetAsync(type.Name, key).ConfigureAwait(false);
+        var read = await replicas.GetAsync(type.Name, key, ActivationRead).ConfigureAwait(false);
         var versions = new ReadOnlyMemory<byte>[read.Values.Length];
         for (int i = 0; i < versions.Length; i++)
         {

@@ -32,6 +32,7 @@ public sealed class SimulatedNetwork
     private readonly Dictionary<string, SimulatedTransport> _endpoints = new(StringComparer.Ordinal);
     private readonly HashSet<Delivery> _delayed = [];
     private Dictionary<string, int>? _sides;
+    private readonly Dictionary<string, TimeSpan> _slow = new(StringComparer.Ordinal);
     private NetworkFaults _faults = NetworkFaults.None;
     private long _sent, _delivered, _dropped, _duplicated, _undeliverable;
     private ulong _deliveryLogHash;
@@ -140,6 +141,28 @@ public sealed class SimulatedNetwork
         }
     }
 
+    /// <summary>
+    /// Delays every message <paramref name="node"/> sends by <paramref name="delay"/> on top of
+    /// the faults' delay (a slow node or link: its replies arrive after everyone else's);
+    /// <see cref="TimeSpan.Zero"/> makes it normal again.
+    /// </summary>
+    public void Slow(string node, TimeSpan delay)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        lock (_lock)
+        {
+            Endpoint(node);
+            if (delay == TimeSpan.Zero)
+            {
+                _slow.Remove(node);
+            }
+            else
+            {
+                _slow[node] = delay;
+            }
+        }
+    }
+
     /// <summary>Cuts <paramref name="node"/> off from every other node.</summary>
     public void Isolate(string node) => Partition([node]);
 
@@ -193,7 +216,7 @@ public sealed class SimulatedNetwork
             byte[] bytes = payload.ToArray();
             for (int copy = 0; copy < copies; copy++)
             {
-                var delay = faults.MinDelay + (faults.MaxDelay - faults.MinDelay) * _random.NextDouble();
+                var delay = faults.MinDelay + (faults.MaxDelay - faults.MinDelay) * _random.NextDouble() + _slow.GetValueOrDefault(from.LocalNode);
                 var delivery = new Delivery(this, from, to, bytes);
                 if (delay <= TimeSpan.Zero)
                 {

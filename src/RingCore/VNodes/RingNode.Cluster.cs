@@ -117,6 +117,23 @@ public sealed partial class RingNode : ITransportReceiver
         }
     }
 
+    /// <summary>
+    /// The node this node routes <paramref name="actor"/>'s messages to now (by its view of who is
+    /// reachable): this node's own name outside a cluster.
+    /// </summary>
+    /// <exception cref="ActorUnavailableException">No node that may host the actor is reachable.</exception>
+    public string HostOf(ActorRef actor)
+    {
+        var address = actor.Address ?? throw new ArgumentException("This ActorRef is default; get one from RingNode.GetActor.", nameof(actor));
+        if (_cluster is null)
+        {
+            return Name;
+        }
+
+        int partition = Ring.PartitionOf(address.Position);
+        return HostOf(address.Type, partition) ?? throw Unavailable(address, partition);
+    }
+
     /// <summary>The node that should host actors of <paramref name="type"/> on <paramref name="partition"/>, by this node's view; null when none is reachable.</summary>
     private string? HostOf(ActorType type, int partition)
     {

@@ -69,6 +69,35 @@ public sealed class ReplicatedActorTests
     }
 
     [Fact]
+    public async Task After_its_host_crashes_an_actor_reactivates_with_its_acknowledged_state_even_if_the_next_replica_missed_it()
+    {
+        await using var sim = Cluster(members: 5);
+        var primaries = Primaries(sim.Cluster, "counter", "k");
+        var sender = sim.Cluster.Members.Except(primaries).First();
+        var counter = sim.Actors(sender).GetActor("counter", "k");
+        sim.Cluster.Isolate(primaries[1]); // misses every write: W = 2 is met by the host and the other primary or a fallback
+        for (int i = 0; i < 4; i++)
+        {
+            sim.Run(counter.Ask<object?>(new CounterActor.Increment()));
+        }
+
+        sim.Cluster.Heal();
+        foreach (var fallback in sim.Cluster.Members.Except(primaries))
+        {
+            sim.Cluster.Wipe(fallback); // the fallbacks that stood in for primaries[1] forget it
+        }
+
+        sim.Cluster.Crash(primaries[0]);
+        sim.Cluster.Network.Slow(primaries[2], TimeSpan.FromMilliseconds(50)); // the one replica left with the state answers last
+
+        // The next replica holds nothing and a new fallback holds nothing: two not-found replies
+        // are not a quorum for an activation, which waits for the replica that has the state.
+        var again = sim.Actors(primaries[1]).GetActor("counter", "k");
+        Assert.Equal(4, sim.Run(again.Ask<long>(new CounterActor.Get())));
+        Assert.Equal(1, sim.Actors(primaries[1]).ActiveActors);
+    }
+
+    [Fact]
     public async Task A_WriteThrough_reply_waits_for_W_acknowledgements_and_a_missed_quorum_discards_the_change()
     {
         await using var sim = Cluster(members: 5);

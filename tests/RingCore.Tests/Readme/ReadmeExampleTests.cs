@@ -18,8 +18,17 @@ public sealed class ReadmeExampleTests
         Assert.Equal(["apple,pear,fig"], resolved);
     }
 
+    [Fact]
+    public async Task The_replicated_actor_example_keeps_the_cart_through_the_crash_of_its_host()
+    {
+        var (before, after) = await ReadmeActorClusterExample.RunAsync();
+        Assert.Equal(["apple", "pear"], before);
+        Assert.Equal(["apple", "pear"], after);
+    }
+
     [Theory]
     [InlineData("ReadmeExample.cs")]
+    [InlineData("ReadmeActorClusterExample.cs")]
     [InlineData("ReadmeReplicationExample.cs")]
     public void The_readme_shows_exactly_the_example_that_compiles(string exampleFile)
     {
