@@ -54,6 +54,16 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
 
     public string KeyText => Extras.KeyText ??= Encoding.UTF8.GetString(Key);
 
+    /// <summary>This activation's id, unique across the cluster and restarts (made on first use, so idle actors do not pay for it).</summary>
+    public string ActivationId
+    {
+        get
+        {
+            var extras = Extras;
+            return extras.ActivationId ?? Interlocked.CompareExchange(ref extras.ActivationIdField, VNode.Node.NextActivationId(), null) ?? extras.ActivationIdField!;
+        }
+    }
+
     private ActorActivationExtras Extras
     {
         get
@@ -144,6 +154,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
         StopTimers();
         VNode.Remove(this);
         _gone = true; // after leaving the table, so a sender that saw it gone activates afresh
+        VNode.Node.ObserveActivation(this, active: false);
         return true;
     }
 

@@ -9,4 +9,8 @@ internal sealed class ActorActivationExtras
     public Dictionary<string, ITimer>? Timers { get; set; }
 
     public string? KeyText { get; set; }
+
+    public string? ActivationIdField;
+
+    public string? ActivationId => Volatile.Read(ref ActivationIdField);
 }

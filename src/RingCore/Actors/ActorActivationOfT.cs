@@ -50,6 +50,7 @@ internal sealed class ActorActivation<TState> : ActorActivation
 
         _state = state;
         _loaded = true;
+        VNode.Node.ObserveActivation(this, active: true);
     }
 
     protected override async ValueTask HandleAsync(Envelope envelope)
@@ -80,6 +81,7 @@ internal sealed class ActorActivation<TState> : ActorActivation
         }
 
         bool changed = !EqualityComparer<TState>.Default.Equals(step.State, _state);
+        var next = step.State;
         if (changed)
         {
             switch (type.Durability)
@@ -87,7 +89,7 @@ internal sealed class ActorActivation<TState> : ActorActivation
                 case ActorDurability.WriteThrough:
                     try
                     {
-                        await StoreAsync(step.State).ConfigureAwait(false);
+                        next = await StoreAsync(step.State).ConfigureAwait(false);
                     }
                     catch (Exception exception)
                     {
@@ -102,7 +104,7 @@ internal sealed class ActorActivation<TState> : ActorActivation
                     break;
             }
 
-            _state = step.State;
+            _state = next;
         }
 
         envelope.Complete(step.Reply);
@@ -115,23 +117,75 @@ internal sealed class ActorActivation<TState> : ActorActivation
             return;
         }
 
-        await StoreAsync(_state).ConfigureAwait(false);
-        Volatile.Write(ref _dirty, false);
-    }
-
-    /// <summary>Stores <paramref name="state"/> with the context of the last read or write, so it supersedes exactly what this activation saw.</summary>
-    private async ValueTask StoreAsync(TState state)
-    {
+        Volatile.Write(ref _dirty, false); // before storing: a merge that fails to store marks it again
         try
         {
-            _context = await VNode.StateStore.WriteAsync(Type, Key, TypedType.Serializer.Serialize(state), _context).ConfigureAwait(false);
+            _state = await StoreAsync(_state).ConfigureAwait(false);
         }
-        catch (Exception failure) when (VNode.StateStore.ContextAfterFailedWrite(failure) is { } written)
+        catch
+        {
+            Volatile.Write(ref _dirty, true);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Stores <paramref name="state"/> with the context of the last read or write, so it
+    /// supersedes exactly what this activation saw, and returns the state to keep: the stored
+    /// one, or its merge with concurrent versions the write found beside it.
+    /// </summary>
+    private async ValueTask<TState> StoreAsync(TState state)
+    {
+        ActorStateWrite written;
+        try
+        {
+            written = await VNode.StateStore.WriteAsync(Type, Key, TypedType.Serializer.Serialize(state), _context).ConfigureAwait(false);
+        }
+        catch (Exception failure) when (VNode.StateStore.ContextAfterFailedWrite(failure) is { } recorded)
         {
             // The attempt was recorded by a replica though not acknowledged: the next write
             // must supersede it, or it would come back as a sibling of this actor's own writes.
-            _context = written;
+            _context = recorded;
             throw;
+        }
+
+        _context = written.Context;
+        if (written.Concurrent.Count == 0)
+        {
+            return state;
+        }
+
+        // The context now covers versions written elsewhere (the other side of a healed
+        // partition): fold them in now, or the next write would overwrite them unseen.
+        var type = TypedType;
+        if (type.MergeVersions is not { } merge)
+        {
+            _loaded = false; // the next message reloads and meets the siblings as an explicit error
+            _context = null;
+            return state;
+        }
+
+        var versions = new TState[written.Concurrent.Count + 1];
+        versions[0] = state;
+        for (int i = 0; i < written.Concurrent.Count; i++)
+        {
+            versions[i + 1] = Deserialize(written.Concurrent[i]);
+        }
+
+        var merged = merge(versions);
+        try
+        {
+            return await StoreAsync(merged).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The merge holds in memory; it reaches the replicas with the next stored change.
+            if (type.Durability == ActorDurability.WriteBehind)
+            {
+                MarkDirtyOnce();
+            }
+
+            return merged;
         }
     }
 
@@ -171,7 +225,7 @@ internal sealed class ActorActivation<TState> : ActorActivation
         var merged = merge(states);
         try
         {
-            await StoreAsync(merged).ConfigureAwait(false);
+            merged = await StoreAsync(merged).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {

@@ -17,6 +17,14 @@ public readonly struct ActorContext
     /// <summary>The actor's key as UTF-8 text (decoded once, on first use).</summary>
     public string KeyText => Activation.KeyText;
 
+    /// <summary>
+    /// This activation's id, unique across the cluster and node restarts. Under
+    /// <see cref="ActorPlacement.Available"/> two activations of one actor may run on the two
+    /// sides of a partition; state that counts per activation (a G-counter keyed by this id)
+    /// merges their concurrent changes without losing either side's.
+    /// </summary>
+    public string ActivationId => Activation.ActivationId;
+
     /// <summary>The actor's type name.</summary>
     public string TypeName => Activation.Type.Name;
 

@@ -24,4 +24,10 @@ internal interface IActorDispatcher
     /// the other side, and the quorum read of its next activation merges them.
     /// </summary>
     ulong ReachabilityView();
+
+    /// <summary>A new id, unique across the cluster and this node's restarts, for an activation starting now.</summary>
+    string NextActivationId();
+
+    /// <summary>Tells a test's observer that <paramref name="activation"/> started (loaded its state) or ended (passivated, or died with its node).</summary>
+    void ObserveActivation(ActorActivation activation, bool active);
 }

@@ -11,8 +11,12 @@ internal interface IActorStateStore : IAsyncDisposable
     /// <summary>The stored versions of an actor's state (more than one: concurrent siblings), and the context to write with next.</summary>
     ValueTask<ActorStateRead> ReadAsync(ActorType type, byte[] key);
 
-    /// <summary>Stores a state that supersedes what <paramref name="context"/> covers; returns the context to write with next.</summary>
-    ValueTask<object?> WriteAsync(ActorType type, byte[] key, byte[] state, object? context);
+    /// <summary>
+    /// Stores a state that supersedes what <paramref name="context"/> covers; returns the context
+    /// to write with next and the concurrent versions that context also covers (siblings the
+    /// store found beside the new state), which the actor must merge or it would overwrite them.
+    /// </summary>
+    ValueTask<ActorStateWrite> WriteAsync(ActorType type, byte[] key, byte[] state, object? context);
 
     /// <summary>
     /// After a failed <see cref="WriteAsync"/>: the context to write with next when the failure
@@ -21,6 +25,9 @@ internal interface IActorStateStore : IAsyncDisposable
     /// </summary>
     object? ContextAfterFailedWrite(Exception failure);
 }
+
+/// <summary>What an actor state write left: the context to write with next, and concurrent versions beside the written one.</summary>
+internal readonly record struct ActorStateWrite(object? Context, IReadOnlyList<ReadOnlyMemory<byte>> Concurrent);
 
 /// <summary>What an actor state read found: no version, one, or concurrent siblings.</summary>
 internal readonly record struct ActorStateRead(IReadOnlyList<ReadOnlyMemory<byte>> Versions, object? Context);

@@ -11,10 +11,10 @@ internal sealed class VNodeActorStateStore(IVNodeStore store) : IActorStateStore
         return new ActorStateRead(stored is null ? [] : [stored.Value], null);
     }
 
-    public async ValueTask<object?> WriteAsync(ActorType type, byte[] key, byte[] state, object? context)
+    public async ValueTask<ActorStateWrite> WriteAsync(ActorType type, byte[] key, byte[] state, object? context)
     {
         await store.PutAsync(type.StoreKey(key), new StoredObject(state)).ConfigureAwait(false);
-        return null;
+        return new ActorStateWrite(null, []);
     }
 
     public object? ContextAfterFailedWrite(Exception failure) => null;

@@ -50,7 +50,7 @@ internal sealed class GetCoordinator : ReplicaRequest
 
         var merged = Merged();
         _ = RepairAsync();
-        return Result(merged);
+        return GetResult.Of(merged, Properties.LastWriteWins);
     }
 
     public override void OnReply(int index, ReplicaMessage reply)
@@ -134,31 +134,6 @@ internal sealed class GetCoordinator : ReplicaRequest
         }
 
         return merged;
-    }
-
-    private GetResult Result(SiblingSet<ReadOnlyMemory<byte>> merged)
-    {
-        var values = ImmutableArray.CreateBuilder<ReadOnlyMemory<byte>>();
-        if (Properties.LastWriteWins && merged.Count > 1)
-        {
-            var last = merged.Last(ReplicaValue.Timestamp);
-            if (!ReplicaValue.IsTombstone(last))
-            {
-                values.Add(ReplicaValue.Payload(last));
-            }
-        }
-        else
-        {
-            foreach (var value in merged.Values)
-            {
-                if (!ReplicaValue.IsTombstone(value))
-                {
-                    values.Add(ReplicaValue.Payload(value));
-                }
-            }
-        }
-
-        return new GetResult(values.ToImmutable(), CausalContext.Encode(merged.Join()));
     }
 
     private async Task RepairAsync()

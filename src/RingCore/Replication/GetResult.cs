@@ -16,6 +16,32 @@ public sealed class GetResult
         Context = context;
     }
 
+    /// <summary>The live values of a stored set (tombstones hidden; the newest only, for last-write-wins) and the context covering the whole set.</summary>
+    internal static GetResult Of(SiblingSet<ReadOnlyMemory<byte>> merged, bool lastWriteWins)
+    {
+        var values = ImmutableArray.CreateBuilder<ReadOnlyMemory<byte>>();
+        if (lastWriteWins && merged.Count > 1)
+        {
+            var last = merged.Last(ReplicaValue.Timestamp);
+            if (!ReplicaValue.IsTombstone(last))
+            {
+                values.Add(ReplicaValue.Payload(last));
+            }
+        }
+        else
+        {
+            foreach (var value in merged.Values)
+            {
+                if (!ReplicaValue.IsTombstone(value))
+                {
+                    values.Add(ReplicaValue.Payload(value));
+                }
+            }
+        }
+
+        return new GetResult(values.ToImmutable(), CausalContext.Encode(merged.Join()));
+    }
+
     /// <summary>True when the key has at least one live (not deleted) value.</summary>
     public bool Found => Values.Length > 0;
 

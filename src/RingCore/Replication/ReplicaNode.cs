@@ -91,6 +91,7 @@ public sealed partial class ReplicaNode : ITransportReceiver, IAsyncDisposable
         // Request ids start at a random point per incarnation: a restarted node does not reuse
         // the ids its previous incarnation sent, which peers' CoordinatedPutLog may remember.
         _nextRequestId = random.NextInt64(0, 1L << 62);
+        Incarnation = _nextRequestId.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
         _targetN = Math.Min(targetN ?? ClaimOptions.Default.TargetN, ring.PartitionCount);
         Defaults = defaults ?? BucketProperties.Default;
         Defaults.Validate(_targetN);
@@ -141,14 +142,36 @@ public sealed partial class ReplicaNode : ITransportReceiver, IAsyncDisposable
     /// nothing, so existing values stay as siblings.
     /// </summary>
     /// <returns>
-    /// The causal context of the coordinator's result (riak's return_body): it covers this write
-    /// and what it superseded, so the writer's next put with it supersedes this one instead of
-    /// becoming its sibling. Values written concurrently at other replicas are not in it.
+    /// The causal context of the coordinator's result: it covers this write, what it superseded,
+    /// and any concurrent sibling the coordinating replica already held, so the writer's next put
+    /// with it supersedes this one instead of becoming its sibling, and supersedes those siblings
+    /// too. A writer that must not overwrite values it has not seen uses
+    /// <see cref="PutWithBodyAsync(string, ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, CausalContext, QuorumOptions?)"/>,
+    /// which returns them.
     /// </returns>
     /// <exception cref="QuorumException">Fewer than W replicas (or PW primaries) acknowledged within the timeout.</exception>
     public Task<CausalContext> PutAsync(string bucket, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CausalContext context,
         QuorumOptions? options = null) =>
         WriteAsync(bucket, key, value, context, tombstone: false, options);
+
+    /// <summary>
+    /// Writes a key like <see cref="PutAsync(string, ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, CausalContext, QuorumOptions?)"/>
+    /// and returns the coordinating replica's result (riak's return_body): the new value and any
+    /// concurrent siblings it held, with the context that covers exactly those. A writer that
+    /// chains its puts sees every value its next context will supersede.
+    /// </summary>
+    /// <exception cref="QuorumException">Fewer than W replicas (or PW primaries) acknowledged within the timeout.</exception>
+    public async Task<GetResult> PutWithBodyAsync(string bucket, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CausalContext context,
+        QuorumOptions? options = null)
+    {
+        var stored = await CoordinateWriteAsync(bucket, key, value, context, tombstone: false, options).ConfigureAwait(false);
+        return GetResult.Of(stored, BucketOf(bucket).LastWriteWins);
+    }
+
+    /// <summary>Writes a key given as UTF-8 text; returns the coordinating replica's result (return_body).</summary>
+    /// <exception cref="QuorumException">Fewer than W replicas (or PW primaries) acknowledged within the timeout.</exception>
+    public Task<GetResult> PutWithBodyAsync(string bucket, string key, ReadOnlyMemory<byte> value, CausalContext context, QuorumOptions? options = null) =>
+        PutWithBodyAsync(bucket, Encoding.UTF8.GetBytes(key), value, context, options);
 
     /// <summary>Writes a key given as UTF-8 text; returns the causal context of the result.</summary>
     /// <exception cref="QuorumException">Fewer than W replicas (or PW primaries) acknowledged within the timeout.</exception>
@@ -186,6 +209,9 @@ public sealed partial class ReplicaNode : ITransportReceiver, IAsyncDisposable
         (await VNodeAsync(PartitionOf(bucket, key.Span)).ConfigureAwait(false)).Id;
 
     internal TimeProvider Time => _time;
+
+    /// <summary>Names this incarnation of the node (seeded, so a simulation replays it): actor activation ids include it.</summary>
+    internal string Incarnation { get; }
 
     internal IActorScheduler Scheduler { get; }
 
@@ -236,7 +262,11 @@ public sealed partial class ReplicaNode : ITransportReceiver, IAsyncDisposable
     internal long NextTimestamp() => _time.GetUtcNow().UtcTicks;
 
     private async Task<CausalContext> WriteAsync(string bucket, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CausalContext context,
-        bool tombstone, QuorumOptions? options)
+        bool tombstone, QuorumOptions? options) =>
+        CausalContext.Encode((await CoordinateWriteAsync(bucket, key, value, context, tombstone, options).ConfigureAwait(false)).Join());
+
+    private async Task<SiblingSet<ReadOnlyMemory<byte>>> CoordinateWriteAsync(string bucket, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value,
+        CausalContext context, bool tombstone, QuorumOptions? options)
     {
         var (storeKey, partition, properties) = Route(bucket, key, options);
         if (value.Length > MaxValueBytes)
@@ -250,9 +280,8 @@ public sealed partial class ReplicaNode : ITransportReceiver, IAsyncDisposable
         var stamped = ReplicaValue.Create(value.Span, NextTimestamp(), tombstone);
         var clientWrite = SiblingSet.New(history, stamped);
         var op = tombstone ? "Delete" : "Put";
-        var stored = await new PutCoordinator(this, $"{op} ({Describe(bucket, key)})", partition, storeKey, properties, Timeout(options), clientWrite)
+        return await new PutCoordinator(this, $"{op} ({Describe(bucket, key)})", partition, storeKey, properties, Timeout(options), clientWrite)
             .RunAsync().ConfigureAwait(false);
-        return CausalContext.Encode(stored.Join());
     }
 
     private async Task ReapAfterDeleteAsync(string bucket, ReadOnlyMemory<byte> key, QuorumOptions options)

@@ -36,8 +36,28 @@ internal sealed class ReplicatedActorStateStore(ReplicaNode replicas) : IActorSt
         return new ActorStateRead(versions, read.Context);
     }
 
-    public async ValueTask<object?> WriteAsync(ActorType type, byte[] key, byte[] state, object? context) =>
-        await replicas.PutAsync(type.Name, key, state, context is CausalContext known ? known : CausalContext.Empty).ConfigureAwait(false);
+    // With return_body: the context of a put covers every sibling the coordinating replica holds,
+    // so the activation gets them to merge instead of superseding values it never saw (two
+    // activations on the two sides of a healed partition).
+    public async ValueTask<ActorStateWrite> WriteAsync(ActorType type, byte[] key, byte[] state, object? context)
+    {
+        var body = await replicas.PutWithBodyAsync(type.Name, key, state, context is CausalContext known ? known : CausalContext.Empty)
+            .ConfigureAwait(false);
+        var concurrent = new List<ReadOnlyMemory<byte>>(body.Values.Length);
+        bool ownSeen = false;
+        foreach (var value in body.Values)
+        {
+            if (!ownSeen && value.Span.SequenceEqual(state))
+            {
+                ownSeen = true;
+                continue;
+            }
+
+            concurrent.Add(value);
+        }
+
+        return new ActorStateWrite(body.Context, concurrent);
+    }
 
     public object? ContextAfterFailedWrite(Exception failure) =>
         failure is QuorumException { PartialWriteContext: { } written } ? written : null;

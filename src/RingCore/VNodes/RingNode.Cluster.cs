@@ -76,6 +76,7 @@ public sealed partial class RingNode : ITransportReceiver
         configureActors(actors);
         var node = new RingNode(options, ring, actors, new VNode?[ring.PartitionCount], scheduler ?? ThreadPoolActorScheduler.Instance,
             time ?? TimeProvider.System);
+        node._incarnation = replicas.Incarnation;
         node._cluster = new ClusterState(replicas, transport, new ReplicatedActorStateStore(replicas));
         node.ObserveView();
         node._cluster.AskSweep = node.Time.CreateTimer(static state => ((RingNode)state!).ForgetStaleAsks(), node,

@@ -21,6 +21,8 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
     private readonly RingNodeOptions _options;
     private readonly IActorScheduler _scheduler;
     private int _disposed;
+    private long _activationSequence;
+    private string _incarnation = "";
 
     private RingNode(RingNodeOptions options, RingState ring, ActorRegistry actors, VNode?[] vnodes, IActorScheduler scheduler, TimeProvider time)
     {
@@ -69,7 +71,7 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
 
         var ring = RingClaim.Initial(options.PartitionCount, [options.NodeName]).Ring;
         var vnodes = new VNode?[ring.PartitionCount];
-        var node = new RingNode(options, ring, actors, vnodes, scheduler, time);
+        var node = new RingNode(options, ring, actors, vnodes, scheduler, time) { _incarnation = time.GetTimestamp().ToString("x", System.Globalization.CultureInfo.InvariantCulture) };
         int self = ring.IndexOfMember(options.NodeName);
         try
         {
@@ -161,7 +163,13 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
         {
             foreach (var vnode in _vnodes)
             {
-                vnode?.Abandon();
+                if (vnode is not null)
+                {
+                    foreach (var activation in vnode.Abandon())
+                    {
+                        ActivationObserver?.Invoke(activation.Type.Name, activation.Key, Name, false);
+                    }
+                }
             }
         }
     }
@@ -182,6 +190,14 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
     }
 
     bool IActorDispatcher.ShouldHost(ActorType type, int partition) => _cluster is null || HostOf(type, partition) == Name;
+
+    string IActorDispatcher.NextActivationId() => $"{Name}/{_incarnation}/{Interlocked.Increment(ref _activationSequence)}";
+
+    void IActorDispatcher.ObserveActivation(ActorActivation activation, bool active) =>
+        ActivationObserver?.Invoke(activation.Type.Name, activation.Key, Name, active);
+
+    /// <summary>Called when an activation on this node starts or ends (type, key, node, active); for the TestKit's activation monitor.</summary>
+    internal Action<string, byte[], string, bool>? ActivationObserver { get; set; }
 
     ulong IActorDispatcher.ReachabilityView() => _cluster is null ? 0 : ObserveView();
 }

@@ -99,7 +99,7 @@ internal sealed class VNode : IAsyncDisposable
                     break;
                 }
 
-                await Task.Delay(10).ConfigureAwait(false); // a turn is still running
+                await Task.Delay(TimeSpan.FromMilliseconds(10), Time).ConfigureAwait(false); // a turn is still running
             }
         }
 
@@ -111,11 +111,12 @@ internal sealed class VNode : IAsyncDisposable
     }
 
     /// <summary>Stops accepting messages and stops the vnode's timers without storing anything (a crash, for the TestKit).</summary>
-    public void Abandon()
+    public IReadOnlyList<ActorActivation> Abandon()
     {
         _stopping = true;
         _sweepTimer.Dispose();
         _flushTimer.Dispose();
+        return [.. _activations.Snapshot()];
     }
 
     private void Sweep()

@@ -186,6 +186,31 @@ public sealed class ReplicatedActorTests
     }
 
     [Fact]
+    public async Task A_write_that_finds_siblings_beside_it_merges_them_instead_of_overwriting_them_unseen()
+    {
+        // Sweeps far apart: the activation on the healed side lives on with its stale state.
+        await using var sim = new FakeTimeCluster(6, ringSize: 16, seed: 11, actors: DefineActors,
+            actorOptions: new RingNodeOptions { PassivationSweepInterval = TimeSpan.FromHours(1), DefaultAskTimeout = TimeSpan.FromSeconds(10) });
+        var primaries = Primaries(sim.Cluster, "cart", "k");
+        var others = sim.Cluster.Members.Except(primaries).ToArray();
+        string[] left = [primaries[0], others[0], others[1]], right = [primaries[1], primaries[2], others[2]];
+        sim.Cluster.Partition(left, right);
+        sim.Run(sim.Actors(left[1]).GetActor("cart", "k").Ask<object?>(new Cart.Add("apple")));
+        sim.Run(sim.Actors(right[2]).GetActor("cart", "k").Ask<object?>(new Cart.Add("fig")));
+        sim.Cluster.Heal();
+        _ = sim.Run(sim.Node(left[1]).GetAsync("cart", "k", new QuorumOptions { R = 3 })); // read repair: the host's replica gets "fig"
+        sim.Settle(TimeSpan.FromMilliseconds(20));
+
+        var cart = sim.Actors(left[1]).GetActor("cart", "k");
+        sim.Run(cart.Ask<object?>(new Cart.Add("pear"))); // written beside "fig": the write's context now covers it
+        Assert.Equal(["apple", "fig", "pear"], sim.Run(cart.Ask<string[]>(new Cart.Items())));
+        sim.Run(cart.Ask<object?>(new Cart.Add("plum")));
+        sim.Settle(TimeSpan.FromMilliseconds(20));
+        var stored = sim.Run(sim.Node(left[1]).GetAsync("cart", "k", new QuorumOptions { R = 3 }));
+        Assert.Contains("fig", Encoding.UTF8.GetString(Assert.Single(stored.Values).Span), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Siblings_of_an_actor_type_without_Merge_fail_its_messages_with_a_clear_error()
     {
         await using var sim = Cluster(members: 6);
