@@ -91,6 +91,7 @@ public sealed partial class ReplicaNode : ITransportReceiver, IAsyncDisposable
         // Request ids start at a random point per incarnation: a restarted node does not reuse
         // the ids its previous incarnation sent, which peers' CoordinatedPutLog may remember.
         _nextRequestId = random.NextInt64(0, 1L << 62);
+        IncarnationNumber = _nextRequestId;
         Incarnation = _nextRequestId.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
         _targetN = Math.Min(targetN ?? ClaimOptions.Default.TargetN, ring.PartitionCount);
         Defaults = defaults ?? BucketProperties.Default;
@@ -212,6 +213,9 @@ public sealed partial class ReplicaNode : ITransportReceiver, IAsyncDisposable
 
     /// <summary>Names this incarnation of the node (seeded, so a simulation replays it): actor activation ids include it.</summary>
     internal string Incarnation { get; }
+
+    /// <summary>The seeded random number behind <see cref="Incarnation"/>: where the actor runtime starts its request ids, so a restart does not reuse them.</summary>
+    internal long IncarnationNumber { get; }
 
     internal IActorScheduler Scheduler { get; }
 

@@ -33,6 +33,9 @@ public sealed partial class RingNode : ITransportReceiver
 {
     private ClusterState? _cluster;
 
+    /// <summary>Duplicated actor requests from peers that were dropped (each request is delivered at most once).</summary>
+    public long DuplicateMessages => _cluster is { } cluster ? Interlocked.Read(ref cluster.Duplicates) : 0;
+
     /// <summary>Messages from peers that could not be parsed or named no known actor type or message, dropped or answered with an error.</summary>
     public long MalformedMessages => _cluster is { } cluster ? Interlocked.Read(ref cluster.Malformed) : 0;
 
@@ -77,7 +80,7 @@ public sealed partial class RingNode : ITransportReceiver
         var node = new RingNode(options, ring, actors, new VNode?[ring.PartitionCount], scheduler ?? ThreadPoolActorScheduler.Instance,
             time ?? TimeProvider.System);
         node._incarnation = replicas.Incarnation;
-        node._cluster = new ClusterState(replicas, transport, new ReplicatedActorStateStore(replicas));
+        node._cluster = new ClusterState(replicas, transport, new ReplicatedActorStateStore(replicas)) { NextRequestId = replicas.IncarnationNumber };
         node.ObserveView();
         node._cluster.AskSweep = node.Time.CreateTimer(static state => ((RingNode)state!).ForgetStaleAsks(), node,
             options.PassivationSweepInterval, options.PassivationSweepInterval);
@@ -207,10 +210,12 @@ public sealed partial class RingNode : ITransportReceiver
             Payload = UnsafeByteOperations.UnsafeWrap(payload),
             Strict = type.Placement == ActorPlacement.Strict,
         };
-        ulong id = 0;
+        // Every request gets an id, Tells too: the receiver drops a duplicated one (the network
+        // may deliver a message twice), so a message is handled at most once.
+        ulong id = (ulong)Interlocked.Increment(ref cluster.NextRequestId);
         if (envelope.Reply is { } sink)
         {
-            id = (ulong)Interlocked.Increment(ref cluster.NextAskId);
+            request.ExpectsReply = true;
             cluster.PendingAsks[id] = new RemoteAsk(sink, envelope.ReplyToken, host, type.ReplyTypes[messageType], type, Time.GetTimestamp());
         }
 
@@ -259,6 +264,17 @@ public sealed partial class RingNode : ITransportReceiver
     private void Serve(ClusterState cluster, string from, ulong requestId, ActorRequest request)
     {
         ObserveView();
+        if (!cluster.Served.TryAdd((from, requestId), Time.GetTimestamp()))
+        {
+            Interlocked.Increment(ref cluster.Duplicates);
+            return; // a duplicate of a request already delivered (its reply, if any, is on its way or lost)
+        }
+
+        if (!request.ExpectsReply)
+        {
+            requestId = 0; // a Tell: nothing to answer, problems included
+        }
+
         var type = _actors.Find(request.ActorType);
         var messageType = type?.MessageTypeNamed(request.MessageType);
         int keyLimit = type is null ? 0 : StorageLimits.MaxKeyBytes - type.NameBytes.Length - 1;
@@ -372,6 +388,14 @@ public sealed partial class RingNode : ITransportReceiver
                 cluster.PendingAsks.TryRemove(id, out _);
             }
         }
+
+        foreach (var (request, served) in cluster.Served)
+        {
+            if (Time.GetElapsedTime(served) > _options.RemoteAskRetention)
+            {
+                cluster.Served.TryRemove(request, out _);
+            }
+        }
     }
 
     private void StopCluster() => _cluster?.AskSweep?.Dispose();
@@ -380,7 +404,7 @@ public sealed partial class RingNode : ITransportReceiver
     {
         public long Malformed;
         public long UnsentReplies;
-        public long NextAskId;
+        public long NextRequestId;
         public long ViewEpoch;
         public ulong ViewFingerprint;
 
@@ -390,7 +414,12 @@ public sealed partial class RingNode : ITransportReceiver
 
         public IActorStateStore StateStore { get; } = stateStore;
 
+        public long Duplicates;
+
         public ConcurrentDictionary<ulong, RemoteAsk> PendingAsks { get; } = new();
+
+        /// <summary>Requests delivered here, by (sender, request id), kept for <see cref="RingNodeOptions.RemoteAskRetention"/> to drop duplicates.</summary>
+        public ConcurrentDictionary<(string From, ulong Id), long> Served { get; } = new();
 
         public ITimer? AskSweep { get; set; }
     }

@@ -25,9 +25,10 @@ public sealed class RingNodeOptions
     public TimeSpan PassivationSweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How long a node remembers an Ask it sent to an actor on another node. Defaults to 5
-    /// minutes; a reply later than that is dropped, and an Ask with a longer timeout then ends in
-    /// its timeout. Pending Asks are swept every <see cref="PassivationSweepInterval"/>.
+    /// How long a node remembers an Ask it sent to an actor on another node, and the ids of actor
+    /// requests it received (to drop duplicates). Defaults to 5 minutes; a reply later than that
+    /// is dropped, and an Ask with a longer timeout then ends in its timeout; a duplicate later
+    /// than that would be delivered again. Both are swept every <see cref="PassivationSweepInterval"/>.
     /// </summary>
     public TimeSpan RemoteAskRetention { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -295,7 +295,32 @@ public sealed class ReplicatedActorTests
         sim.Run(sim.Actors(target).GetActor("counter", "k").Ask<object?>(new CounterActor.Increment()));
         Assert.Equal(1, sim.Run(sim.Actors(target).GetActor("counter", "k").Ask<long>(new CounterActor.Get())));
 
-        void Ask(ulong id, ActorRequest request) => channel.Send(target, new ActorMessage { RequestId = id, Request = request }.ToByteArray());
+        void Ask(ulong id, ActorRequest request)
+        {
+            request.ExpectsReply = true;
+            channel.Send(target, new ActorMessage { RequestId = id, Request = request }.ToByteArray());
+        }
+    }
+
+    [Fact]
+    public async Task A_duplicated_actor_message_is_handled_once()
+    {
+        await using var sim = Cluster(members: 4);
+        var host = Primaries(sim.Cluster, "counter", "k")[0];
+        var sender = sim.Cluster.Members.First(m => m != host);
+        var counter = sim.Actors(sender).GetActor("counter", "k");
+        sim.Run(counter.Ask<object?>(new CounterActor.Increment()));
+        sim.Cluster.Network.Faults = new NetworkFaults { DuplicateRate = 1 };
+        for (int i = 0; i < 5; i++)
+        {
+            counter.Tell(new CounterActor.Increment());
+            sim.Run(counter.Ask<object?>(new CounterActor.Increment()));
+        }
+
+        sim.Settle(TimeSpan.FromMilliseconds(50));
+        sim.Cluster.Network.Faults = NetworkFaults.None;
+        Assert.Equal(11, sim.Run(counter.Ask<long>(new CounterActor.Get())));
+        Assert.True(sim.Actors(host).DuplicateMessages >= 10, $"{sim.Actors(host).DuplicateMessages} duplicates dropped");
     }
 
     [Fact]

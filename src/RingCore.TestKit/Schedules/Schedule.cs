@@ -1,0 +1,42 @@
+using System.Text;
+
+namespace RingCore.TestKit.Schedules;
+
+/// <summary>
+/// A fault schedule (issue 5): client operations from several clients interleaved with
+/// partitions, crashes, restarts, a wiped disk and a misbehaving network, on a cluster of
+/// <see cref="Nodes"/> nodes. The seed drives the cluster's network and scheduling, so the same
+/// schedule and seed replay the same run.
+/// </summary>
+/// <param name="Seed">Seeds the simulated network, the scheduler's interleaving and the nodes' ids.</param>
+/// <param name="Nodes">Cluster size (nodes n1 .. nN).</param>
+/// <param name="Clients">How many clients issue operations.</param>
+/// <param name="Steps">The steps, in start order.</param>
+public sealed record Schedule(int Seed, int Nodes, int Clients, IReadOnlyList<ScheduleStep> Steps)
+{
+    /// <summary>Client operations in the schedule.</summary>
+    public int Operations => Steps.Count(step => !step.IsFault);
+
+    /// <summary>Faults in the schedule (network changes included).</summary>
+    public int Faults => Steps.Count(step => step.IsFault);
+
+    /// <summary>Whether any step splits the network or crashes a node (actors may then have two activations at once).</summary>
+    public bool SplitsOrCrashes => Steps.Any(step => step.Kind is StepKind.Partition or StepKind.Crash or StepKind.Wipe);
+
+    /// <summary>The same schedule without the steps at <paramref name="indexes"/> (how a failing schedule shrinks).</summary>
+    public Schedule Without(IReadOnlySet<int> indexes) => this with { Steps = [.. Steps.Where((_, i) => !indexes.Contains(i))] };
+
+    /// <summary>The schedule, one step a line, in a form a person can replay by hand.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder()
+            .Append("schedule seed ").Append(Seed).Append(", ").Append(Nodes).Append(" nodes, ").Append(Clients).Append(" clients, ")
+            .Append(Operations).Append(" operations, ").Append(Faults).Append(" faults:");
+        foreach (var step in Steps)
+        {
+            text.AppendLine().Append("  ").Append(step);
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,39 @@
+namespace RingCore.TestKit.Schedules;
+
+/// <summary>The size of a generated schedule. Defaults to the floor: 5 nodes, 3 clients, 200 operations, 10 faults.</summary>
+public sealed record ScheduleShape
+{
+    /// <summary>Cluster size. Defaults to 5.</summary>
+    public int Nodes { get; init; } = 5;
+
+    /// <summary>Clients. Defaults to 3.</summary>
+    public int Clients { get; init; } = 3;
+
+    /// <summary>Client operations. Defaults to 200.</summary>
+    public int Operations { get; init; } = 200;
+
+    /// <summary>Faults (partitions, heals, crashes, restarts, a wipe, network changes). Defaults to 10.</summary>
+    public int Faults { get; init; } = 10;
+
+    /// <summary>Keys of bucket "b" the clients share (few, so they contend). Defaults to 4.</summary>
+    public int Keys { get; init; } = 4;
+
+    /// <summary>Counter actors the clients share. Defaults to 2.</summary>
+    public int Actors { get; init; } = 2;
+
+    /// <summary>Mean virtual time between two steps. Defaults to 10 ms.</summary>
+    public TimeSpan MeanGap { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first bad setting.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Nodes, 3, nameof(Nodes));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Nodes, 64, nameof(Nodes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Clients, 1, nameof(Clients));
+        ArgumentOutOfRangeException.ThrowIfNegative(Operations, nameof(Operations));
+        ArgumentOutOfRangeException.ThrowIfNegative(Faults, nameof(Faults));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Keys, 1, nameof(Keys));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Actors, 1, nameof(Actors));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MeanGap, TimeSpan.FromMilliseconds(1), nameof(MeanGap));
+    }
+}

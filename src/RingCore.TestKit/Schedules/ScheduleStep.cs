@@ -1,0 +1,47 @@
+using System.Globalization;
+using RingCore.Transport;
+
+namespace RingCore.TestKit.Schedules;
+
+/// <summary>
+/// One step of a fault schedule: a client operation or a fault, started at <see cref="At"/> of
+/// virtual time from the start. Client operations run concurrently with everything after them;
+/// faults take effect at once.
+/// </summary>
+/// <param name="At">When the step starts, from the start of the run.</param>
+/// <param name="Kind">What it does.</param>
+/// <param name="Client">The client of an operation (0-based); -1 for faults.</param>
+/// <param name="Key">The key of an operation (a key of bucket "b", or a counter actor's key); empty for faults.</param>
+/// <param name="Sides">For <see cref="StepKind.Partition"/>: the sides; for crash, restart and wipe: one side, the node.</param>
+/// <param name="Faults">For <see cref="StepKind.NetworkFaults"/>: the network's new misbehaviour.</param>
+public sealed record ScheduleStep(TimeSpan At, StepKind Kind, int Client, string Key, IReadOnlyList<IReadOnlyList<string>> Sides, NetworkFaults? Faults)
+{
+    /// <summary>The node of a crash, restart or wipe.</summary>
+    public string Node => Sides.Count > 0 && Sides[0].Count > 0 ? Sides[0][0] : "";
+
+    /// <summary>Whether the step is a fault rather than a client operation.</summary>
+    public bool IsFault => Kind >= StepKind.Partition;
+
+    /// <summary>The step as one readable line, e.g. "t=+120ms c1 put k3 (with context)" or "t=+300ms partition [n1 n2] [n3 n4 n5]".</summary>
+    public override string ToString()
+    {
+        string at = $"t=+{At.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)}ms";
+        return Kind switch
+        {
+            StepKind.PutWithContext => $"{at} c{Client} put {Key} (with context)",
+            StepKind.PutBlind => $"{at} c{Client} put {Key} (blind)",
+            StepKind.Get => $"{at} c{Client} get {Key}",
+            StepKind.Delete => $"{at} c{Client} delete {Key}",
+            StepKind.Increment => $"{at} c{Client} increment counter {Key}",
+            StepKind.Partition => $"{at} partition {string.Join(" ", Sides.Select(side => $"[{string.Join(" ", side)}]"))}",
+            StepKind.Heal => $"{at} heal",
+            StepKind.Crash => $"{at} crash {Node}",
+            StepKind.Restart => $"{at} restart {Node}",
+            StepKind.Wipe => $"{at} wipe {Node} (disk lost)",
+            StepKind.NetworkFaults => Faults is { } f
+                ? $"{at} network: drop {f.DropRate:P0}, duplicate {f.DuplicateRate:P0}, delay {f.MinDelay.TotalMilliseconds:0}-{f.MaxDelay.TotalMilliseconds:0} ms"
+                : $"{at} network: clean",
+            _ => $"{at} {Kind}",
+        };
+    }
+}

@@ -1,0 +1,38 @@
+namespace RingCore.TestKit.Schedules;
+
+/// <summary>What one step of a fault schedule does.</summary>
+public enum StepKind
+{
+    /// <summary>A client writes a new, unique value to a key, with the context of its last read or write of it.</summary>
+    PutWithContext,
+
+    /// <summary>A client writes a new, unique value to a key with no context (a blind write: it supersedes nothing).</summary>
+    PutBlind,
+
+    /// <summary>A client reads a key.</summary>
+    Get,
+
+    /// <summary>A client deletes a key, with the context of its last read or write of it.</summary>
+    Delete,
+
+    /// <summary>A client asks a counter actor to add one.</summary>
+    Increment,
+
+    /// <summary>The network splits into the given sides.</summary>
+    Partition,
+
+    /// <summary>Every partition ends.</summary>
+    Heal,
+
+    /// <summary>A node crashes (its stores survive).</summary>
+    Crash,
+
+    /// <summary>A crashed node starts again with its stores.</summary>
+    Restart,
+
+    /// <summary>A node loses its disk and starts again empty (at most one a schedule: N=3, W=2 promises to survive one).</summary>
+    Wipe,
+
+    /// <summary>The network starts dropping, duplicating and delaying messages at the given rates (zero rates: a clean network).</summary>
+    NetworkFaults,
+}
