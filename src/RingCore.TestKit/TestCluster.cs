@@ -70,6 +70,9 @@ public sealed class TestCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Where actors are active across the cluster, and whether an actor ever had two activations at once.</summary>
+    public ActivationMonitor Activations { get; } = new();
+
     /// <summary>The simulated network: set its <see cref="SimulatedNetwork.Faults"/> to drop, duplicate or delay messages.</summary>
     public SimulatedNetwork Network { get; }
 
@@ -116,7 +119,14 @@ public sealed class TestCluster : IAsyncDisposable
 
         lock (_lock)
         {
-            return _actorNodes.TryGetValue(name, out var node) ? node : throw new KeyNotFoundException($"No node '{name}' in the cluster ({string.Join(", ", _nodes.Keys)}).");
+            if (_actorNodes.TryGetValue(name, out var node))
+            {
+                return node;
+            }
+
+            throw _nodes.ContainsKey(name)
+                ? new InvalidOperationException($"Node '{name}' is crashed: its actors died with it; Restart it first.")
+                : new KeyNotFoundException($"No node '{name}' in the cluster ({string.Join(", ", _nodes.Keys)}).");
         }
     }
 
@@ -138,15 +148,33 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Ends any partition.</summary>
     public void Heal() => Network.Heal();
 
-    /// <summary>Crashes a node: it neither sends nor receives until <see cref="Restart"/>; its stores are kept.</summary>
-    public void Crash(string name) => Network.Crash(name);
+    /// <summary>
+    /// Crashes a node: it neither sends nor receives until <see cref="Restart"/>, its actors die
+    /// unsaved, and its requests in flight stop without touching its stores, which are kept.
+    /// </summary>
+    public void Crash(string name)
+    {
+        Network.Crash(name);
+        lock (_lock)
+        {
+            if (_nodes.TryGetValue(name, out var node))
+            {
+                node.Halt();
+            }
+
+            if (_actorNodes.Remove(name, out var actors))
+            {
+                actors.Abandon();
+            }
+        }
+    }
 
     /// <summary>Restarts a crashed node with the stores it had (a persistent store surviving a restart).</summary>
     public ReplicaNode Restart(string name)
     {
         if (!Network.IsCrashed(name))
         {
-            Network.Crash(name);
+            Crash(name);
         }
 
         return Start(name);
@@ -157,7 +185,7 @@ public sealed class TestCluster : IAsyncDisposable
     {
         if (!Network.IsCrashed(name))
         {
-            Network.Crash(name);
+            Crash(name);
         }
 
         lock (_lock)
@@ -253,7 +281,9 @@ public sealed class TestCluster : IAsyncDisposable
             if (_configureActors is not null)
             {
                 var options = ActorOptionsFor(name);
-                _actorNodes[name] = RingNode.StartInCluster(options, _configureActors, node, channels.Open(ActorChannel), Scheduler, Time);
+                var actorNode = RingNode.StartInCluster(options, _configureActors, node, channels.Open(ActorChannel), Scheduler, Time);
+                actorNode.ActivationObserver = Activations.Observe;
+                _actorNodes[name] = actorNode;
             }
 
             return node;

@@ -80,11 +80,24 @@ public sealed class SimulationScheduler : SynchronizationContext, IActorSchedule
         Interlocked.Increment(ref _ran);
         if (item.Item is { } workItem)
         {
+            // Runtime work (turns, deliveries, coordinator resumptions) runs with no context
+            // installed: the runtime inlines ConfigureAwait(false) continuations only on a thread
+            // without one, and would hop to the thread pool otherwise.
             workItem.Execute();
         }
         else
         {
-            item.Callback!(item.State);
+            // A continuation of the simulation's own code: it runs with this context installed,
+            // so its next await comes back here too.
+            SetSynchronizationContext(this);
+            try
+            {
+                item.Callback!(item.State);
+            }
+            finally
+            {
+                SetSynchronizationContext(null);
+            }
         }
 
         return true;

@@ -39,7 +39,8 @@ public sealed class Simulator
         Scheduler.Own();
         try
         {
-            var task = body();
+            var task = body(); // its awaits capture the scheduler as their context
+            SynchronizationContext.SetSynchronizationContext(null);
             while (!task.IsCompleted)
             {
                 if (Scheduler.RunNext())

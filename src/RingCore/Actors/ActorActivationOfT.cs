@@ -80,31 +80,32 @@ internal sealed class ActorActivation<TState> : ActorActivation
             return;
         }
 
-        bool changed = !EqualityComparer<TState>.Default.Equals(step.State, _state);
-        var next = step.State;
-        if (changed)
+        if (!EqualityComparer<TState>.Default.Equals(step.State, _state))
         {
             switch (type.Durability)
             {
                 case ActorDurability.WriteThrough:
-                    try
+                {
+                    var outcome = await StoreAsync(step.State, keep: _state).ConfigureAwait(false);
+                    _state = outcome.State;
+                    if (outcome.Error is { } error)
                     {
-                        next = await StoreAsync(step.State).ConfigureAwait(false);
-                    }
-                    catch (Exception exception)
-                    {
-                        // Not stored, so not acknowledged: keep the old state, like a throwing handler.
-                        envelope.Fail(exception);
+                        // Not stored, so not acknowledged: the change is discarded, like a throwing handler's.
+                        envelope.Fail(error);
                         return;
                     }
 
                     break;
+                }
+
                 case ActorDurability.WriteBehind:
                     MarkDirtyOnce();
+                    _state = step.State;
+                    break;
+                default:
+                    _state = step.State;
                     break;
             }
-
-            _state = next;
         }
 
         envelope.Complete(step.Reply);
@@ -117,76 +118,94 @@ internal sealed class ActorActivation<TState> : ActorActivation
             return;
         }
 
-        Volatile.Write(ref _dirty, false); // before storing: a merge that fails to store marks it again
-        try
-        {
-            _state = await StoreAsync(_state).ConfigureAwait(false);
-        }
-        catch
+        Volatile.Write(ref _dirty, false); // before storing: a merge that cannot be stored marks it again
+        var outcome = await StoreAsync(_state, keep: _state).ConfigureAwait(false);
+        _state = outcome.State;
+        if (outcome.Error is { } error)
         {
             Volatile.Write(ref _dirty, true);
-            throw;
+            throw error;
         }
     }
 
     /// <summary>
     /// Stores <paramref name="state"/> with the context of the last read or write, so it
-    /// supersedes exactly what this activation saw, and returns the state to keep: the stored
-    /// one, or its merge with concurrent versions the write found beside it.
+    /// supersedes exactly what this activation saw. Never throws: the outcome holds the state to
+    /// keep (the stored one, merged with any concurrent versions the write found beside it; or,
+    /// when the write failed, <paramref name="keep"/>, merged the same way) and the error.
     /// </summary>
-    private async ValueTask<TState> StoreAsync(TState state)
+    private async ValueTask<StoreOutcome> StoreAsync(TState state, TState keep)
     {
+        var bytes = TypedType.Serializer.Serialize(state);
         ActorStateWrite written;
         try
         {
-            written = await VNode.StateStore.WriteAsync(Type, Key, TypedType.Serializer.Serialize(state), _context).ConfigureAwait(false);
+            written = await VNode.StateStore.WriteAsync(Type, Key, bytes, _context).ConfigureAwait(false);
         }
-        catch (Exception failure) when (VNode.StateStore.ContextAfterFailedWrite(failure) is { } recorded)
+        catch (Exception failure)
         {
-            // The attempt was recorded by a replica though not acknowledged: the next write
-            // must supersede it, or it would come back as a sibling of this actor's own writes.
-            _context = recorded;
-            throw;
+            // A put that missed W may still have been recorded by its coordinating replica: the
+            // next write must supersede that attempt (its context says so), and whatever else
+            // that context covers must be merged in now, or the next write would drop it unseen.
+            if (VNode.StateStore.AfterFailedWrite(failure, bytes) is { } recorded)
+            {
+                _context = recorded.Context;
+                keep = FoldIn(keep, recorded.Concurrent);
+            }
+
+            return new StoreOutcome(keep, failure);
         }
 
         _context = written.Context;
         if (written.Concurrent.Count == 0)
         {
-            return state;
+            return new StoreOutcome(state, null);
         }
 
         // The context now covers versions written elsewhere (the other side of a healed
-        // partition): fold them in now, or the next write would overwrite them unseen.
-        var type = TypedType;
-        if (type.MergeVersions is not { } merge)
+        // partition): fold them in and store the merge, so they are neither lost nor left as siblings.
+        var merged = FoldIn(state, written.Concurrent);
+        if (!_loaded)
         {
-            _loaded = false; // the next message reloads and meets the siblings as an explicit error
+            return new StoreOutcome(state, null); // no Merge: the next message reloads and meets the siblings
+        }
+
+        var second = await StoreAsync(merged, keep: merged).ConfigureAwait(false);
+        if (second.Error is not null && TypedType.Durability == ActorDurability.WriteBehind)
+        {
+            MarkDirtyOnce(); // the merge holds in memory and reaches the replicas with the next flush
+        }
+
+        return new StoreOutcome(second.State, null); // the first write was acknowledged
+    }
+
+    /// <summary>
+    /// <paramref name="state"/> merged with <paramref name="concurrent"/> versions by the type's
+    /// Merge. A type without one cannot take them in: the activation forgets its state and
+    /// context, and its next message reloads and fails with <see cref="ActorSiblingsException"/>.
+    /// </summary>
+    private TState FoldIn(TState state, IReadOnlyList<ReadOnlyMemory<byte>> concurrent)
+    {
+        if (concurrent.Count == 0)
+        {
+            return state;
+        }
+
+        if (TypedType.MergeVersions is not { } merge)
+        {
+            _loaded = false;
             _context = null;
             return state;
         }
 
-        var versions = new TState[written.Concurrent.Count + 1];
+        var versions = new TState[concurrent.Count + 1];
         versions[0] = state;
-        for (int i = 0; i < written.Concurrent.Count; i++)
+        for (int i = 0; i < concurrent.Count; i++)
         {
-            versions[i + 1] = Deserialize(written.Concurrent[i]);
+            versions[i + 1] = Deserialize(concurrent[i]);
         }
 
-        var merged = merge(versions);
-        try
-        {
-            return await StoreAsync(merged).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            // The merge holds in memory; it reaches the replicas with the next stored change.
-            if (type.Durability == ActorDurability.WriteBehind)
-            {
-                MarkDirtyOnce();
-            }
-
-            return merged;
-        }
+        return merge(versions);
     }
 
     private TState Deserialize(ReadOnlyMemory<byte> stored)
@@ -223,19 +242,14 @@ internal sealed class ActorActivation<TState> : ActorActivation
         }
 
         var merged = merge(states);
-        try
+        _loaded = true; // FoldIn may clear it (never, with a Merge); EnsureLoadedAsync sets it again
+        var outcome = await StoreAsync(merged, keep: merged).ConfigureAwait(false);
+        if (outcome.Error is not null && type.Durability == ActorDurability.WriteBehind)
         {
-            merged = await StoreAsync(merged).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            if (type.Durability == ActorDurability.WriteBehind)
-            {
-                MarkDirtyOnce();
-            }
+            MarkDirtyOnce();
         }
 
-        return merged;
+        return outcome.State;
     }
 
     private void MarkDirtyOnce()
@@ -246,4 +260,7 @@ internal sealed class ActorActivation<TState> : ActorActivation
             VNode.MarkDirty(this);
         }
     }
+
+    /// <summary>What a store left: the state to keep, and the error when it was not stored.</summary>
+    private readonly record struct StoreOutcome(TState State, Exception? Error);
 }

@@ -19,11 +19,12 @@ internal interface IActorStateStore : IAsyncDisposable
     ValueTask<ActorStateWrite> WriteAsync(ActorType type, byte[] key, byte[] state, object? context);
 
     /// <summary>
-    /// After a failed <see cref="WriteAsync"/>: the context to write with next when the failure
-    /// says the write was recorded somewhere anyway (a put that missed W), so the actor's next
-    /// write supersedes its own failed attempt rather than becoming its sibling; else null.
+    /// After a failed <see cref="WriteAsync"/> of <paramref name="attempted"/>: when the failure
+    /// says the write was recorded somewhere anyway (a put that missed W), the context to write
+    /// with next, so the actor's next write supersedes its own failed attempt rather than
+    /// becoming its sibling, and the concurrent versions that context also covers; else null.
     /// </summary>
-    object? ContextAfterFailedWrite(Exception failure);
+    ActorStateWrite? AfterFailedWrite(Exception failure, byte[] attempted);
 }
 
 /// <summary>What an actor state write left: the context to write with next, and concurrent versions beside the written one.</summary>

@@ -17,7 +17,7 @@ internal sealed class VNodeActorStateStore(IVNodeStore store) : IActorStateStore
         return new ActorStateWrite(null, []);
     }
 
-    public object? ContextAfterFailedWrite(Exception failure) => null;
+    public ActorStateWrite? AfterFailedWrite(Exception failure, byte[] attempted) => null;
 
     public ValueTask DisposeAsync() => store.DisposeAsync();
 }

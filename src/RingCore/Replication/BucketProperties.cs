@@ -49,6 +49,13 @@ public sealed class BucketProperties
     /// </summary>
     public TimeSpan TombstoneReapDelay { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// A deliberately broken coordinator, for the partition suite only (issue 5: the checker must
+    /// be able to fail): a put is acknowledged as soon as its coordinating replica recorded it,
+    /// before W replicas have. Never set outside that test.
+    /// </summary>
+    internal bool AcknowledgeBeforeQuorum { get; init; }
+
     /// <summary>Checks 1 &lt;= R, W &lt;= N, PR &lt;= R, PW &lt;= W, N &lt;= <paramref name="targetN"/> and a non-negative reap delay.</summary>
     /// <param name="targetN">The ring's target_n: claim keeps that many consecutive partitions on distinct members, so N above it could put two replicas on one node.</param>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>

@@ -50,10 +50,15 @@ internal sealed class PutCoordinator : ReplicaRequest
                 Send(i, Request(stored, coordinate: false));
             }
 
+            if (Properties.AcknowledgeBeforeQuorum)
+            {
+                return stored; // the deliberately broken build of the partition suite: one copy, acknowledged
+            }
+
             if (!await WaitAsync(_done.Task).ConfigureAwait(false) || !_done.Task.Result)
             {
                 var failure = QuorumFailure(Needed);
-                failure.PartialWriteContext = CausalContext.Encode(stored.Join());
+                failure.PartialWrite = GetResult.Of(stored, Properties.LastWriteWins);
                 throw failure;
             }
 

@@ -19,12 +19,13 @@ public sealed class QuorumException : Exception
     }
 
     /// <summary>
-    /// For a put that its coordinating replica recorded but that fewer than W acknowledged: the
-    /// causal context of what that replica stored, so a retry written with it supersedes the
-    /// failed attempt instead of becoming its sibling (the attempt may still reach other replicas
-    /// through read repair). Null when nothing is known to be recorded.
+    /// For a put that its coordinating replica recorded but that fewer than W acknowledged: what
+    /// that replica stored (riak's return_body: the attempted value and any concurrent siblings,
+    /// with their context), so a retry written with that context supersedes the failed attempt
+    /// instead of becoming its sibling (the attempt may still reach other replicas through read
+    /// repair). Null when nothing is known to be recorded.
     /// </summary>
-    public Causality.CausalContext? PartialWriteContext { get; internal set; }
+    public GetResult? PartialWrite { get; internal set; }
 
     /// <summary>Creates the exception with a generic message.</summary>
     public QuorumException()

@@ -40,6 +40,7 @@ public sealed class QuorumOptions
             NotFoundOk = NotFoundOk ?? bucket.NotFoundOk,
             LastWriteWins = bucket.LastWriteWins,
             TombstoneReapDelay = bucket.TombstoneReapDelay,
+            AcknowledgeBeforeQuorum = bucket.AcknowledgeBeforeQuorum,
         };
         effective.Validate(targetN);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Timeout, TimeSpan.Zero, nameof(Timeout));

@@ -43,11 +43,20 @@ internal sealed class ReplicatedActorStateStore(ReplicaNode replicas) : IActorSt
     {
         var body = await replicas.PutWithBodyAsync(type.Name, key, state, context is CausalContext known ? known : CausalContext.Empty)
             .ConfigureAwait(false);
+        return new ActorStateWrite(body.Context, Others(body, state));
+    }
+
+    public ActorStateWrite? AfterFailedWrite(Exception failure, byte[] attempted) =>
+        failure is QuorumException { PartialWrite: { } recorded } ? new ActorStateWrite(recorded.Context, Others(recorded, attempted)) : null;
+
+    /// <summary>The values of a put's result other than the one it wrote: versions written concurrently elsewhere.</summary>
+    private static List<ReadOnlyMemory<byte>> Others(GetResult body, byte[] written)
+    {
         var concurrent = new List<ReadOnlyMemory<byte>>(body.Values.Length);
         bool ownSeen = false;
         foreach (var value in body.Values)
         {
-            if (!ownSeen && value.Span.SequenceEqual(state))
+            if (!ownSeen && value.Span.SequenceEqual(written))
             {
                 ownSeen = true;
                 continue;
@@ -56,11 +65,8 @@ internal sealed class ReplicatedActorStateStore(ReplicaNode replicas) : IActorSt
             concurrent.Add(value);
         }
 
-        return new ActorStateWrite(body.Context, concurrent);
+        return concurrent;
     }
-
-    public object? ContextAfterFailedWrite(Exception failure) =>
-        failure is QuorumException { PartialWriteContext: { } written } ? written : null;
 
     // The replicated store belongs to the node, which closes it after its vnodes.
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -1,0 +1,180 @@
+using RingCore.TestKit.Schedules;
+
+namespace RingCore.TestKit.Checking;
+
+/// <summary>
+/// Checks the history of a fault-schedule run against what RingCore promises (issue 5), in the
+/// manner of Jepsen's checkers: an operation that failed or timed out may or may not have taken
+/// effect, an acknowledged one must have.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><b>No acknowledged write lost.</b> A value is accounted for when some replica still
+/// holds it, or when a write or delete whose context covered it (it saw the value) is accounted
+/// for itself: the chain of supersession must end in something the cluster holds. A delete is
+/// accounted for once attempted: its tombstone is hidden from reads, so whether one that failed
+/// took effect cannot be told, and it may have (an indeterminate operation, as in Jepsen).</item>
+/// <item><b>Convergence.</b> After the repair reads, the N primaries of every key hold the same set.</item>
+/// <item><b>No phantom.</b> Every value read, during the run or at its end, is one some client wrote.</item>
+/// <item><b>Counters.</b> A counter holds at least its acknowledged increments and at most those
+/// plus the ones that failed or timed out (which may have taken effect); it answers an Ask after
+/// the run; with no partition, crash or wipe it never had two activations at once.</item>
+/// <item><b>Liveness.</b> Every operation ended within its deadline, with no unexpected error,
+/// and reads after healing succeed.</item>
+/// </list>
+/// </remarks>
+public static class HistoryChecker
+{
+    // Deadlines are the client's own timeouts; completions land on the timer tick after them.
+    private static readonly TimeSpan DeadlineSlack = TimeSpan.FromMilliseconds(50);
+
+    internal static ScheduleVerdict Check(Schedule schedule, IReadOnlyList<OperationRecord> history, FinalState final, TestCluster cluster,
+        List<string> violations, ulong deliveryLogHash, long messages, TimeSpan virtualTime)
+    {
+        int lost = CheckWrites(history, final, violations);
+        CheckPhantoms(history, final, violations);
+        foreach (var (key, sets) in final.Diverged)
+        {
+            violations.Add($"convergence: the primaries of {ScheduleRunner.Bucket}/{key} differ after repair: {sets}");
+        }
+
+        CheckCounters(schedule, history, final, cluster, violations);
+        CheckLiveness(history, final, violations);
+        return new ScheduleVerdict(schedule, history, violations, deliveryLogHash, messages, virtualTime) { LostWrites = lost };
+    }
+
+    private static int CheckWrites(IReadOnlyList<OperationRecord> history, FinalState final, List<string> violations)
+    {
+        int lost = 0;
+        foreach (var byKey in history.Where(op => op.Step.Kind is StepKind.PutWithContext or StepKind.PutBlind or StepKind.Delete).GroupBy(op => op.Step.Key))
+        {
+            var held = final.Values.GetValueOrDefault(byKey.Key) ?? [];
+            var writers = byKey.ToArray();
+            var accounted = new Dictionary<OperationRecord, bool>();
+
+            bool Accounted(OperationRecord write)
+            {
+                if (accounted.TryGetValue(write, out bool known))
+                {
+                    return known;
+                }
+
+                accounted[write] = false; // a cycle cannot account for itself
+                // A tombstone is hidden from reads, so whether a delete that failed or timed out
+                // took effect (its coordinator may have recorded it, and read repair spread it)
+                // cannot be observed: like any indeterminate operation, it may have happened.
+                bool result = write.Step.Kind == StepKind.Delete
+                    ? write.Outcome != OperationOutcome.Pending
+                    : held.Contains(write.Written!);
+                if (!result && write.Written is { } value)
+                {
+                    foreach (var later in writers)
+                    {
+                        if (!ReferenceEquals(later, write) && later.Superseded.Contains(value) && Accounted(later))
+                        {
+                            result = true;
+                            break;
+                        }
+                    }
+                }
+
+                accounted[write] = result;
+                return result;
+            }
+
+            foreach (var write in writers)
+            {
+                if (write.Outcome == OperationOutcome.Ok && write.Written is not null && !Accounted(write))
+                {
+                    lost++;
+                    violations.Add($"lost write: {write} wrote {write.Written}; no replica holds it and no write that saw it survives");
+                }
+            }
+        }
+
+        return lost;
+    }
+
+    private static void CheckPhantoms(IReadOnlyList<OperationRecord> history, FinalState final, List<string> violations)
+    {
+        var written = history.Where(op => op.Written is not null).Select(op => op.Written!).ToHashSet(StringComparer.Ordinal);
+        foreach (var op in history)
+        {
+            foreach (var value in op.Observed)
+            {
+                if (!written.Contains(value))
+                {
+                    violations.Add($"phantom: {op} returned {value}, which no client wrote");
+                }
+            }
+        }
+
+        foreach (var (key, values) in final.Values)
+        {
+            foreach (var value in values.Where(v => !written.Contains(v)))
+            {
+                violations.Add($"phantom: a replica of {ScheduleRunner.Bucket}/{key} holds {value}, which no client wrote");
+            }
+        }
+    }
+
+    private static void CheckCounters(Schedule schedule, IReadOnlyList<OperationRecord> history, FinalState final, TestCluster cluster, List<string> violations)
+    {
+        foreach (var byKey in history.Where(op => op.Step.Kind == StepKind.Increment).GroupBy(op => op.Step.Key))
+        {
+            int acknowledged = byKey.Count(op => op.Outcome == OperationOutcome.Ok);
+            int uncertain = byKey.Count(op => op.Outcome is OperationOutcome.Failed or OperationOutcome.TimedOut);
+            long stored = final.StoredCounts.GetValueOrDefault(byKey.Key);
+            if (stored < acknowledged)
+            {
+                violations.Add($"lost increments: counter {byKey.Key} holds {stored}, but {acknowledged} increments were acknowledged");
+            }
+
+            if (stored > acknowledged + uncertain)
+            {
+                violations.Add($"extra increments: counter {byKey.Key} holds {stored}, more than {acknowledged} acknowledged plus {uncertain} uncertain");
+            }
+
+            var live = final.LiveReads.GetValueOrDefault(byKey.Key, "not read");
+            if (!long.TryParse(live, out long answered))
+            {
+                violations.Add($"liveness: counter {byKey.Key} did not answer after the run: {live}");
+            }
+            else if (answered > stored)
+            {
+                violations.Add($"phantom: counter {byKey.Key} answered {answered} after the run, more than its replicas hold ({stored})");
+            }
+
+            int most = cluster.Activations.MostAtOnce(ScheduleRunner.CounterType, System.Text.Encoding.UTF8.GetBytes(byKey.Key));
+            if (!schedule.SplitsOrCrashes && most > 1)
+            {
+                violations.Add($"single activation: counter {byKey.Key} had {most} activations at once with no partition or crash: "
+                    + string.Join("; ", cluster.Activations.Overlaps.Where(o => o.StartsWith($"{ScheduleRunner.CounterType}/{byKey.Key} ", StringComparison.Ordinal))));
+            }
+        }
+    }
+
+    private static void CheckLiveness(IReadOnlyList<OperationRecord> history, FinalState final, List<string> violations)
+    {
+        foreach (var op in history)
+        {
+            if (op.Outcome == OperationOutcome.Pending)
+            {
+                violations.Add($"liveness: {op} never ended");
+            }
+            else if (op.Outcome == OperationOutcome.Unexpected)
+            {
+                violations.Add($"unexpected error: {op}");
+            }
+            else if (op.Completed - op.Invoked > op.Deadline + DeadlineSlack)
+            {
+                violations.Add($"liveness: {op} took longer than its deadline of {op.Deadline.TotalMilliseconds:0} ms");
+            }
+        }
+
+        foreach (var failure in final.FailedFinalReads)
+        {
+            violations.Add($"liveness: a read after healing failed: {failure}");
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text;
+using RingCore.TestKit.Schedules;
+
+namespace RingCore.TestKit.Checking;
+
+/// <summary>
+/// What the history checker found in one run of a schedule: the violations (none when the run
+/// kept every promise) and the figures a report shows.
+/// </summary>
+public sealed class ScheduleVerdict
+{
+    internal ScheduleVerdict(Schedule schedule, IReadOnlyList<OperationRecord> history, IReadOnlyList<string> violations, ulong deliveryLogHash,
+        long messages, TimeSpan virtualTime)
+    {
+        Schedule = schedule;
+        History = history;
+        Violations = violations;
+        DeliveryLogHash = deliveryLogHash;
+        Messages = messages;
+        VirtualTime = virtualTime;
+    }
+
+    /// <summary>The schedule that ran.</summary>
+    public Schedule Schedule { get; }
+
+    /// <summary>Every client operation, in schedule order.</summary>
+    public IReadOnlyList<OperationRecord> History { get; }
+
+    /// <summary>Each broken promise, in words; empty when the run passed.</summary>
+    public IReadOnlyList<string> Violations { get; }
+
+    /// <summary>Whether the run kept every promise.</summary>
+    public bool Passed => Violations.Count == 0;
+
+    /// <summary>The network's delivery-log hash: equal for two runs exactly when they delivered the same messages in the same order.</summary>
+    public ulong DeliveryLogHash { get; }
+
+    /// <summary>Messages the network delivered.</summary>
+    public long Messages { get; }
+
+    /// <summary>Virtual time the run took, the final checks included.</summary>
+    public TimeSpan VirtualTime { get; }
+
+    /// <summary>Operations that were acknowledged.</summary>
+    public int Acknowledged => History.Count(op => op.Outcome == OperationOutcome.Ok);
+
+    /// <summary>Operations that failed with a clear error or timed out.</summary>
+    public int Failed => History.Count(op => op.Outcome is OperationOutcome.Failed or OperationOutcome.TimedOut);
+
+    /// <summary>Acknowledged writes that no final replica holds and no later write superseded.</summary>
+    public int LostWrites { get; internal set; }
+
+    /// <summary>Reads that returned siblings (concurrent values).</summary>
+    public int SiblingReads => History.Count(op => op.Step.Kind == StepKind.Get && op.Observed.Count > 1);
+
+    /// <summary>Acknowledged writes whose context covered more than one value: siblings merged by a client.</summary>
+    public int SiblingsMerged => History.Count(op => op.Outcome == OperationOutcome.Ok && op.Superseded.Count > 1);
+
+    /// <summary>The verdict as a few readable lines, the violations and the schedule when it failed.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder()
+            .Append(Passed ? "PASSED" : "FAILED").Append(": seed ").Append(Schedule.Seed).Append(", ")
+            .Append(Schedule.Operations).Append(" operations (").Append(Acknowledged).Append(" acknowledged, ").Append(Failed).Append(" failed), ")
+            .Append(Schedule.Faults).Append(" faults, acknowledged writes lost: ").Append(LostWrites);
+        foreach (var violation in Violations)
+        {
+            text.AppendLine().Append("  violation: ").Append(violation);
+        }
+
+        if (!Passed)
+        {
+            text.AppendLine().Append(Schedule);
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,22 @@
+using RingCore.Replication;
+
+namespace RingCore.TestKit.Schedules;
+
+/// <summary>How a schedule runs: the cluster's bucket properties and the clients' timeouts.</summary>
+public sealed record ScheduleRunOptions
+{
+    /// <summary>Bucket properties of every bucket, the counter actors' included. Defaults to N=3, R=2, W=2.</summary>
+    public BucketProperties Bucket { get; init; } = new() { N = 3, R = 2, W = 2 };
+
+    /// <summary>Partitions in the ring. Defaults to 16.</summary>
+    public int RingSize { get; init; } = 16;
+
+    /// <summary>How long a client waits for a get, put or delete. Defaults to 1 second.</summary>
+    public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a client waits for an increment (activation reads and writes with quorums first). Defaults to 12 seconds.</summary>
+    public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(12);
+
+    /// <summary>Called after each step is started, with the step's index (a progress bar).</summary>
+    public Action<int>? Progress { get; init; }
+}

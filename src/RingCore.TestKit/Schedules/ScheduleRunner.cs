@@ -1,0 +1,341 @@
+using System.Text;
+using RingCore.Actors;
+using RingCore.Causality;
+using RingCore.Hashing;
+using RingCore.Replication;
+using RingCore.TestKit.Checking;
+using RingCore.TestKit.Simulation;
+using RingCore.Transport;
+using RingCore.VNodes;
+
+namespace RingCore.TestKit.Schedules;
+
+/// <summary>
+/// Runs a fault schedule on a simulated cluster in one seeded, single-threaded order with virtual
+/// time (issue 5), records every client operation, then heals everything, restarts crashed nodes,
+/// lets the cluster quiesce, reads every key at R=N so read repair runs, reads every replica on
+/// every node, and hands the history to the <see cref="HistoryChecker"/>.
+/// </summary>
+/// <remarks>
+/// Until hinted handoff and anti-entropy exist, a value written only to fallbacks stays there,
+/// so the final state is read from every node's replicas, fallbacks included: the checker asks
+/// whether the cluster still holds each acknowledged write, not yet whether every primary does.
+/// </remarks>
+public static class ScheduleRunner
+{
+    /// <summary>The bucket the clients' keys live in.</summary>
+    public const string Bucket = "b";
+
+    /// <summary>The counter actors' type name (and bucket).</summary>
+    public const string CounterType = "counter";
+
+    private static readonly TimeSpan Quiesce = TimeSpan.FromSeconds(6);
+
+    /// <summary>Runs <paramref name="schedule"/> and checks its history.</summary>
+    public static ScheduleVerdict Run(Schedule schedule, ScheduleRunOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        options ??= new ScheduleRunOptions();
+        var simulator = new Simulator(schedule.Seed);
+        var run = new ScheduleRun(schedule, options, simulator);
+        try
+        {
+            simulator.Run(run.ExecuteAsync, limit: TimeSpan.FromHours(1));
+        }
+        catch (Exception error) when (error is InvalidOperationException or TimeoutException)
+        {
+            run.Violations.Add($"liveness: {error.Message}");
+        }
+
+        if (simulator.Scheduler.ForeignPosts > 0)
+        {
+            run.Violations.Add($"determinism: {simulator.Scheduler.ForeignPosts} work items were queued from outside the simulation's thread");
+        }
+
+        var stats = run.Cluster.Network.Statistics;
+        return HistoryChecker.Check(schedule, run.History, run.Final, run.Cluster, run.Violations, stats.DeliveryLogHash, stats.Delivered, simulator.Time.Elapsed);
+    }
+
+    private sealed class ScheduleRun(Schedule schedule, ScheduleRunOptions options, Simulator simulator)
+    {
+        private readonly Dictionary<(int Client, string Key), (CausalContext Context, string[] Seen)> _contexts = [];
+
+        public TestCluster Cluster { get; } = new(schedule.Nodes, options.RingSize, options.Bucket.N, schedule.Seed, simulator.Time, options.Bucket,
+            simulator.Scheduler, actors => GCounter.Define(actors, CounterType),
+            new RingNodeOptions { DefaultAskTimeout = options.AskTimeout, PassivationSweepInterval = TimeSpan.FromSeconds(1) });
+
+        public List<OperationRecord> History { get; } = [];
+
+        public FinalState Final { get; } = new();
+
+        public List<string> Violations { get; } = [];
+
+        public async Task<bool> ExecuteAsync()
+        {
+            var running = new List<Task>();
+            for (int i = 0; i < schedule.Steps.Count; i++)
+            {
+                var step = schedule.Steps[i];
+                await simulator.Delay(step.At - simulator.Time.Elapsed);
+                if (step.IsFault)
+                {
+                    Apply(step);
+                }
+                else
+                {
+                    running.Add(OperateAsync(i, step));
+                }
+
+                options.Progress?.Invoke(i);
+            }
+
+            await Task.WhenAll(running);
+            await SettleAsync();
+            return true;
+        }
+
+        private void Apply(ScheduleStep step)
+        {
+            switch (step.Kind)
+            {
+                case StepKind.Partition:
+                    Cluster.Partition([.. step.Sides.Select(side => (IReadOnlyCollection<string>)[.. side])]);
+                    break;
+                case StepKind.Heal:
+                    Cluster.Heal();
+                    break;
+                case StepKind.Crash:
+                    Cluster.Crash(step.Node);
+                    break;
+                case StepKind.Restart:
+                    Cluster.Restart(step.Node);
+                    break;
+                case StepKind.Wipe:
+                    Cluster.Wipe(step.Node);
+                    break;
+                case StepKind.NetworkFaults:
+                    Cluster.Network.Faults = step.Faults ?? NetworkFaults.None;
+                    break;
+            }
+        }
+
+        /// <summary>A client's node: its own (c0 on n1, c1 on n2, ...) or, while that one is down, the next live one, as a client library fails over.</summary>
+        private string NodeFor(int client)
+        {
+            var members = Cluster.Members;
+            for (int k = 0; k < members.Count; k++)
+            {
+                var node = members[(client + k) % members.Count];
+                if (!Cluster.Network.IsCrashed(node))
+                {
+                    return node;
+                }
+            }
+
+            return members[client % members.Count];
+        }
+
+        private async Task OperateAsync(int index, ScheduleStep step)
+        {
+            var node = NodeFor(step.Client);
+            var deadline = step.Kind == StepKind.Increment ? options.AskTimeout : options.OperationTimeout;
+            var record = new OperationRecord(index, step, node, simulator.Time.Elapsed, deadline);
+            History.Add(record);
+            var quorum = new QuorumOptions { Timeout = options.OperationTimeout };
+            var slot = (step.Client, step.Key);
+            try
+            {
+                switch (step.Kind)
+                {
+                    case StepKind.PutWithContext:
+                    case StepKind.PutBlind:
+                    {
+                        var (context, seen) = step.Kind == StepKind.PutWithContext && _contexts.TryGetValue(slot, out var known) ? known : (CausalContext.Empty, []);
+                        record.Written = $"c{step.Client}.{index}";
+                        record.Superseded = seen;
+                        var body = await Cluster.Node(node).PutWithBodyAsync(Bucket, step.Key, Encoding.UTF8.GetBytes(record.Written), context, quorum);
+                        record.Observed = Texts(body.Values);
+                        _contexts[slot] = (body.Context, [.. record.Observed]);
+                        break;
+                    }
+
+                    case StepKind.Get:
+                    {
+                        var read = await Cluster.Node(node).GetAsync(Bucket, step.Key, quorum);
+                        record.Observed = Texts(read.Values);
+                        _contexts[slot] = (read.Context, [.. record.Observed]);
+                        break;
+                    }
+
+                    case StepKind.Delete:
+                    {
+                        var (context, seen) = _contexts.TryGetValue(slot, out var known) ? known : (CausalContext.Empty, []);
+                        record.Superseded = seen;
+                        await Cluster.Node(node).DeleteAsync(Bucket, step.Key, context, quorum);
+                        _contexts.Remove(slot);
+                        break;
+                    }
+
+                    case StepKind.Increment:
+                        record.Count = await Cluster.Actors(node).GetActor(CounterType, step.Key).Ask<long>(new GCounter.Increment(), options.AskTimeout);
+                        break;
+                }
+
+                record.Outcome = OperationOutcome.Ok;
+            }
+            catch (Exception error) when (error is QuorumException or ActorUnavailableException or RemoteActorException or ObjectDisposedException)
+            {
+                record.Outcome = OperationOutcome.Failed;
+                record.Error = error.Message;
+            }
+            catch (TimeoutException error)
+            {
+                record.Outcome = OperationOutcome.TimedOut;
+                record.Error = error.Message;
+            }
+            catch (Exception error)
+            {
+                record.Outcome = OperationOutcome.Unexpected;
+                record.Error = $"{error.GetType().Name}: {error.Message}";
+            }
+
+            record.Completed = simulator.Time.Elapsed;
+        }
+
+        /// <summary>Heals, restarts, quiesces, repairs with R=N reads, then reads every replica everywhere.</summary>
+        private async Task SettleAsync()
+        {
+            Cluster.Network.Faults = NetworkFaults.None;
+            Cluster.Heal();
+            foreach (var node in Cluster.Members)
+            {
+                if (Cluster.Network.IsCrashed(node))
+                {
+                    Cluster.Restart(node);
+                }
+            }
+
+            await simulator.Delay(Quiesce); // in-flight messages, actor refreshes, tombstone reaps
+            var keys = schedule.Steps.Where(s => !s.IsFault && s.Kind != StepKind.Increment).Select(s => s.Key).Distinct().Order(StringComparer.Ordinal).ToArray();
+            var actors = schedule.Steps.Where(s => s.Kind == StepKind.Increment).Select(s => s.Key).Distinct().Order(StringComparer.Ordinal).ToArray();
+            var all = new QuorumOptions { R = options.Bucket.N, Timeout = TimeSpan.FromSeconds(5) };
+            for (int round = 0; round < 2; round++)
+            {
+                foreach (var key in keys)
+                {
+                    try
+                    {
+                        _ = await Cluster.Node(Cluster.Members[0]).GetAsync(Bucket, key, all);
+                    }
+                    catch (QuorumException error)
+                    {
+                        Final.FailedFinalReads.Add($"{Bucket}/{key}: {error.Message}");
+                    }
+                }
+
+                await simulator.Delay(Quiesce); // read repair lands, and all-tombstone keys are reaped
+            }
+
+            foreach (var key in keys)
+            {
+                await ReadEverywhereAsync(key);
+            }
+
+            foreach (var key in actors)
+            {
+                await ReadCounterAsync(key);
+            }
+        }
+
+        private async Task ReadEverywhereAsync(string key)
+        {
+            var keyBytes = Encoding.UTF8.GetBytes(key);
+            var merged = SiblingSet<ReadOnlyMemory<byte>>.Empty;
+            foreach (var node in Cluster.Members)
+            {
+                if (await Cluster.Node(node).ReadReplicaAsync(Bucket, keyBytes) is { } held)
+                {
+                    merged = SiblingMerge.Merge(merged, held, options.Bucket.LastWriteWins);
+                }
+            }
+
+            var live = new HashSet<string>(StringComparer.Ordinal);
+            bool tombstone = false;
+            foreach (var value in merged.Values)
+            {
+                if (ReplicaValue.IsTombstone(value))
+                {
+                    tombstone = true;
+                }
+                else
+                {
+                    live.Add(Encoding.UTF8.GetString(ReplicaValue.Payload(value).Span));
+                }
+            }
+
+            Final.Values[key] = live;
+            if (tombstone || merged.Count == 0)
+            {
+                Final.DeletedOrReaped.Add(key);
+            }
+
+            // Convergence: after the repair reads, the N primaries hold one and the same set.
+            var primaries = Primaries(Bucket, keyBytes);
+            var first = await Cluster.Node(primaries[0]).ReadReplicaAsync(Bucket, keyBytes);
+            foreach (var primary in primaries.Skip(1))
+            {
+                var other = await Cluster.Node(primary).ReadReplicaAsync(Bucket, keyBytes);
+                bool same = first is null ? other is null : other is not null && first.Equals(other, ByteValueComparer.Instance);
+                if (!same)
+                {
+                    Final.Diverged[key] = $"{primaries[0]} holds {Describe(first)}, {primary} holds {Describe(other)}";
+                    break;
+                }
+            }
+        }
+
+        private async Task ReadCounterAsync(string key)
+        {
+            var keyBytes = Encoding.UTF8.GetBytes(key);
+            var versions = new List<GCounter.State>();
+            var serializer = new JsonStateSerializer<GCounter.State>();
+            foreach (var node in Cluster.Members)
+            {
+                if (await Cluster.Node(node).ReadReplicaAsync(CounterType, keyBytes) is { } held)
+                {
+                    foreach (var value in held.Values)
+                    {
+                        if (!ReplicaValue.IsTombstone(value))
+                        {
+                            versions.Add(serializer.Deserialize(ReplicaValue.Payload(value).Span));
+                        }
+                    }
+                }
+            }
+
+            Final.StoredCounts[key] = GCounter.Merge(versions).Total;
+            try
+            {
+                long live = await Cluster.Actors(Cluster.Members[0]).GetActor(CounterType, key).Ask<long>(new GCounter.Read(), options.AskTimeout);
+                Final.LiveReads[key] = live.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (Exception error)
+            {
+                Final.LiveReads[key] = $"error: {error.GetType().Name}: {error.Message}";
+            }
+        }
+
+        private string[] Primaries(string bucket, byte[] key)
+        {
+            var ring = Cluster.Ring;
+            int partition = ring.PartitionOf(KeyPosition.Of(Encoding.UTF8.GetBytes(bucket), key));
+            return [.. Enumerable.Range(0, options.Bucket.N).Select(i => ring.OwnerMemberOf((partition + i) % ring.PartitionCount).Name)];
+        }
+
+        private static string Describe(SiblingSet<ReadOnlyMemory<byte>>? set) =>
+            set is null ? "nothing" : $"[{string.Join(", ", set.Values.Select(v => ReplicaValue.IsTombstone(v) ? "tombstone" : Encoding.UTF8.GetString(ReplicaValue.Payload(v).Span)))}]";
+
+        private static string[] Texts(IEnumerable<ReadOnlyMemory<byte>> values) =>
+            [.. values.Select(v => Encoding.UTF8.GetString(v.Span)).Order(StringComparer.Ordinal)];
+    }
+}
