@@ -22,9 +22,10 @@ public static class RingCtlApp
         ArgumentNullException.ThrowIfNull(error);
 
         var context = new CommandContext(output, error);
-        var root = new RootCommand("ringctl: plan ring membership changes and locate keys on a RingCore ring.");
+        var root = new RootCommand("ringctl: plan ring membership changes, locate keys on a RingCore ring, and simulate a cluster under faults.");
         root.Subcommands.Add(PlanCommand.Create(context));
         root.Subcommands.Add(LocateCommand.Create(context));
+        root.Subcommands.Add(SimulateCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Action is ParseErrorAction)

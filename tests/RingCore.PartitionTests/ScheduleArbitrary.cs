@@ -1,0 +1,29 @@
+using FsCheck;
+using FsCheck.Fluent;
+using RingCore.TestKit.Schedules;
+
+namespace RingCore.PartitionTests;
+
+/// <summary>
+/// FsCheck's view of fault schedules: generated from a random seed by <see cref="ScheduleGenerator"/>
+/// (so <c>ringctl simulate --seed</c> and a failing property name the same schedule), and shrunk
+/// by removing steps, in halves, then quarters, down to single steps, towards the smallest
+/// schedule that still fails.
+/// </summary>
+internal static class ScheduleArbitrary
+{
+    public static Arbitrary<Schedule> Of(ScheduleShape shape) =>
+        Arb.From(Gen.Choose(1, int.MaxValue).Select(seed => ScheduleGenerator.Generate(seed, shape)), Shrink);
+
+    public static IEnumerable<Schedule> Shrink(Schedule schedule)
+    {
+        int count = schedule.Steps.Count;
+        for (int chunk = count / 2; chunk >= 1; chunk /= 2)
+        {
+            for (int start = 0; start + chunk <= count; start += chunk)
+            {
+                yield return schedule.Without(Enumerable.Range(start, chunk).ToHashSet());
+            }
+        }
+    }
+}
