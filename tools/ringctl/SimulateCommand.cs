@@ -75,14 +75,16 @@ internal static class SimulateCommand
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Simulated {schedule.Nodes} nodes, {schedule.Clients} clients, seed {schedule.Seed}: {verdict.VirtualTime.TotalSeconds:0.0} s of virtual time, {verdict.Messages} messages delivered."));
 
-        var faults = new Table().Title("Faults injected").AddColumn("kind").AddColumn(new TableColumn("count").RightAligned());
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Faults injected ({schedule.Faults}):"));
+        var faults = new Table().Border(TableBorder.Rounded).AddColumn("kind").AddColumn(new TableColumn("count").RightAligned());
         foreach (var group in schedule.Steps.Where(s => s.IsFault).GroupBy(s => s.Kind).OrderBy(g => g.Key))
         {
             faults.AddRow(Describe(group.Key), group.Count().ToString(CultureInfo.InvariantCulture));
         }
 
         console.Write(faults);
-        var operations = new Table().Title("Operations").AddColumn("kind").AddColumn(new TableColumn("acknowledged").RightAligned())
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Operations ({schedule.Operations}):"));
+        var operations = new Table().Border(TableBorder.Rounded).AddColumn("kind").AddColumn(new TableColumn("acknowledged").RightAligned())
             .AddColumn(new TableColumn("failed").RightAligned()).AddColumn(new TableColumn("timed out").RightAligned());
         foreach (var group in history.GroupBy(op => op.Step.Kind).OrderBy(g => g.Key))
         {

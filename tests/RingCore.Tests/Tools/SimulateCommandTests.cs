@@ -1,0 +1,50 @@
+using RingCore.TestKit.Schedules;
+
+namespace RingCore.Tests.Tools;
+
+public sealed class SimulateCommandTests
+{
+    [Fact]
+    public void Simulate_reports_faults_operations_siblings_and_the_verdict_of_the_seeded_run()
+    {
+        var expected = ScheduleRunner.Run(ScheduleGenerator.Generate(42, new ScheduleShape { Nodes = 5, Operations = 300, Faults = 12 }));
+
+        var run = RingCtlRun.Of("simulate", "--nodes", "5", "--seed", "42", "--ops", "300", "--faults", "12");
+
+        Assert.Equal(expected.Passed ? 0 : 1, run.ExitCode);
+        Assert.Equal(string.Empty, run.Error);
+        Assert.Contains($"Simulated 5 nodes, 3 clients, seed 42:", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"{expected.Messages} messages delivered", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Acknowledged writes lost: 0", run.OutputLines);
+        Assert.Contains(run.OutputLines, line => line.StartsWith("Verdict: PASSED", StringComparison.Ordinal));
+        Assert.Contains($"Siblings: {expected.SiblingReads} reads returned concurrent values; {expected.SiblingsMerged} acknowledged writes merged siblings.", run.OutputLines);
+        var operations = run.TableAfter("Operations");
+        Assert.Equal(expected.Acknowledged, operations.Sum(row => int.Parse(row[1])));
+        var faults = run.TableAfter("Faults injected");
+        Assert.Equal(12, faults.Sum(row => int.Parse(row[1])));
+    }
+
+    [Fact]
+    public void Simulate_with_last_write_wins_reports_the_lost_writes_and_exits_1()
+    {
+        var run = RingCtlRun.Of("simulate", "--seed", "3", "--ops", "300", "--faults", "10", "--last-write-wins");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(run.OutputLines, line => line.StartsWith("Verdict: FAILED", StringComparison.Ordinal));
+        Assert.Contains(run.OutputLines, line => line.Contains("lost write:", StringComparison.Ordinal));
+        Assert.DoesNotContain("Acknowledged writes lost: 0", run.OutputLines);
+    }
+
+    [Theory]
+    [InlineData("--nodes", "2", "--nodes must be from 3 to 64 (got 2).")]
+    [InlineData("--ops", "-1", "--ops must be from 0 to 1000000 (got -1).")]
+    [InlineData("--clients", "0", "--clients must be from 1 to 1000 (got 0).")]
+    public void Simulate_refuses_bad_sizes_with_one_line_and_exit_code_2(string option, string value, string message)
+    {
+        var run = RingCtlRun.Of("simulate", option, value);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"ringctl simulate: {message}", run.Error.Trim());
+        Assert.Equal(string.Empty, run.Output);
+    }
+}
