@@ -33,6 +33,23 @@ public sealed class NothingLostTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Without_partitions_or_crashes_an_actor_never_has_two_activations_and_nothing_is_lost_to_a_lossy_network()
+    {
+        // Only drops, duplicates and delays: routing never changes, so one activation per actor.
+        var shape = Shape with { Partitions = false, Crashes = false };
+        int activationsChecked = 0;
+        PartitionProperty.Check(Prop.ForAll(ScheduleArbitrary.Of(shape), schedule =>
+        {
+            Assert.False(schedule.SplitsOrCrashes);
+            var verdict = ScheduleRunner.Run(schedule);
+            Assert.True(verdict.Passed, verdict.ToString());
+            Interlocked.Add(ref activationsChecked, verdict.History.Count(op => op.Step.Kind == StepKind.Increment && op.Outcome == OperationOutcome.Ok));
+        }), runs: 100);
+
+        Assert.True(activationsChecked > 1000, $"only {activationsChecked} acknowledged increments: the single-activation check saw little");
+    }
+
+    [Fact]
     public void The_same_seed_replays_the_same_run_and_another_seed_a_different_one()
     {
         var schedule = ScheduleGenerator.Generate(4242, Shape);

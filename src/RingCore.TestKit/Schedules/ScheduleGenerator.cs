@@ -34,7 +34,7 @@ public static class ScheduleGenerator
         {
             at += TimeSpan.FromTicks((long)(shape.MeanGap.Ticks * 2 * random.NextDouble()));
             steps.Add(isFault[i]
-                ? Fault(random, at, nodes, crashed, ref partitioned, ref wiped)
+                ? Fault(random, at, nodes, shape, crashed, ref partitioned, ref wiped)
                 : Operation(random, at, shape));
         }
 
@@ -60,11 +60,18 @@ public static class ScheduleGenerator
         return new ScheduleStep(at, kind, client, $"k{random.Next(shape.Keys)}", [], null);
     }
 
-    private static ScheduleStep Fault(Random random, TimeSpan at, string[] nodes, HashSet<string> crashed, ref bool partitioned, ref bool wiped)
+    private static ScheduleStep Fault(Random random, TimeSpan at, string[] nodes, ScheduleShape shape, HashSet<string> crashed, ref bool partitioned,
+        ref bool wiped)
     {
         while (true)
         {
-            switch (random.Next(7))
+            int kind = random.Next(7);
+            if ((!shape.Partitions && kind is 0 or 1 or 2) || (!shape.Crashes && kind is 3 or 4 or 5))
+            {
+                kind = 6; // only the network's misbehaviour is left to choose
+            }
+
+            switch (kind)
             {
                 case 0 or 1:
                     partitioned = true;

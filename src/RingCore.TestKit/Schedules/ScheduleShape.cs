@@ -21,6 +21,12 @@ public sealed record ScheduleShape
     /// <summary>Counter actors the clients share. Defaults to 2.</summary>
     public int Actors { get; init; } = 2;
 
+    /// <summary>Whether faults may split the network (partitions and heals). Defaults to true.</summary>
+    public bool Partitions { get; init; } = true;
+
+    /// <summary>Whether faults may crash, restart and wipe nodes. Defaults to true.</summary>
+    public bool Crashes { get; init; } = true;
+
     /// <summary>Mean virtual time between two steps. Defaults to 10 ms.</summary>
     public TimeSpan MeanGap { get; init; } = TimeSpan.FromMilliseconds(10);
 
