@@ -1,3 +1,4 @@
+using RingCore.TestKit.Simulation;
 using System.Collections.Concurrent;
 using System.Text;
 using RingCore.Actors;
@@ -170,7 +171,7 @@ public sealed class ActorRuntimeTests
     public async Task WriteBehind_state_is_stored_on_the_interval_and_at_shutdown()
     {
         var storage = new MemoryVNodeStoreProvider();
-        var time = new ManualTimeProvider();
+        var time = new VirtualTimeProvider();
         var options = new RingNodeOptions { PartitionCount = 16, WriteBehindInterval = TimeSpan.FromSeconds(1) };
         await using (var node = await Start(a => CounterActor.Define(a, "lazy", ActorDurability.WriteBehind), storage, time, options))
         {
@@ -210,7 +211,7 @@ public sealed class ActorRuntimeTests
     [Fact]
     public async Task Idle_actors_passivate_and_reactivate_with_their_stored_state()
     {
-        var time = new ManualTimeProvider();
+        var time = new VirtualTimeProvider();
         var options = new RingNodeOptions { PartitionCount = 16, PassivationSweepInterval = TimeSpan.FromSeconds(10) };
         await using var node = await Start(actors =>
         {
@@ -244,7 +245,7 @@ public sealed class ActorRuntimeTests
     [Fact]
     public async Task Timers_deliver_ticks_through_the_mailbox_on_fake_time()
     {
-        var time = new ManualTimeProvider();
+        var time = new VirtualTimeProvider();
         await using var node = await Start(a => CounterActor.Define(a, "clock", ActorDurability.WriteThrough), time: time);
         var clock = node.GetActor("clock", "k");
         clock.Tell(new CounterActor.StartTicking(TimeSpan.FromSeconds(1)));
@@ -259,7 +260,7 @@ public sealed class ActorRuntimeTests
     [Fact]
     public async Task An_ask_times_out_on_fake_time_with_a_clear_error()
     {
-        var time = new ManualTimeProvider();
+        var time = new VirtualTimeProvider();
         var never = new TaskCompletionSource<(int, int)>();
         await using var node = await Start(actors => actors.Add<int>("stuck", type => type
             .InitialState(_ => 0)

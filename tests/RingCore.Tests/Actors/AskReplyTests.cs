@@ -1,3 +1,4 @@
+using RingCore.TestKit.Simulation;
 using RingCore.Actors;
 
 namespace RingCore.Tests.Actors;
@@ -9,7 +10,7 @@ public sealed class AskReplyTests
     [Fact]
     public async Task A_reply_after_a_timeout_cannot_complete_the_next_ask_of_the_pooled_source()
     {
-        var time = new ManualTimeProvider();
+        var time = new VirtualTimeProvider();
         var reply = AskReply<string>.Rent();
         int first = reply.Start(Type, "k"u8.ToArray(), TimeSpan.FromSeconds(1), time, CancellationToken.None);
         var firstAsk = reply.AsValueTask();
@@ -30,7 +31,7 @@ public sealed class AskReplyTests
     [Fact]
     public async Task A_stale_timer_tick_does_not_time_out_an_ask_whose_wait_has_not_elapsed()
     {
-        var time = new ManualTimeProvider();
+        var time = new VirtualTimeProvider();
         var reply = AskReply<string>.Rent();
         int first = reply.Start(Type, "k"u8.ToArray(), TimeSpan.FromSeconds(1), time, CancellationToken.None);
         var firstAsk = reply.AsValueTask();

@@ -1,3 +1,4 @@
+using RingCore.TestKit.Simulation;
 using RingCore.Actors;
 using RingCore.Replication;
 using RingCore.VNodes;
@@ -6,7 +7,7 @@ using RingCore.TestKit;
 namespace RingCore.Tests.Replication;
 
 /// <summary>
-/// A <see cref="TestCluster"/> on a <see cref="ManualScheduler"/> and a <see cref="ManualTimeProvider"/>:
+/// A <see cref="TestCluster"/> on a <see cref="ManualScheduler"/> (first in, first out) and the TestKit's <see cref="VirtualTimeProvider"/>:
 /// everything runs on the test's thread, in one seeded order, and time moves only when the
 /// driver advances it (1 ms at a time, whenever no work is left), so no test waits on the wall clock.
 /// </summary>
@@ -24,7 +25,7 @@ internal sealed class FakeTimeCluster : IAsyncDisposable
 
     public ManualScheduler Scheduler { get; } = new();
 
-    public ManualTimeProvider Time { get; } = new();
+    public VirtualTimeProvider Time { get; } = new();
 
     public TestCluster Cluster { get; }
 

@@ -1,3 +1,4 @@
+using RingCore.TestKit.Simulation;
 using System.Text;
 using RingCore.Transport;
 
@@ -177,10 +178,10 @@ public sealed class SimulatedNetworkTests
         Assert.Contains("already has a receiver", Assert.Throws<InvalidOperationException>(() => a.Attach(new Inbox())).Message);
     }
 
-    private static (SimulatedNetwork Network, ManualScheduler Scheduler, ManualTimeProvider Time) Create(int seed = 7)
+    private static (SimulatedNetwork Network, ManualScheduler Scheduler, VirtualTimeProvider Time) Create(int seed = 7)
     {
         var scheduler = new ManualScheduler();
-        var time = new ManualTimeProvider();
+        var time = new VirtualTimeProvider();
         return (new SimulatedNetwork(seed, time, scheduler), scheduler, time);
     }
 
