@@ -54,6 +54,8 @@ public sealed class TestCluster : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(members, 1);
         _configureActors = configureActors;
         _actorOptions = actorOptions;
+        ActorTypes = new ActorRegistry();
+        configureActors?.Invoke(ActorTypes);
         Seed = seed;
         Time = time ?? TimeProvider.System;
         Scheduler = scheduler ?? ThreadPoolActorScheduler.Instance;
@@ -69,6 +71,9 @@ public sealed class TestCluster : IAsyncDisposable
             Start(name);
         }
     }
+
+    /// <summary>The actor types the nodes host (empty without actors).</summary>
+    internal ActorRegistry ActorTypes { get; }
 
     /// <summary>Where actors are active across the cluster, and whether an actor ever had two activations at once.</summary>
     public ActivationMonitor Activations { get; } = new();

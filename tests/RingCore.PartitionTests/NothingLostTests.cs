@@ -43,7 +43,7 @@ public sealed class NothingLostTests(ITestOutputHelper output)
             Assert.False(schedule.SplitsOrCrashes);
             var verdict = ScheduleRunner.Run(schedule);
             Assert.True(verdict.Passed, verdict.ToString());
-            Interlocked.Add(ref activationsChecked, verdict.History.Count(op => op.Step.Kind == StepKind.Increment && op.Outcome == OperationOutcome.Ok));
+            Interlocked.Add(ref activationsChecked, verdict.History.Count(op => op.Step.Kind == StepKind.ActorAsk && op.Outcome == OperationOutcome.Ok));
         }), runs: 100);
 
         Assert.True(activationsChecked > 1000, $"only {activationsChecked} acknowledged increments: the single-activation check saw little");

@@ -128,7 +128,7 @@ internal static class SimulateCommand
         StepKind.PutBlind => "put without context",
         StepKind.Get => "get",
         StepKind.Delete => "delete",
-        StepKind.Increment => "counter increment",
+        StepKind.ActorAsk => "actor ask (counter increment by default)",
         StepKind.Partition => "partition",
         StepKind.Heal => "heal",
         StepKind.Crash => "crash",

@@ -12,11 +12,14 @@ internal sealed class FinalState
     /// <summary>Keys whose N primaries hold different sets after the repair reads: the sets, in words.</summary>
     public Dictionary<string, string> Diverged { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Per counter actor: its count merged from every replica.</summary>
-    public Dictionary<string, long> StoredCounts { get; } = new(StringComparer.Ordinal);
+    /// <summary>Per actor: every version of its state that any replica holds.</summary>
+    public Dictionary<string, List<ReadOnlyMemory<byte>>> ActorVersions { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Per counter actor: what an Ask after the run answered, or the error.</summary>
-    public Dictionary<string, string> LiveReads { get; } = new(StringComparer.Ordinal);
+    /// <summary>Per actor: the reply to the probe asked after the run.</summary>
+    public Dictionary<string, object?> ProbeAnswers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Per actor: why the probe after the run got no answer.</summary>
+    public Dictionary<string, string> ProbeFailures { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Final reads that failed although the cluster was healed and every node up.</summary>
     public List<string> FailedFinalReads { get; } = [];

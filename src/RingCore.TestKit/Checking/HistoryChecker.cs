@@ -16,9 +16,10 @@ namespace RingCore.TestKit.Checking;
 /// took effect cannot be told, and it may have (an indeterminate operation, as in Jepsen).</item>
 /// <item><b>Convergence.</b> After the repair reads, the N primaries of every key hold the same set.</item>
 /// <item><b>No phantom.</b> Every value read, during the run or at its end, is one some client wrote.</item>
-/// <item><b>Counters.</b> A counter holds at least its acknowledged increments and at most those
-/// plus the ones that failed or timed out (which may have taken effect); it answers an Ask after
-/// the run; with no partition, crash or wipe it never had two activations at once.</item>
+/// <item><b>Actors.</b> The workload's check holds for each actor's state merged from every
+/// replica (the default counter: at least its acknowledged increments and at most those plus the
+/// ones that failed or timed out); it answers an ask after the run; with no partition, crash or
+/// wipe it never had two activations at once.</item>
 /// <item><b>Liveness.</b> Every operation ended within its deadline, with no unexpected error,
 /// and reads after healing succeed.</item>
 /// </list>
@@ -28,8 +29,8 @@ public static class HistoryChecker
     // Deadlines are the client's own timeouts; completions land on the timer tick after them.
     private static readonly TimeSpan DeadlineSlack = TimeSpan.FromMilliseconds(50);
 
-    internal static ScheduleVerdict Check(Schedule schedule, IReadOnlyList<OperationRecord> history, FinalState final, TestCluster cluster,
-        List<string> violations, ulong deliveryLogHash, long messages, TimeSpan virtualTime)
+    internal static ScheduleVerdict Check(Schedule schedule, ActorWorkload workload, IReadOnlyList<OperationRecord> history, FinalState final,
+        TestCluster cluster, List<string> violations, ulong deliveryLogHash, long messages, TimeSpan virtualTime)
     {
         int lost = CheckWrites(history, final, violations);
         CheckPhantoms(history, final, violations);
@@ -38,7 +39,7 @@ public static class HistoryChecker
             violations.Add($"convergence: the primaries of {ScheduleRunner.Bucket}/{key} differ after repair: {sets}");
         }
 
-        CheckCounters(schedule, history, final, cluster, violations);
+        CheckActors(schedule, workload, history, final, cluster, violations);
         CheckLiveness(history, final, violations);
         return new ScheduleVerdict(schedule, history, violations, deliveryLogHash, messages, virtualTime) { LostWrites = lost };
     }
@@ -118,38 +119,29 @@ public static class HistoryChecker
         }
     }
 
-    private static void CheckCounters(Schedule schedule, IReadOnlyList<OperationRecord> history, FinalState final, TestCluster cluster, List<string> violations)
+    private static void CheckActors(Schedule schedule, ActorWorkload workload, IReadOnlyList<OperationRecord> history, FinalState final,
+        TestCluster cluster, List<string> violations)
     {
-        foreach (var byKey in history.Where(op => op.Step.Kind == StepKind.Increment).GroupBy(op => op.Step.Key))
+        foreach (var byKey in history.Where(op => op.Step.Kind == StepKind.ActorAsk).GroupBy(op => op.Step.Key))
         {
-            int acknowledged = byKey.Count(op => op.Outcome == OperationOutcome.Ok);
-            int uncertain = byKey.Count(op => op.Outcome is OperationOutcome.Failed or OperationOutcome.TimedOut);
-            long stored = final.StoredCounts.GetValueOrDefault(byKey.Key);
-            if (stored < acknowledged)
+            var acknowledged = byKey.Where(op => op.Outcome == OperationOutcome.Ok).Select(op => op.Message!).ToArray();
+            var uncertain = byKey.Where(op => op.Outcome is OperationOutcome.Failed or OperationOutcome.TimedOut).Select(op => op.Message!).ToArray();
+            if (final.ProbeFailures.TryGetValue(byKey.Key, out var failure))
             {
-                violations.Add($"lost increments: counter {byKey.Key} holds {stored}, but {acknowledged} increments were acknowledged");
+                violations.Add($"liveness: actor {byKey.Key} did not answer after the run: {failure}");
             }
 
-            if (stored > acknowledged + uncertain)
+            if (workload.Check(cluster.ActorTypes, byKey.Key, acknowledged, uncertain, final.ActorVersions.GetValueOrDefault(byKey.Key) ?? [],
+                    final.ProbeAnswers.GetValueOrDefault(byKey.Key)) is { } violation)
             {
-                violations.Add($"extra increments: counter {byKey.Key} holds {stored}, more than {acknowledged} acknowledged plus {uncertain} uncertain");
+                violations.Add(violation);
             }
 
-            var live = final.LiveReads.GetValueOrDefault(byKey.Key, "not read");
-            if (!long.TryParse(live, out long answered))
-            {
-                violations.Add($"liveness: counter {byKey.Key} did not answer after the run: {live}");
-            }
-            else if (answered > stored)
-            {
-                violations.Add($"phantom: counter {byKey.Key} answered {answered} after the run, more than its replicas hold ({stored})");
-            }
-
-            int most = cluster.Activations.MostAtOnce(ScheduleRunner.CounterType, System.Text.Encoding.UTF8.GetBytes(byKey.Key));
+            int most = cluster.Activations.MostAtOnce(workload.TypeName, System.Text.Encoding.UTF8.GetBytes(byKey.Key));
             if (!schedule.SplitsOrCrashes && most > 1)
             {
-                violations.Add($"single activation: counter {byKey.Key} had {most} activations at once with no partition or crash: "
-                    + string.Join("; ", cluster.Activations.Overlaps.Where(o => o.StartsWith($"{ScheduleRunner.CounterType}/{byKey.Key} ", StringComparison.Ordinal))));
+                violations.Add($"single activation: actor {byKey.Key} had {most} activations at once with no partition or crash: "
+                    + string.Join("; ", cluster.Activations.Overlaps.Where(o => o.StartsWith($"{workload.TypeName}/{byKey.Key} ", StringComparison.Ordinal))));
             }
         }
     }

@@ -51,8 +51,11 @@ public sealed class OperationRecord
     /// <summary>The values a get (or a put's returned body) showed the client.</summary>
     public IReadOnlyList<string> Observed { get; internal set; } = [];
 
-    /// <summary>An increment's reply: the activation's view of the count.</summary>
-    public long? Count { get; internal set; }
+    /// <summary>An actor ask's message.</summary>
+    public object? Message { get; internal set; }
+
+    /// <summary>An actor ask's reply.</summary>
+    public object? Reply { get; internal set; }
 
     /// <inheritdoc />
     public override string ToString() =>

@@ -23,9 +23,37 @@ public static class GCounter
     /// <summary>Replies with the total.</summary>
     public sealed record Read;
 
+    /// <summary>
+    /// The default workload of the fault schedules: each ask increments a counter, and the
+    /// merged final count must hold every acknowledged increment and at most the uncertain ones
+    /// besides; the count an ask after the run answers must not exceed what the replicas hold.
+    /// </summary>
+    public static ActorWorkload<State> Workload { get; } = new("counter", Configure, (_, _) => new Increment(), () => new Read(), Check);
+
     /// <summary>Registers the counter as actor type <paramref name="name"/> (WriteThrough, Available).</summary>
-    public static void Define(ActorRegistry actors, string name = "counter") =>
-        actors.Add<State>(name, type => type
+    public static void Define(ActorRegistry actors, string name = "counter") => actors.Add<State>(name, Configure);
+
+    private static string? Check(ActorWorkloadOutcome<State> outcome)
+    {
+        long stored = outcome.Merged?.Total ?? 0;
+        int acknowledged = outcome.Acknowledged.Count, uncertain = outcome.Uncertain.Count;
+        if (stored < acknowledged)
+        {
+            return $"lost increments: counter {outcome.Key} holds {stored}, but {acknowledged} increments were acknowledged";
+        }
+
+        if (stored > acknowledged + uncertain)
+        {
+            return $"extra increments: counter {outcome.Key} holds {stored}, more than {acknowledged} acknowledged plus {uncertain} uncertain";
+        }
+
+        return outcome.ProbeAnswer is long answered && answered > stored
+            ? $"phantom: counter {outcome.Key} answered {answered} after the run, more than its replicas hold ({stored})"
+            : null;
+    }
+
+    private static void Configure(ActorTypeBuilder<State> type) =>
+        type
             .InitialState(_ => new State(new SortedDictionary<string, long>(StringComparer.Ordinal)))
             .On<Increment, long>((state, _, context) =>
             {
@@ -35,7 +63,7 @@ public static class GCounter
                 return (next, next.Total);
             })
             .On<Read, long>((state, _, _) => (state, state.Total))
-            .Merge(Merge));
+            .Merge(Merge);
 
     /// <summary>Each activation's entry at its largest: concurrent increments add up.</summary>
     public static State Merge(IReadOnlyList<State> versions)

@@ -4,7 +4,7 @@ namespace RingCore.TestKit.Schedules;
 
 /// <summary>
 /// Generates fault schedules from a seed: client operations (puts with and without context,
-/// gets, deletes, counter increments) from several clients, interleaved with partitions (random
+/// gets, deletes, actor asks) from several clients, interleaved with partitions (random
 /// splits, one node isolated, majority/minority), heals, crashes and restarts, at most one wiped
 /// disk, and network drop, duplicate and delay rates. The same seed and shape give the same schedule.
 /// </summary>
@@ -47,7 +47,7 @@ public static class ScheduleGenerator
         int roll = random.Next(100);
         if (roll < 20)
         {
-            return new ScheduleStep(at, StepKind.Increment, client, $"a{random.Next(shape.Actors)}", [], null);
+            return new ScheduleStep(at, StepKind.ActorAsk, client, $"a{random.Next(shape.Actors)}", [], null);
         }
 
         var kind = roll switch

@@ -14,8 +14,11 @@ public sealed record ScheduleRunOptions
     /// <summary>How long a client waits for a get, put or delete. Defaults to 1 second.</summary>
     public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a client waits for an increment (activation reads and writes with quorums first). Defaults to 12 seconds.</summary>
+    /// <summary>How long a client waits for an actor ask (activation reads and writes with quorums first). Defaults to 12 seconds.</summary>
     public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(12);
+
+    /// <summary>The actor type the schedule's actor asks exercise. Defaults to <see cref="GCounter.Workload"/>.</summary>
+    public ActorWorkload Workload { get; init; } = GCounter.Workload;
 
     /// <summary>Called after each step is started, with the step's index (a progress bar).</summary>
     public Action<int>? Progress { get; init; }

@@ -26,9 +26,6 @@ public static class ScheduleRunner
     /// <summary>The bucket the clients' keys live in.</summary>
     public const string Bucket = "b";
 
-    /// <summary>The counter actors' type name (and bucket).</summary>
-    public const string CounterType = "counter";
-
     private static readonly TimeSpan Quiesce = TimeSpan.FromSeconds(6);
 
     /// <summary>Runs <paramref name="schedule"/> and checks its history.</summary>
@@ -53,7 +50,8 @@ public static class ScheduleRunner
         }
 
         var stats = run.Cluster.Network.Statistics;
-        return HistoryChecker.Check(schedule, run.History, run.Final, run.Cluster, run.Violations, stats.DeliveryLogHash, stats.Delivered, simulator.Time.Elapsed);
+        return HistoryChecker.Check(schedule, options.Workload, run.History, run.Final, run.Cluster, run.Violations, stats.DeliveryLogHash, stats.Delivered,
+            simulator.Time.Elapsed);
     }
 
     private sealed class ScheduleRun(Schedule schedule, ScheduleRunOptions options, Simulator simulator)
@@ -61,7 +59,7 @@ public static class ScheduleRunner
         private readonly Dictionary<(int Client, string Key), (CausalContext Context, string[] Seen)> _contexts = [];
 
         public TestCluster Cluster { get; } = new(schedule.Nodes, options.RingSize, options.Bucket.N, schedule.Seed, simulator.Time, options.Bucket,
-            simulator.Scheduler, actors => GCounter.Define(actors, CounterType),
+            simulator.Scheduler, options.Workload.Define,
             new RingNodeOptions { DefaultAskTimeout = options.AskTimeout, PassivationSweepInterval = TimeSpan.FromSeconds(1) });
 
         public List<OperationRecord> History { get; } = [];
@@ -138,7 +136,7 @@ public static class ScheduleRunner
         private async Task OperateAsync(int index, ScheduleStep step)
         {
             var node = NodeFor(step.Client);
-            var deadline = step.Kind == StepKind.Increment ? options.AskTimeout : options.OperationTimeout;
+            var deadline = step.Kind == StepKind.ActorAsk ? options.AskTimeout : options.OperationTimeout;
             var record = new OperationRecord(index, step, node, simulator.Time.Elapsed, deadline);
             History.Add(record);
             var quorum = new QuorumOptions { Timeout = options.OperationTimeout };
@@ -176,8 +174,9 @@ public static class ScheduleRunner
                         break;
                     }
 
-                    case StepKind.Increment:
-                        record.Count = await Cluster.Actors(node).GetActor(CounterType, step.Key).Ask<long>(new GCounter.Increment(), options.AskTimeout);
+                    case StepKind.ActorAsk:
+                        record.Message = options.Workload.MessageFor(step.Client, index);
+                        record.Reply = await Cluster.Actors(node).GetActor(options.Workload.TypeName, step.Key).Ask<object?>(record.Message, options.AskTimeout);
                         break;
                 }
 
@@ -216,8 +215,8 @@ public static class ScheduleRunner
             }
 
             await simulator.Delay(Quiesce); // in-flight messages, actor refreshes, tombstone reaps
-            var keys = schedule.Steps.Where(s => !s.IsFault && s.Kind != StepKind.Increment).Select(s => s.Key).Distinct().Order(StringComparer.Ordinal).ToArray();
-            var actors = schedule.Steps.Where(s => s.Kind == StepKind.Increment).Select(s => s.Key).Distinct().Order(StringComparer.Ordinal).ToArray();
+            var keys = schedule.Steps.Where(s => !s.IsFault && s.Kind != StepKind.ActorAsk).Select(s => s.Key).Distinct().Order(StringComparer.Ordinal).ToArray();
+            var actors = schedule.Steps.Where(s => s.Kind == StepKind.ActorAsk).Select(s => s.Key).Distinct().Order(StringComparer.Ordinal).ToArray();
             var all = new QuorumOptions { R = options.Bucket.N, Timeout = TimeSpan.FromSeconds(5) };
             for (int round = 0; round < 2; round++)
             {
@@ -243,7 +242,7 @@ public static class ScheduleRunner
 
             foreach (var key in actors)
             {
-                await ReadCounterAsync(key);
+                await ReadActorAsync(key);
             }
         }
 
@@ -294,34 +293,33 @@ public static class ScheduleRunner
             }
         }
 
-        private async Task ReadCounterAsync(string key)
+        private async Task ReadActorAsync(string key)
         {
             var keyBytes = Encoding.UTF8.GetBytes(key);
-            var versions = new List<GCounter.State>();
-            var serializer = new JsonStateSerializer<GCounter.State>();
+            var type = options.Workload.TypeName;
+            var versions = new List<ReadOnlyMemory<byte>>();
             foreach (var node in Cluster.Members)
             {
-                if (await Cluster.Node(node).ReadReplicaAsync(CounterType, keyBytes) is { } held)
+                if (await Cluster.Node(node).ReadReplicaAsync(type, keyBytes) is { } held)
                 {
                     foreach (var value in held.Values)
                     {
                         if (!ReplicaValue.IsTombstone(value))
                         {
-                            versions.Add(serializer.Deserialize(ReplicaValue.Payload(value).Span));
+                            versions.Add(ReplicaValue.Payload(value));
                         }
                     }
                 }
             }
 
-            Final.StoredCounts[key] = GCounter.Merge(versions).Total;
+            Final.ActorVersions[key] = versions;
             try
             {
-                long live = await Cluster.Actors(Cluster.Members[0]).GetActor(CounterType, key).Ask<long>(new GCounter.Read(), options.AskTimeout);
-                Final.LiveReads[key] = live.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                Final.ProbeAnswers[key] = await Cluster.Actors(Cluster.Members[0]).GetActor(type, key).Ask<object?>(options.Workload.Probe(), options.AskTimeout);
             }
             catch (Exception error)
             {
-                Final.LiveReads[key] = $"error: {error.GetType().Name}: {error.Message}";
+                Final.ProbeFailures[key] = $"{error.GetType().Name}: {error.Message}";
             }
         }
 

@@ -18,7 +18,7 @@ public sealed record ScheduleShape
     /// <summary>Keys of bucket "b" the clients share (few, so they contend). Defaults to 4.</summary>
     public int Keys { get; init; } = 4;
 
-    /// <summary>Counter actors the clients share. Defaults to 2.</summary>
+    /// <summary>Actors (of the run's workload type) the clients share. Defaults to 2.</summary>
     public int Actors { get; init; } = 2;
 
     /// <summary>Whether faults may split the network (partitions and heals). Defaults to true.</summary>

@@ -32,7 +32,7 @@ public sealed record ScheduleStep(TimeSpan At, StepKind Kind, int Client, string
             StepKind.PutBlind => $"{at} c{Client} put {Key} (blind)",
             StepKind.Get => $"{at} c{Client} get {Key}",
             StepKind.Delete => $"{at} c{Client} delete {Key}",
-            StepKind.Increment => $"{at} c{Client} increment counter {Key}",
+            StepKind.ActorAsk => $"{at} c{Client} ask actor {Key}",
             StepKind.Partition => $"{at} partition {string.Join(" ", Sides.Select(side => $"[{string.Join(" ", side)}]"))}",
             StepKind.Heal => $"{at} heal",
             StepKind.Crash => $"{at} crash {Node}",

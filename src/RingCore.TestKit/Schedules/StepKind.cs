@@ -15,8 +15,8 @@ public enum StepKind
     /// <summary>A client deletes a key, with the context of its last read or write of it.</summary>
     Delete,
 
-    /// <summary>A client asks a counter actor to add one.</summary>
-    Increment,
+    /// <summary>A client asks an actor of the run's workload (by default a counter, to add one).</summary>
+    ActorAsk,
 
     /// <summary>The network splits into the given sides.</summary>
     Partition,
