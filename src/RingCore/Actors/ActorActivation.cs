@@ -231,7 +231,11 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
                     Volatile.Write(ref _flushPending, 0);
                 }
 
-                await HandleAsync(envelope).ConfigureAwait(false);
+                var handling = HandleAsync(envelope);
+                if (!handling.IsCompletedSuccessfully)
+                {
+                    await handling.ConfigureAwait(false);
+                }
             }
 
             if (handledUserMessage)

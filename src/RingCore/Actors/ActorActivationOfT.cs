@@ -53,59 +53,86 @@ internal sealed class ActorActivation<TState> : ActorActivation
         VNode.Node.ObserveActivation(this, active: true);
     }
 
-    protected override async ValueTask HandleAsync(Envelope envelope)
+    /// <remarks>
+    /// The hot path stays synchronous (STYLE.md, after System.Threading.Channels): a handler that
+    /// completes at once and a state that needs no store cost no async state machine; awaiting the
+    /// handler or a WriteThrough store happens in the async slow paths below.
+    /// </remarks>
+    protected override ValueTask HandleAsync(Envelope envelope)
     {
         if (envelope.Kind == EnvelopeKind.Flush)
         {
-            await FlushAsync().ConfigureAwait(false);
-            return;
+            return FlushAsync();
         }
 
         var type = TypedType;
         if (!type.TryGetHandler(envelope.Message.GetType(), out var handler))
         {
             envelope.Fail(new ArgumentException($"Actor type '{type.Name}' has no handler for {envelope.Message.GetType().Name}."));
-            return;
+            return default;
         }
 
-        ActorStep<TState> step;
+        ValueTask<ActorStep<TState>> handling;
         try
         {
-            step = await handler(_state, envelope.Message, new ActorContext(this)).ConfigureAwait(false);
+            handling = handler(_state, envelope.Message, new ActorContext(this));
         }
         catch (Exception exception)
         {
             // The state change of a failed message is discarded: _state was never replaced.
             envelope.Fail(exception);
+            return default;
+        }
+
+        return handling.IsCompletedSuccessfully ? Apply(handling.Result, envelope) : AwaitHandlerAsync(handling, envelope);
+    }
+
+    private async ValueTask AwaitHandlerAsync(ValueTask<ActorStep<TState>> handling, Envelope envelope)
+    {
+        ActorStep<TState> step;
+        try
+        {
+            step = await handling.ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            envelope.Fail(exception); // discarded, as above
             return;
         }
 
+        await Apply(step, envelope).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes the handler's new state by the type's durability, then replies.</summary>
+    private ValueTask Apply(ActorStep<TState> step, Envelope envelope)
+    {
         if (!EqualityComparer<TState>.Default.Equals(step.State, _state))
         {
-            switch (type.Durability)
+            switch (TypedType.Durability)
             {
                 case ActorDurability.WriteThrough:
-                {
-                    var outcome = await StoreAsync(step.State, keep: _state).ConfigureAwait(false);
-                    _state = outcome.State;
-                    if (outcome.Error is { } error)
-                    {
-                        // Not stored, so not acknowledged: the change is discarded, like a throwing handler's.
-                        envelope.Fail(error);
-                        return;
-                    }
-
-                    break;
-                }
-
+                    return StoreThenReplyAsync(step, envelope);
                 case ActorDurability.WriteBehind:
                     MarkDirtyOnce();
-                    _state = step.State;
-                    break;
-                default:
-                    _state = step.State;
                     break;
             }
+
+            _state = step.State;
+        }
+
+        envelope.Complete(step.Reply);
+        return default;
+    }
+
+    private async ValueTask StoreThenReplyAsync(ActorStep<TState> step, Envelope envelope)
+    {
+        var outcome = await StoreAsync(step.State, keep: _state).ConfigureAwait(false);
+        _state = outcome.State;
+        if (outcome.Error is { } error)
+        {
+            // Not stored, so not acknowledged: the change is discarded, like a throwing handler's.
+            envelope.Fail(error);
+            return;
         }
 
         envelope.Complete(step.Reply);
