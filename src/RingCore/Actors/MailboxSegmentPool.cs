@@ -7,9 +7,13 @@ namespace RingCore.Actors;
 /// </summary>
 internal static class MailboxSegmentPool
 {
-    // Enough for the backlogs of many busy mailboxes (about 3 MiB); past it, returned segments
-    // go to the GC.
-    private const int SharedLimit = 4096;
+    // Segments kept for reuse, about 15 MiB (a segment is about 930 bytes): enough to absorb a
+    // backlog of half a million messages, so a sender that outruns its actors for a while does not
+    // allocate once the backlog has been seen (4,096 left a Tell allocating 7 to 15 B on average
+    // in the throughput benchmark, 16,384 none with a thousand actors). Past it, returned segments
+    // go to the GC. The pool only ever holds segments that a past backlog needed, and idle actors
+    // hold none, so an application without backlogs never comes near it.
+    private const int SharedLimit = 16384;
 
     public static MailboxSegment Rent() => ThreadCachedPool<MailboxSegment>.TryRent() ?? new MailboxSegment();
 
