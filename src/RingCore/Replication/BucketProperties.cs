@@ -24,13 +24,18 @@ public sealed class BucketProperties
     /// </summary>
     public bool NotFoundOk { get; init; } = true;
 
-    /// <summary>Acknowledgements a write waits for. Defaults to 2.</summary>
+    /// <summary>
+    /// Acknowledgements a write waits for, from distinct nodes. Defaults to 2. Where a small ring
+    /// puts two of a key's replicas on one node (fewer members than target_n, as in Riak), their
+    /// acknowledgements count once, so an acknowledged write survives the loss of any W-1 disks;
+    /// a cluster with fewer than W nodes cannot acknowledge writes at all.
+    /// </summary>
     public int W { get; init; } = 2;
 
     /// <summary>How many of the R replies must come from primaries rather than fallbacks. Defaults to 0.</summary>
     public int PR { get; init; }
 
-    /// <summary>How many of the W acknowledgements must come from primaries rather than fallbacks. Defaults to 0.</summary>
+    /// <summary>How many of the W acknowledgements must come from primaries rather than fallbacks (distinct nodes, like W). Defaults to 0.</summary>
     public int PW { get; init; }
 
     /// <summary>

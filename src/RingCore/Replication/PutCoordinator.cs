@@ -8,13 +8,15 @@ namespace RingCore.Replication;
 /// <summary>
 /// One put (riak_kv_put_fsm): the first entry of the preference list records the client write
 /// under its replica id, then the other entries receive the resulting set as replica puts; the
-/// put succeeds after W acknowledgements, PW of them from primaries (Dynamo section 4.5).
+/// put succeeds after W acknowledgements from distinct nodes, PW of them from primaries (Dynamo section 4.5).
 /// </summary>
 internal sealed class PutCoordinator : ReplicaRequest
 {
     private readonly SiblingSet<ReadOnlyMemory<byte>> _clientWrite;
     private readonly TaskCompletionSource<SiblingSet<ReadOnlyMemory<byte>>?> _coordinated = new();
     private readonly TaskCompletionSource<bool> _done = new();
+    private readonly HashSet<string> _ackedMembers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _ackedPrimaryMembers = new(StringComparer.Ordinal);
     private string? _coordinatorError;
     private int _acks, _primaryAcks, _replies;
 
@@ -102,9 +104,13 @@ internal sealed class PutCoordinator : ReplicaRequest
             _replies++;
             if (ok)
             {
+                // Acknowledgements count by node, not by vnode: where a small ring puts two of a
+                // key's replicas on one node (fewer members than target_n), they are one disk,
+                // and W must mean that W nodes hold the write (Dynamo section 4.5).
                 Answered[index] = true;
-                _acks++;
-                _primaryAcks += Entries[index].Primary ? 1 : 0;
+                var (member, primary) = Entries[index];
+                _acks += _ackedMembers.Add(member) ? 1 : 0;
+                _primaryAcks += primary && _ackedPrimaryMembers.Add(member) ? 1 : 0;
             }
 
             if (_acks >= Properties.W && _primaryAcks >= Properties.PW)

@@ -24,6 +24,25 @@ public sealed class CoordinatorFailureTests
     }
 
     [Fact]
+    public async Task W_counts_distinct_nodes_where_a_small_ring_puts_two_replicas_of_a_key_on_one_node()
+    {
+        // Three nodes cannot own 16 partitions with every 3 in a row on distinct nodes, so some
+        // keys have a node twice among their primaries; two acknowledgements from it are one disk.
+        await using var sim = new FakeTimeCluster(members: 3, ringSize: 16, seed: 33);
+        var (key, twice) = Enumerable.Range(0, 500).Select(i => $"k{i}")
+            .Select(k => (Key: k, Twice: Primaries(sim.Cluster, "b", k).GroupBy(m => m).FirstOrDefault(g => g.Count() > 1)?.Key))
+            .First(candidate => candidate.Twice is not null);
+        sim.Cluster.Isolate(twice!);
+
+        var put = sim.Node(twice!).PutAsync("b", key, Bytes("v"), CausalContext.Empty, new QuorumOptions { Timeout = TimeSpan.FromMilliseconds(300) });
+        var error = Assert.Throws<QuorumException>(() => sim.Run(put));
+        Assert.Contains("needed W=2", error.Message, StringComparison.Ordinal);
+
+        sim.Cluster.Heal();
+        sim.Run(sim.Node(twice!).PutAsync("b", key, Bytes("v"), CausalContext.Empty)); // two nodes now: acknowledged
+    }
+
+    [Fact]
     public async Task An_exception_while_serving_becomes_an_error_reply_that_names_the_node()
     {
         var network = new SimulatedNetwork(seed: 32);
