@@ -15,6 +15,15 @@ internal static class ScheduleArbitrary
     public static Arbitrary<Schedule> Of(ScheduleShape shape) =>
         Arb.From(Gen.Choose(1, int.MaxValue).Select(seed => ScheduleGenerator.Generate(seed, shape)), Shrink);
 
+    /// <summary>Schedules of 5 to 7 nodes and 10 to 20 faults over <paramref name="shape"/>'s operations.</summary>
+    public static Arbitrary<Schedule> Varying(ScheduleShape shape) =>
+        Arb.From(
+            from seed in Gen.Choose(1, int.MaxValue)
+            from nodes in Gen.Choose(5, 7)
+            from faults in Gen.Choose(10, 20)
+            select ScheduleGenerator.Generate(seed, shape with { Nodes = nodes, Faults = faults }),
+            Shrink);
+
     public static IEnumerable<Schedule> Shrink(Schedule schedule)
     {
         int count = schedule.Steps.Count;
