@@ -200,31 +200,53 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
     /// <summary>Stores pending state (WriteBehind); called only while this activation holds its turn.</summary>
     protected abstract ValueTask FlushAsync();
 
-    private async ValueTask RunTurnAsync()
+    /// <summary>
+    /// One turn: loads the state if needed, then handles up to the vnode's turn limit of
+    /// messages, then ends the turn. It stays synchronous while the load and the handlers
+    /// complete at once, which is the common case (STYLE.md: the hot path returns a completed
+    /// ValueTask, the async slow path lives apart), and continues asynchronously from the first
+    /// one that does not. Whichever path is running when the turn ends calls <see cref="EndTurn"/>, exactly once.
+    /// </summary>
+    private ValueTask RunTurnAsync()
+    {
+        ValueTask loading;
+        try
+        {
+            loading = EnsureLoadedAsync();
+        }
+        catch (Exception exception)
+        {
+            FailWaiting(exception);
+            EndTurn();
+            return default;
+        }
+
+        return loading.IsCompletedSuccessfully ? RunMessages(0, handledUserMessage: false) : LoadThenRunAsync(loading);
+    }
+
+    private async ValueTask LoadThenRunAsync(ValueTask loading)
     {
         try
         {
-            try
-            {
-                await EnsureLoadedAsync().ConfigureAwait(false);
-            }
-            catch (Exception exception)
-            {
-                // The state cannot be read (e.g. a corrupt store): fail what is waiting, stay
-                // unloaded, and try again on the next message.
-                while (_mailbox.TryDequeue(out var envelope))
-                {
-                    envelope.Fail(exception);
-                }
+            await loading.ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            FailWaiting(exception);
+            EndTurn();
+            return;
+        }
 
-                return;
-            }
+        await RunMessages(0, handledUserMessage: false).ConfigureAwait(false);
+    }
 
-            // Activity is stamped once per turn, not per Tell: a message still in the mailbox
-            // already keeps the actor from passivating, so only handled ones need a time.
-            bool handledUserMessage = false;
-            for (int handled = 0; handled < VNode.TurnMessageLimit && _mailbox.TryDequeue(out var envelope); handled++)
+    private ValueTask RunMessages(int handled, bool handledUserMessage)
+    {
+        try
+        {
+            while (handled < VNode.TurnMessageLimit && _mailbox.TryDequeue(out var envelope))
             {
+                handled++;
                 handledUserMessage |= envelope.Kind == EnvelopeKind.User;
                 if (envelope.Kind == EnvelopeKind.Flush)
                 {
@@ -234,18 +256,48 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
                 var handling = HandleAsync(envelope);
                 if (!handling.IsCompletedSuccessfully)
                 {
-                    await handling.ConfigureAwait(false);
+                    return AwaitThenRunAsync(handling, handled, handledUserMessage); // it ends the turn
                 }
             }
-
-            if (handledUserMessage)
-            {
-                Volatile.Write(ref _lastActivity, VNode.Time.GetTimestamp());
-            }
         }
-        finally
+        catch
         {
             EndTurn();
+            throw;
+        }
+
+        // Activity is stamped once per turn, not per Tell: a message still in the mailbox
+        // already keeps the actor from passivating, so only handled ones need a time.
+        if (handledUserMessage)
+        {
+            Volatile.Write(ref _lastActivity, VNode.Time.GetTimestamp());
+        }
+
+        EndTurn();
+        return default;
+    }
+
+    private async ValueTask AwaitThenRunAsync(ValueTask handling, int handled, bool handledUserMessage)
+    {
+        try
+        {
+            await handling.ConfigureAwait(false);
+        }
+        catch
+        {
+            EndTurn();
+            throw;
+        }
+
+        await RunMessages(handled, handledUserMessage).ConfigureAwait(false);
+    }
+
+    /// <summary>The state cannot be read (e.g. a corrupt store): fail what is waiting, stay unloaded, and try again on the next message.</summary>
+    private void FailWaiting(Exception exception)
+    {
+        while (_mailbox.TryDequeue(out var envelope))
+        {
+            envelope.Fail(exception);
         }
     }
 

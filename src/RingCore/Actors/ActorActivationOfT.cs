@@ -22,13 +22,10 @@ internal sealed class ActorActivation<TState> : ActorActivation
     // saves 8 bytes per idle actor.
     private ActorType<TState> TypedType => Unsafe.As<ActorType<TState>>(Type);
 
-    protected override async ValueTask EnsureLoadedAsync()
-    {
-        if (_loaded)
-        {
-            return;
-        }
+    protected override ValueTask EnsureLoadedAsync() => _loaded ? default : LoadAsync();
 
+    private async ValueTask LoadAsync()
+    {
         var type = TypedType;
         TState state;
         if (type.Durability == ActorDurability.Ephemeral)

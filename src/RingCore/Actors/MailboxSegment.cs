@@ -162,7 +162,11 @@ internal sealed class MailboxSegment
     {
         Debug.Assert(ReadIndex >= ReadLimit || (Volatile.Read(ref _reserved.Word) & CountMask) == 0,
             "Only drained or never-used segments are recycled, so no slot holds a message.");
-        _slots = default; // drop the messages' references: the segment may sit in the pool for a while
+        // Drop the messages' references (the segment may sit in the pool for a while), clearing
+        // only the slots that were used: most segments carry one message of an idle actor.
+        int used = Math.Max(ReadIndex, (int)Math.Min(Capacity, Volatile.Read(ref _reserved.Word) & CountMask));
+        Span<Slot> slots = _slots;
+        slots[..used].Clear();
         _next = null;
         ReadIndex = 0;
         ReadLimit = Capacity;
