@@ -161,9 +161,7 @@ public sealed class ReplicatedActorTests
     public async Task Writes_on_both_sides_of_a_partition_become_siblings_that_Merge_resolves_at_the_next_activation()
     {
         await using var sim = Cluster(members: 6);
-        var primaries = Primaries(sim.Cluster, "cart", "k");
-        var others = sim.Cluster.Members.Except(primaries).ToArray();
-        string[] left = [primaries[0], others[0], others[1]], right = [primaries[1], primaries[2], others[2]];
+        var (primaries, left, right) = Sides(sim, "cart");
         sim.Run(sim.Actors(left[1]).GetActor("cart", "k").Ask<object?>(new Cart.Add("bread")));
 
         sim.Cluster.Partition(left, right);
@@ -191,9 +189,7 @@ public sealed class ReplicatedActorTests
         // Sweeps far apart: the activation on the healed side lives on with its stale state.
         await using var sim = new FakeTimeCluster(6, ringSize: 16, seed: 11, actors: DefineActors,
             actorOptions: new RingNodeOptions { PassivationSweepInterval = TimeSpan.FromHours(1), DefaultAskTimeout = TimeSpan.FromSeconds(10) });
-        var primaries = Primaries(sim.Cluster, "cart", "k");
-        var others = sim.Cluster.Members.Except(primaries).ToArray();
-        string[] left = [primaries[0], others[0], others[1]], right = [primaries[1], primaries[2], others[2]];
+        var (primaries, left, right) = Sides(sim, "cart");
         sim.Cluster.Partition(left, right);
         sim.Run(sim.Actors(left[1]).GetActor("cart", "k").Ask<object?>(new Cart.Add("apple")));
         sim.Run(sim.Actors(right[2]).GetActor("cart", "k").Ask<object?>(new Cart.Add("fig")));
@@ -214,9 +210,7 @@ public sealed class ReplicatedActorTests
     public async Task Siblings_of_an_actor_type_without_Merge_fail_its_messages_with_a_clear_error()
     {
         await using var sim = Cluster(members: 6);
-        var primaries = Primaries(sim.Cluster, "cart-no-merge", "k");
-        var others = sim.Cluster.Members.Except(primaries).ToArray();
-        string[] left = [primaries[0], others[0], others[1]], right = [primaries[1], primaries[2], others[2]];
+        var (_, left, right) = Sides(sim, "cart-no-merge");
         sim.Cluster.Partition(left, right);
         sim.Run(sim.Actors(left[1]).GetActor("cart-no-merge", "k").Ask<object?>(new Cart.Add("apple")));
         sim.Run(sim.Actors(right[2]).GetActor("cart-no-merge", "k").Ask<object?>(new Cart.Add("fig")));
@@ -335,6 +329,17 @@ public sealed class ReplicatedActorTests
         var wrongRing = Assert.Throws<ArgumentException>(() => RingNode.StartInCluster(new RingNodeOptions { NodeName = "n1", PartitionCount = 64 },
             DefineActors, replicas, new SimulatedNetwork(2).Connect("n1")));
         Assert.Contains("16 partitions", wrongRing.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The sides of a six-node cluster that split key "k" of <paramref name="type"/>: its first
+    /// primary with two non-replicas on the left, its other two primaries and the last node on the right.
+    /// </summary>
+    private static (string[] Primaries, string[] Left, string[] Right) Sides(FakeTimeCluster sim, string type)
+    {
+        var primaries = Primaries(sim.Cluster, type, "k");
+        var others = sim.Cluster.Members.Except(primaries).ToArray();
+        return (primaries, [primaries[0], others[0], others[1]], [primaries[1], primaries[2], others[2]]);
     }
 
     private static FakeTimeCluster Cluster(int members) =>
