@@ -134,15 +134,36 @@ public sealed partial class RingNode : ITransportReceiver
             return Name;
         }
 
+        ObserveView();
         int partition = Ring.PartitionOf(address.Position);
         return HostOf(address.Type, partition) ?? throw Unavailable(address, partition);
     }
 
     /// <summary>The node that should host actors of <paramref name="type"/> on <paramref name="partition"/>, by this node's view; null when none is reachable.</summary>
+    /// <remarks>
+    /// Cached per actor type and partition until the view epoch moves (or the type's N changes),
+    /// so routing a message does not build the annotated preference list each time.
+    /// </remarks>
     private string? HostOf(ActorType type, int partition)
     {
+        var cluster = _cluster!;
+        long epoch = Interlocked.Read(ref cluster.ViewEpoch);
+        int n = cluster.Replicas.PropertiesOf(type.Name).N;
+        var slot = (type.Index, partition);
+        if (cluster.Hosts.TryGetValue(slot, out var cached) && cached.Epoch == epoch && cached.N == n)
+        {
+            return cached.Host;
+        }
+
+        var host = FindHost(type, partition, n);
+        cluster.Hosts[slot] = (epoch, n, host);
+        return host;
+    }
+
+    private string? FindHost(ActorType type, int partition, int n)
+    {
         var replicas = _cluster!.Replicas;
-        var list = replicas.PreferenceList(partition, replicas.PropertiesOf(type.Name).N, out var primaries);
+        var list = replicas.PreferenceList(partition, n, out var primaries);
         if (type.Placement == ActorPlacement.Strict)
         {
             return replicas.CanReach(primaries[0]) ? primaries[0] : null;
@@ -417,6 +438,9 @@ public sealed partial class RingNode : ITransportReceiver
         public long Duplicates;
 
         public ConcurrentDictionary<ulong, RemoteAsk> PendingAsks { get; } = new();
+
+        /// <summary>Where each (actor type, partition) is hosted, as of a view epoch and an N.</summary>
+        public ConcurrentDictionary<(int Type, int Partition), (long Epoch, int N, string? Host)> Hosts { get; } = new();
 
         /// <summary>Requests delivered here, by (sender, request id), kept for <see cref="RingNodeOptions.RemoteAskRetention"/> to drop duplicates.</summary>
         public ConcurrentDictionary<(string From, ulong Id), long> Served { get; } = new();
