@@ -95,6 +95,8 @@ internal static class SimulateCommand
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Siblings: {verdict.SiblingReads} reads returned concurrent values; {verdict.SiblingsMerged} acknowledged writes merged siblings."));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Acknowledged writes lost: {verdict.LostWrites}"));
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Replay: the same command replays this run exactly (delivery log {verdict.DeliveryLogHash:x16})."));
         if (verdict.Passed)
         {
             console.WriteLine("Verdict: PASSED (nothing lost, replicas converged, no phantom, counters exact, every request ended in time)");

@@ -25,9 +25,15 @@ namespace RingCore.VNodes;
 /// passivates the activation on its next sweep once this node is no longer the actor's host (a
 /// primary came back), and the next message activates it there with the state its quorum read
 /// finds.</para>
-/// <para>Remote Asks are at most once, like any message on the network: a lost request or reply
-/// ends the Ask in its timeout. The pending table forgets an Ask after
-/// <see cref="RingNodeOptions.RemoteAskRetention"/>, so a reply later than that is dropped.</para>
+/// <para>When this node's view of which nodes are reachable changes (the view epoch moves), each
+/// vnode's next sweep passivates its Available activations too: a partition began or healed, so
+/// an activation may have missed the other side's writes, and its next activation's quorum read
+/// merges them. Until hinted handoff moves actors, that sweep is what ends the second activation
+/// a partition or a crash made.</para>
+/// <para>Remote messages are at most once, like any message on the network: a lost request or
+/// reply ends the Ask in its timeout, and a duplicated request is dropped by its (sender, id). The
+/// pending table forgets an Ask after <see cref="RingNodeOptions.RemoteAskRetention"/>, so a
+/// reply later than that is dropped.</para>
 /// </remarks>
 public sealed partial class RingNode : ITransportReceiver
 {

@@ -16,6 +16,7 @@ public sealed class SimulateCommandTests
         Assert.Contains($"Simulated 5 nodes, 3 clients, seed 42:", run.Output, StringComparison.Ordinal);
         Assert.Contains($"{expected.Messages} messages delivered", run.Output, StringComparison.Ordinal);
         Assert.Contains("Acknowledged writes lost: 0", run.OutputLines);
+        Assert.Contains($"Replay: the same command replays this run exactly (delivery log {expected.DeliveryLogHash:x16}).", run.OutputLines);
         Assert.Contains(run.OutputLines, line => line.StartsWith("Verdict: PASSED", StringComparison.Ordinal));
         Assert.Contains($"Siblings: {expected.SiblingReads} reads returned concurrent values; {expected.SiblingsMerged} acknowledged writes merged siblings.", run.OutputLines);
         var operations = run.TableAfter("Operations");
