@@ -27,6 +27,8 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
     private long _lastActivity;
     private ActorActivationExtras? _extras;
     private volatile bool _gone;
+    private bool _keepsSegment; // the idle mailbox holds a segment under the vnode's budget (turn holder only)
+    private bool _dropSegment;  // the next end of turn gives a kept segment back (turn holder only)
 
     protected ActorActivation(VNode vnode, ActorType type, byte[] key, ulong position)
     {
@@ -143,6 +145,19 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
             // The state stays in memory and dirty; the next sweep or shutdown tries again.
             EndTurn();
             return false;
+        }
+
+        // Give back a kept segment first: the mailbox closes only when nothing is attached.
+        if (!_mailbox.TryRelease(mayKeep: false, out _))
+        {
+            EndTurn(); // mail arrived while storing: serve it, passivate another time
+            return false;
+        }
+
+        if (_keepsSegment)
+        {
+            _keepsSegment = false;
+            VNode.ReleaseKeptSegment();
         }
 
         if (!_mailbox.CloseIfEmpty())
@@ -314,22 +329,61 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>
+    /// Ends a turn (or a passivation attempt, or a sweep's segment drop, which hold the turn too).
+    /// A drained mailbox keeps its segment while the vnode's budget allows (see
+    /// <see cref="VNode.TryKeepSegment"/>): an actor that gets mail now and then stops renting
+    /// and returning a segment per message. Otherwise it detaches it, so an idle actor holds none.
+    /// </summary>
     private void EndTurn()
     {
-        if (!_mailbox.TryRelease())
+        bool held = _keepsSegment;
+        bool taken = false;
+        bool mayKeep = !_dropSegment && (held || (taken = VNode.TryKeepSegment()));
+        _dropSegment = false;
+        if (!_mailbox.TryRelease(mayKeep, out bool kept))
         {
+            if (taken)
+            {
+                VNode.ReleaseKeptSegment(); // not used: the actor is busy, its segments are in use
+            }
+
             VNode.Scheduler.Yield(this); // mail is waiting; keep _scheduled = 1: the next turn is ours
             return;
         }
 
+        Debug.Assert(!kept || held || taken, "A kept segment always holds one unit of the vnode's budget.");
+        if (!kept && (held || taken))
+        {
+            VNode.ReleaseKeptSegment();
+        }
+
+        _keepsSegment = kept;
+
         // The exchange is a full fence, so the check below cannot be read before the flag is
-        // cleared: a sender that appended in between sees 0 and schedules, or we see its segment.
+        // cleared: a sender that appended in between sees 0 and schedules, or we see its mail.
         Interlocked.Exchange(ref _scheduled, 0);
-        if (_mailbox.MayHaveMail && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        if (_mailbox.HasUnreadMail && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
             VNode.Scheduler.Schedule(this);
         }
     }
+
+    /// <summary>
+    /// Gives back the segment an idle mailbox kept (the vnode's sweep), so an actor that went
+    /// quiet holds no memory beyond its object, key and state. Does nothing while a turn runs.
+    /// </summary>
+    public void DropKeptSegment()
+    {
+        if (Volatile.Read(ref _scheduled) == 0 && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        {
+            _dropSegment = true;
+            EndTurn();
+        }
+    }
+
+    /// <summary>Whether the idle mailbox holds a segment (for the vnode's sweep; racy by design).</summary>
+    public bool KeepsSegment => Volatile.Read(ref _keepsSegment);
 
     private void StopTimers()
     {

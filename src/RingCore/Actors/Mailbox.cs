@@ -78,16 +78,50 @@ internal struct Mailbox
     }
 
     /// <summary>
-    /// At the end of a turn that drained the mailbox: seals and detaches the head segment so the
-    /// idle actor holds none. False when mail is waiting (the caller runs another turn).
+    /// Whether mail may wait that the consumer has not read (consumer only, after it gave up its
+    /// turn): a segment attached since, or a slot reserved in the segment it kept.
     /// </summary>
-    public bool TryRelease()
+    public readonly bool HasUnreadMail
     {
+        get
+        {
+            var tail = Volatile.Read(in _tail);
+            if (tail is null || ReferenceEquals(tail, Closed))
+            {
+                return false;
+            }
+
+            return _head is not { } head || !ReferenceEquals(tail, head) || head.HasUnread;
+        }
+    }
+
+    /// <summary>Whether an idle mailbox still holds the segment its last turn kept.</summary>
+    public readonly bool HoldsSegment => _head is not null;
+
+    /// <summary>At the end of a turn that drained the mailbox: seals and detaches the head segment; false when mail is waiting.</summary>
+    public bool TryRelease() => TryRelease(mayKeep: false, out _);
+
+    /// <summary>
+    /// At the end of a turn that drained the mailbox: keeps the head segment attached when
+    /// <paramref name="mayKeep"/> and it has room (an actor that gets mail again soon then rents
+    /// nothing), else seals and detaches it so the idle actor holds none. False when mail is
+    /// waiting (the caller runs another turn); <paramref name="kept"/> says whether a segment stays.
+    /// </summary>
+    public bool TryRelease(bool mayKeep, out bool kept)
+    {
+        kept = false;
         while (true)
         {
             var head = _head ?? TakeFirst();
             if (head is null)
             {
+                return true;
+            }
+
+            if (mayKeep && head.IsDrainedWithRoom())
+            {
+                Debug.Assert(ReferenceEquals(Volatile.Read(ref _tail), head), "Producers leave an open segment with room only for a successor once it is full.");
+                kept = true;
                 return true;
             }
 
@@ -103,7 +137,7 @@ internal struct Mailbox
         }
     }
 
-    /// <summary>Closes a released mailbox for good (passivation); false when mail is attached.</summary>
+    /// <summary>Closes a released mailbox for good (passivation); false when mail or a kept segment is attached.</summary>
     public bool CloseIfEmpty() => Interlocked.CompareExchange(ref _tail, Closed, null) is null;
 
     private MailboxSegment AttachSegment()

@@ -157,6 +157,22 @@ internal sealed class MailboxSegment
         return ReadIndex >= ReadLimit;
     }
 
+    /// <summary>
+    /// Whether the consumer has read everything reserved and the segment, still open, has room:
+    /// then it can stay attached to its idle mailbox and take the next message without a rent
+    /// from the pool (consumer only). A producer may reserve right after; the caller checks
+    /// <see cref="HasUnread"/> once the turn is given up.
+    /// </summary>
+    public bool IsDrainedWithRoom()
+    {
+        long reservation = Volatile.Read(ref _reserved.Word);
+        int reserved = (int)(reservation & CountMask);
+        return (reservation & SealedBit) == 0 && ReadLimit == Capacity && reserved == ReadIndex && reserved < Capacity;
+    }
+
+    /// <summary>Whether a slot has been reserved past the consumer's read position (consumer only).</summary>
+    public bool HasUnread => (int)Math.Min(ReadLimit, Volatile.Read(ref _reserved.Word) & CountMask) > ReadIndex;
+
     /// <summary>Makes a retired segment like new for the pool, under a new incarnation.</summary>
     public void Reset()
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using RingCore.Actors;
 
@@ -18,6 +19,15 @@ internal sealed class VNode : IAsyncDisposable
     private readonly ITimer _flushTimer;
     private volatile bool _stopping;
     private ulong _reachabilityView; // as of the last sweep (touched by the sweep timer only)
+    private int _keptSegments;
+
+    /// <summary>
+    /// How many idle actors of a vnode may keep their mailbox segment between messages: 32, so an
+    /// actor that gets mail now and then does not rent and return a segment per message, while a
+    /// million idle actors still hold at most 32 segments a vnode (about 30 KiB). The sweep gives
+    /// them back.
+    /// </summary>
+    public const int KeptSegmentLimit = 32;
 
     public VNode(int partition, IActorStateStore stateStore, IActorDispatcher node, IActorScheduler scheduler, TimeProvider time, RingNodeOptions options)
     {
@@ -75,6 +85,25 @@ internal sealed class VNode : IAsyncDisposable
     }
 
     public void MarkDirty(ActorActivation activation) => _dirty.TryAdd(activation, 0);
+
+    /// <summary>Takes one unit of the kept-segment budget; false when the vnode's idle actors already keep <see cref="KeptSegmentLimit"/>.</summary>
+    public bool TryKeepSegment()
+    {
+        if (Interlocked.Increment(ref _keptSegments) <= KeptSegmentLimit)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _keptSegments);
+        return false;
+    }
+
+    /// <summary>Returns one unit of the kept-segment budget.</summary>
+    public void ReleaseKeptSegment()
+    {
+        int left = Interlocked.Decrement(ref _keptSegments);
+        Debug.Assert(left >= 0, "Every release matches a take.");
+    }
 
     public void Remove(ActorActivation activation)
     {
@@ -137,6 +166,11 @@ internal sealed class VNode : IAsyncDisposable
             catch (Exception)
             {
                 moved = false; // the host cannot be told now; the next sweep asks again
+            }
+
+            if (!moved && activation.KeepsSegment)
+            {
+                activation.DropKeptSegment(); // quiet since the last sweep, or not: it rents again if mail comes
             }
 
             _ = PassivateIfIdle(activation, force: moved);

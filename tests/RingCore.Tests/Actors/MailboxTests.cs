@@ -33,6 +33,35 @@ public sealed class MailboxTests
     }
 
     [Fact]
+    public void A_kept_segment_stays_attached_takes_the_next_messages_and_is_given_back_when_full_or_dropped()
+    {
+        var box = new MailboxHolder();
+        for (int i = 0; i < MailboxSegment.Capacity + 4; i++)
+        {
+            box.Mailbox.TryEnqueue(Envelope.Tell(i));
+            Assert.True(box.Mailbox.TryDequeue(out var envelope));
+            Assert.Equal(i, envelope.Message);
+            Assert.True(box.Mailbox.TryRelease(mayKeep: true, out bool kept));
+            Assert.False(box.Mailbox.HasUnreadMail);
+
+            // A segment with room stays; the one a message filled is given back and a fresh one follows.
+            Assert.Equal(i != MailboxSegment.Capacity - 1, kept);
+            Assert.Equal(kept, box.Mailbox.HoldsSegment);
+        }
+
+        box.Mailbox.TryEnqueue(Envelope.Tell("late")); // lands in the kept segment after the turn gave up
+        Assert.True(box.Mailbox.HasUnreadMail);
+        Assert.True(box.Mailbox.TryDequeue(out var late));
+        Assert.Equal("late", late.Message);
+
+        Assert.False(box.Mailbox.CloseIfEmpty()); // a kept segment is attached: give it back first
+        Assert.True(box.Mailbox.TryRelease(mayKeep: false, out bool keptAtDrop));
+        Assert.False(keptAtDrop);
+        Assert.False(box.Mailbox.HoldsSegment);
+        Assert.True(box.Mailbox.CloseIfEmpty());
+    }
+
+    [Fact]
     public void A_release_that_finds_mail_keeps_it_and_says_so()
     {
         var box = new MailboxHolder();
