@@ -10,7 +10,9 @@ namespace RingCore.Actors;
 /// <para>Producers append to the tail segment; a full segment is followed by a pooled one. When a
 /// turn finds the mailbox drained it seals the head segment and detaches it, so an idle actor
 /// holds no segment: that is what keeps a million idle actors within a few hundred bytes each
-/// (the actor mailbox issue). Segments go back to the pool as soon as the consumer is done with
+/// (the actor mailbox issue). A few idle actors a vnode may keep an open segment with room
+/// instead (<see cref="TryRelease(bool, out bool)"/>), so that one getting mail now and then does
+/// not rent and return a segment per message; the vnode's sweep makes them give it back. Segments go back to the pool as soon as the consumer is done with
 /// them; <see cref="MailboxSegment"/> explains why a producer still holding one cannot harm it.</para>
 /// <para>Passivation closes the mailbox by swapping a sentinel into the empty tail: producers that
 /// meet it get false and activate the actor afresh.</para>
