@@ -68,7 +68,7 @@ internal sealed class CommandContext
         {
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No, // live displays (the simulate progress bar) only on a terminal
             Out = consoleOutput,
         });
         if (!terminal)

@@ -53,35 +53,40 @@ public static class HistoryChecker
             var writers = byKey.ToArray();
             var accounted = new Dictionary<OperationRecord, bool>();
 
-            bool Accounted(OperationRecord write)
+            // Who superseded each value, so the check stays linear in the history's size.
+            var supersededBy = new Dictionary<string, List<OperationRecord>>(StringComparer.Ordinal);
+            foreach (var writer in writers)
             {
-                if (accounted.TryGetValue(write, out bool known))
+                foreach (var value in writer.Superseded)
                 {
-                    return known;
-                }
+                    if (!supersededBy.TryGetValue(value, out var list))
+                    {
+                        supersededBy[value] = list = [];
+                    }
 
-                accounted[write] = false; // a cycle cannot account for itself
+                    list.Add(writer);
+                }
+            }
+
+            // A write can only supersede values it saw, which were written before it was invoked,
+            // so walking the history backwards decides every successor before its predecessors.
+            foreach (var write in writers.OrderByDescending(w => w.Index))
+            {
                 // A tombstone is hidden from reads, so whether a delete that failed or timed out
                 // took effect (its coordinator may have recorded it, and read repair spread it)
                 // cannot be observed: like any indeterminate operation, it may have happened.
                 bool result = write.Step.Kind == StepKind.Delete
                     ? write.Outcome != OperationOutcome.Pending
                     : held.Contains(write.Written!);
-                if (!result && write.Written is { } value)
+                if (!result && write.Written is { } value && supersededBy.TryGetValue(value, out var successors))
                 {
-                    foreach (var later in writers)
-                    {
-                        if (!ReferenceEquals(later, write) && later.Superseded.Contains(value) && Accounted(later))
-                        {
-                            result = true;
-                            break;
-                        }
-                    }
+                    result = successors.Any(later => !ReferenceEquals(later, write) && accounted.GetValueOrDefault(later));
                 }
 
                 accounted[write] = result;
-                return result;
             }
+
+            bool Accounted(OperationRecord write) => accounted[write];
 
             foreach (var write in writers)
             {
