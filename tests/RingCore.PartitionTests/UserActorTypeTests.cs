@@ -37,6 +37,15 @@ public sealed class UserActorTypeTests(ITestOutputHelper output)
         output.WriteLine($"{failing.Length} of 40 schedules caught the bad merge; the first: {failing[0].Violations[0]}");
     }
 
+    [Fact]
+    public void A_workload_whose_type_defines_no_Merge_is_refused_before_the_run()
+    {
+        var noMerge = new ActorWorkload<Guests>("guests", type => type.InitialState(_ => new Guests([])).On<Count, int>((g, _, _) => (g, g.Names.Length)),
+            (_, _) => new Count(), () => new Count(), _ => null);
+        var error = Assert.Throws<ArgumentException>(() => ScheduleRunner.Run(ScheduleGenerator.Generate(1, Shape), new ScheduleRunOptions { Workload = noMerge }));
+        Assert.Contains("defines no Merge", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>A user's actor type as a workload: each ask adds a unique guest; none acknowledged may go missing, none unasked may appear.</summary>
     private static ActorWorkload<Guests> GuestList(bool mergeByUnion) => new(
         "guests",

@@ -16,6 +16,9 @@ public abstract class ActorWorkload
 
     internal abstract void Define(ActorRegistry actors);
 
+    /// <summary>Throws <see cref="ArgumentException"/> before a run when the type cannot go through one (it defines no Merge).</summary>
+    internal abstract void Validate();
+
     internal abstract object MessageFor(int client, int index);
 
     internal abstract object Probe();

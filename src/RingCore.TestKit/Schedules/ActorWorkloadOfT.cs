@@ -38,6 +38,17 @@ public sealed class ActorWorkload<TState> : ActorWorkload
 
     internal override void Define(ActorRegistry actors) => actors.Add(TypeName, _configure);
 
+    internal override void Validate()
+    {
+        var actors = new ActorRegistry();
+        Define(actors);
+        if (((ActorType<TState>)actors.Get(TypeName)).MergeVersions is null)
+        {
+            throw new ArgumentException(
+                $"Actor type '{TypeName}' defines no Merge: fault schedules split the network, so its state will have siblings. Add ActorTypeBuilder.Merge.");
+        }
+    }
+
     internal override object MessageFor(int client, int index) => _message(client, index);
 
     internal override object Probe() => _probe();
@@ -47,7 +58,7 @@ public sealed class ActorWorkload<TState> : ActorWorkload
     {
         var type = (ActorType<TState>)actors.Get(TypeName);
         var versions = stored.Select(bytes => type.Serializer.Deserialize(bytes.Span)).ToArray();
-        var merge = type.MergeVersions ?? throw new InvalidOperationException($"Actor type '{TypeName}' defines no Merge; a fault schedule needs one.");
+        var merge = type.MergeVersions!; // Validate checked it before the run
         var merged = versions.Length == 0 ? default : merge(versions);
         return _check(new ActorWorkloadOutcome<TState>(key, acknowledged, uncertain, versions, merged, probeAnswer));
     }

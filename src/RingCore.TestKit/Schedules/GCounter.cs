@@ -30,9 +30,6 @@ public static class GCounter
     /// </summary>
     public static ActorWorkload<State> Workload { get; } = new("counter", Configure, (_, _) => new Increment(), () => new Read(), Check);
 
-    /// <summary>Registers the counter as actor type <paramref name="name"/> (WriteThrough, Available).</summary>
-    public static void Define(ActorRegistry actors, string name = "counter") => actors.Add<State>(name, Configure);
-
     private static string? Check(ActorWorkloadOutcome<State> outcome)
     {
         long stored = outcome.Merged?.Total ?? 0;

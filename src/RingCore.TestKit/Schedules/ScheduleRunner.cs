@@ -29,10 +29,12 @@ public static class ScheduleRunner
     private static readonly TimeSpan Quiesce = TimeSpan.FromSeconds(6);
 
     /// <summary>Runs <paramref name="schedule"/> and checks its history.</summary>
+    /// <exception cref="ArgumentException">The workload's actor type defines no Merge.</exception>
     public static ScheduleVerdict Run(Schedule schedule, ScheduleRunOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(schedule);
         options ??= new ScheduleRunOptions();
+        options.Workload.Validate();
         var simulator = new Simulator(schedule.Seed);
         var run = new ScheduleRun(schedule, options, simulator);
         try

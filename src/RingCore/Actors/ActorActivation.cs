@@ -62,7 +62,13 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
         get
         {
             var extras = Extras;
-            return extras.ActivationId ?? Interlocked.CompareExchange(ref extras.ActivationIdField, VNode.Node.NextActivationId(), null) ?? extras.ActivationIdField!;
+            if (Volatile.Read(ref extras.ActivationId) is { } id)
+            {
+                return id;
+            }
+
+            id = VNode.Node.NextActivationId();
+            return Interlocked.CompareExchange(ref extras.ActivationId, id, null) ?? id;
         }
     }
 

@@ -10,7 +10,6 @@ internal sealed class ActorActivationExtras
 
     public string? KeyText { get; set; }
 
-    public string? ActivationIdField;
-
-    public string? ActivationId => Volatile.Read(ref ActivationIdField);
+    /// <summary>Set once, on first use, by <see cref="ActorActivation.ActivationId"/> (a field, for the compare-exchange).</summary>
+    public string? ActivationId;
 }
