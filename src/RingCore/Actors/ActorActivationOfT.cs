@@ -55,18 +55,20 @@ internal sealed class ActorActivation<TState> : ActorActivation
     /// completes at once and a state that needs no store cost no async state machine; awaiting the
     /// handler or a WriteThrough store happens in the async slow paths below.
     /// </remarks>
-    protected override ValueTask HandleAsync(Envelope envelope)
+    protected override bool TryHandle(in Envelope envelope, out ValueTask pending)
     {
+        pending = default;
         if (envelope.Kind == EnvelopeKind.Flush)
         {
-            return FlushAsync();
+            pending = FlushAsync();
+            return false;
         }
 
         var type = TypedType;
         if (!type.TryGetHandler(envelope.Message.GetType(), out var handler))
         {
             envelope.Fail(new ArgumentException($"Actor type '{type.Name}' has no handler for {envelope.Message.GetType().Name}."));
-            return default;
+            return true;
         }
 
         ValueTask<ActorStep<TState>> handling;
@@ -78,10 +80,16 @@ internal sealed class ActorActivation<TState> : ActorActivation
         {
             // The state change of a failed message is discarded: _state was never replaced.
             envelope.Fail(exception);
-            return default;
+            return true;
         }
 
-        return handling.IsCompletedSuccessfully ? Apply(handling.Result, envelope) : AwaitHandlerAsync(handling, envelope);
+        if (handling.IsCompletedSuccessfully)
+        {
+            return TryApply(handling.Result, envelope, out pending);
+        }
+
+        pending = AwaitHandlerAsync(handling, envelope);
+        return false;
     }
 
     private async ValueTask AwaitHandlerAsync(ValueTask<ActorStep<TState>> handling, Envelope envelope)
@@ -97,18 +105,23 @@ internal sealed class ActorActivation<TState> : ActorActivation
             return;
         }
 
-        await Apply(step, envelope).ConfigureAwait(false);
+        if (!TryApply(step, envelope, out var storing))
+        {
+            await storing.ConfigureAwait(false);
+        }
     }
 
-    /// <summary>Takes the handler's new state by the type's durability, then replies.</summary>
-    private ValueTask Apply(ActorStep<TState> step, Envelope envelope)
+    // True when the step is applied at once; false while a WriteThrough store runs in pending.
+    private bool TryApply(in ActorStep<TState> step, in Envelope envelope, out ValueTask pending)
     {
+        pending = default;
         if (!EqualityComparer<TState>.Default.Equals(step.State, _state))
         {
             switch (TypedType.Durability)
             {
                 case ActorDurability.WriteThrough:
-                    return StoreThenReplyAsync(step, envelope);
+                    pending = StoreThenReplyAsync(step, envelope);
+                    return false;
                 case ActorDurability.WriteBehind:
                     MarkDirtyOnce();
                     break;
@@ -118,7 +131,7 @@ internal sealed class ActorActivation<TState> : ActorActivation
         }
 
         envelope.Complete(step.Reply);
-        return default;
+        return true;
     }
 
     private async ValueTask StoreThenReplyAsync(ActorStep<TState> step, Envelope envelope)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace RingCore.Actors;
 
 /// <summary>
@@ -35,7 +37,7 @@ public sealed class ActorTypeBuilder<TState>
     {
         ArgumentNullException.ThrowIfNull(handler);
         return Add<TMessage>(null, (state, message, context) =>
-            new ValueTask<ActorStep<TState>>(new ActorStep<TState>(handler(state, (TMessage)message, context), null)));
+            new ValueTask<ActorStep<TState>>(new ActorStep<TState>(handler(state, Dispatched<TMessage>(message), context), null)));
     }
 
     /// <summary>Handles <typeparamref name="TMessage"/> and replies with a <typeparamref name="TReply"/> (for Ask).</summary>
@@ -44,7 +46,7 @@ public sealed class ActorTypeBuilder<TState>
         ArgumentNullException.ThrowIfNull(handler);
         return Add<TMessage>(typeof(TReply), (state, message, context) =>
         {
-            var (next, reply) = handler(state, (TMessage)message, context);
+            var (next, reply) = handler(state, Dispatched<TMessage>(message), context);
             return new ValueTask<ActorStep<TState>>(new ActorStep<TState>(next, reply));
         });
     }
@@ -55,7 +57,7 @@ public sealed class ActorTypeBuilder<TState>
         ArgumentNullException.ThrowIfNull(handler);
         return Add<TMessage>(typeof(TReply), async (state, message, context) =>
         {
-            var (next, reply) = await handler(state, (TMessage)message, context).ConfigureAwait(false);
+            var (next, reply) = await handler(state, Dispatched<TMessage>(message), context).ConfigureAwait(false);
             return new ActorStep<TState>(next, reply);
         });
     }
@@ -135,6 +137,13 @@ public sealed class ActorTypeBuilder<TState>
             ReplyTypes = new Dictionary<Type, Type?>(_replyTypes),
         };
     }
+
+    // A handler runs only for messages whose runtime type is exactly TMessage (the dispatch
+    // matches the type itself, see ActorType.TryGetHandler), so a reference-type message needs no
+    // checked cast. The check would cost a generic-dictionary lookup per message, since handlers
+    // for reference-type messages share one compiled body.
+    private static TMessage Dispatched<TMessage>(object message) =>
+        typeof(TMessage).IsValueType ? (TMessage)message : Unsafe.As<object, TMessage>(ref message);
 
     private ActorTypeBuilder<TState> Add<TMessage>(Type? replyType, ActorHandler<TState> handler)
     {

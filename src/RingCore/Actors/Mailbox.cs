@@ -34,19 +34,21 @@ internal struct Mailbox
     /// <summary>Appends <paramref name="envelope"/>; false when the mailbox is closed (the actor is passivating).</summary>
     public bool TryEnqueue(in Envelope envelope)
     {
+        object item = MailboxLetter.ToSlot(envelope);
         var segment = Volatile.Read(ref _tail);
         while (true)
         {
             segment ??= AttachSegment();
             if (ReferenceEquals(segment, Closed))
             {
+                MailboxLetter.Discard(item);
                 return false;
             }
 
             int index = segment.TryReserve(ref _tail);
             if (index >= 0)
             {
-                segment.Write(index, envelope);
+                segment.Write(index, item);
                 return true;
             }
 

@@ -22,8 +22,11 @@ namespace RingCore.Actors;
 /// </remarks>
 internal sealed class MailboxSegment
 {
-    /// <summary>Slots per segment: about 800 bytes, few enough to pool cheaply, enough to amortize segment changes.</summary>
-    public const int Capacity = 32;
+    /// <summary>
+    /// Slots per segment: 512 bytes of one reference each (<see cref="MailboxLetter"/>), few
+    /// enough to pool cheaply, enough to amortize segment changes.
+    /// </summary>
+    public const int Capacity = 64;
 
     /// <summary><see cref="TryReserve"/>: the segment is full or sealed; move to its successor.</summary>
     public const int Full = -1;
@@ -37,13 +40,14 @@ internal sealed class MailboxSegment
 
     private Slots _slots;
     private PaddedReservation _reserved;
+    private PaddedReadPosition _read = new() { Limit = Capacity };
     private MailboxSegment? _next;
 
     /// <summary>The consumer's read position (touched by the consumer only).</summary>
-    public int ReadIndex;
+    public int ReadIndex => _read.Index;
 
     /// <summary>How many slots the consumer may read: <see cref="Capacity"/> until it seals the segment, then the reservations made before the seal.</summary>
-    public int ReadLimit = Capacity;
+    public int ReadLimit => _read.Limit;
 
     /// <summary>The segment producers moved on to when this one filled.</summary>
     public MailboxSegment? Next => Volatile.Read(ref _next);
@@ -77,15 +81,8 @@ internal sealed class MailboxSegment
         }
     }
 
-    /// <summary>Fills a reserved slot and publishes it.</summary>
-    public void Write(int index, in Envelope envelope)
-    {
-        ref var slot = ref _slots[index];
-        slot.Reply = envelope.Reply;
-        slot.ReplyToken = envelope.ReplyToken;
-        slot.Kind = envelope.Kind;
-        Volatile.Write(ref slot.Message, envelope.Message); // publishes the slot
-    }
+    /// <summary>Fills a reserved slot with what <see cref="MailboxLetter.ToSlot"/> made, publishing it.</summary>
+    public void Write(int index, object item) => Volatile.Write(ref _slots[index], item);
 
     /// <summary>
     /// Links <paramref name="next"/> after this segment unless a racing producer linked one first;
@@ -101,9 +98,9 @@ internal sealed class MailboxSegment
     public bool TryTake(out Envelope envelope)
     {
         Debug.Assert(ReadIndex < ReadLimit, "The consumer only reads below its limit.");
-        ref var slot = ref _slots[ReadIndex];
-        object? message = Volatile.Read(ref slot.Message);
-        if (message is null)
+        ref object? slot = ref _slots[ReadIndex];
+        object? item = Volatile.Read(ref slot);
+        if (item is null)
         {
             if ((Volatile.Read(ref _reserved.Word) & CountMask) <= ReadIndex)
             {
@@ -112,7 +109,7 @@ internal sealed class MailboxSegment
             }
 
             var spin = new SpinWait();
-            while ((message = Volatile.Read(ref slot.Message)) is null)
+            while ((item = Volatile.Read(ref slot)) is null)
             {
                 spin.SpinOnce(sleep1Threshold: -1);
             }
@@ -120,8 +117,8 @@ internal sealed class MailboxSegment
 
         // The slot is left as it is: clearing it here would write to the cache line a sender is
         // writing the next slots to. Reset clears the whole segment when it is recycled.
-        envelope = new Envelope(message, slot.Reply, slot.ReplyToken, slot.Kind);
-        ReadIndex++;
+        envelope = MailboxLetter.FromSlot(item);
+        _read.Index++;
         return true;
     }
 
@@ -146,7 +143,7 @@ internal sealed class MailboxSegment
                 long observed = Interlocked.CompareExchange(ref _reserved.Word, reservation | SealedBit, reservation);
                 if (observed == reservation)
                 {
-                    ReadLimit = reserved;
+                    _read.Limit = reserved;
                     break;
                 }
 
@@ -181,21 +178,13 @@ internal sealed class MailboxSegment
         // Drop the messages' references (the segment may sit in the pool for a while), clearing
         // only the slots that were used: most segments carry one message of an idle actor.
         int used = Math.Max(ReadIndex, (int)Math.Min(Capacity, Volatile.Read(ref _reserved.Word) & CountMask));
-        Span<Slot> slots = _slots;
+        Span<object?> slots = _slots;
         slots[..used].Clear();
         _next = null;
-        ReadIndex = 0;
-        ReadLimit = Capacity;
+        _read.Index = 0;
+        _read.Limit = Capacity;
         long incarnation = (Volatile.Read(ref _reserved.Word) & ~(SealedBit | CountMask)) + OneIncarnation;
         Volatile.Write(ref _reserved.Word, incarnation);
-    }
-
-    private struct Slot
-    {
-        public object? Message;
-        public IReplySink? Reply;
-        public int ReplyToken;
-        public EnvelopeKind Kind;
     }
 
     // The reservation word is written by every sender (compare-exchange) and the read position
@@ -208,9 +197,22 @@ internal sealed class MailboxSegment
         public long Word;
     }
 
+    // The read position is written by the consumer on every message it takes: padded too, so it
+    // shares a line neither with the reservation word nor with the slots senders are writing.
+    // (Declared after the reservation, it lands at least 64 bytes past the word.)
+    [StructLayout(LayoutKind.Explicit, Size = 64)]
+    private struct PaddedReadPosition
+    {
+        [FieldOffset(0)]
+        public int Index;
+
+        [FieldOffset(4)]
+        public int Limit;
+    }
+
     [InlineArray(Capacity)]
     private struct Slots
     {
-        private Slot _element;
+        private object? _element;
     }
 }
