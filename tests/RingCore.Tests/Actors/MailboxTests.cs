@@ -141,6 +141,59 @@ public sealed class MailboxTests
         Assert.True(releases > 0, "the consumer never found the mailbox drained, so the release path went untested");
     }
 
+    [Fact]
+    public void Asks_timer_ticks_and_flushes_keep_their_reply_token_and_kind_between_plain_tells()
+    {
+        var box = new MailboxHolder();
+        var sink = new RecordingSink();
+        var sent = new[]
+        {
+            Envelope.Tell("tell"),
+            new Envelope("ask", sink, 41, EnvelopeKind.User),
+            new Envelope("tick", null, 0, EnvelopeKind.Timer),
+            Envelope.Tell("tell again"),
+            new Envelope("flush", null, 0, EnvelopeKind.Flush),
+            new Envelope("second ask", sink, 42, EnvelopeKind.User),
+        };
+
+        // Twice over, so the second round travels in letters the first round returned to the pool.
+        for (int round = 0; round < 2; round++)
+        {
+            foreach (var envelope in sent)
+            {
+                Assert.True(box.Mailbox.TryEnqueue(envelope));
+            }
+
+            foreach (var expected in sent)
+            {
+                Assert.True(box.Mailbox.TryDequeue(out var received));
+                Assert.Equal(expected, received);
+            }
+        }
+
+        Assert.False(box.Mailbox.TryDequeue(out _));
+        sent[1].Complete("reply");
+        Assert.Equal((41, "reply"), sink.Completed.Single());
+    }
+
+    [Fact]
+    public void An_ask_refused_by_a_closed_mailbox_is_not_delivered_later()
+    {
+        var box = new MailboxHolder();
+        Assert.True(box.Mailbox.CloseIfEmpty());
+        Assert.False(box.Mailbox.TryEnqueue(new Envelope("ask", new RecordingSink(), 7, EnvelopeKind.User)));
+        Assert.False(box.Mailbox.TryDequeue(out _));
+    }
+
+    private sealed class RecordingSink : IReplySink
+    {
+        public List<(int Token, object? Reply)> Completed { get; } = [];
+
+        public void Complete(int token, object? reply) => Completed.Add((token, reply));
+
+        public void Fail(int token, Exception exception) => throw new InvalidOperationException("not expected", exception);
+    }
+
     // The mailbox is a mutable struct meant to live in a field; a class holds it the way an activation does.
     private sealed class MailboxHolder
     {
