@@ -313,6 +313,33 @@ public sealed class ActorRuntimeTests
     }
 
     [Fact]
+    public async Task A_handler_receives_only_its_exact_message_type_boxed_values_included()
+    {
+        // Dispatch matches the message's exact runtime type, which is what lets a handler skip the
+        // checked cast: a subclass of a handled type has no handler of its own and is refused.
+        await using var node = await Start(actors => actors.Add<string>("exact", type => type
+            .InitialState(_ => "")
+            .On<Shape>((state, shape, _) => state + shape.Name)
+            .On<int>((state, number, _) => state + number)
+            .On<Get, string>((state, _, _) => (state, state))
+            .WithDurability(ActorDurability.Ephemeral)));
+        var actor = node.GetActor("exact", "k");
+        actor.Tell(new Shape("square"));
+        actor.Tell(7);
+        Assert.Contains("no handler for Circle", Assert.Throws<ArgumentException>(() => actor.Tell(new Circle())).Message);
+        Assert.Equal("square7", await actor.Ask<string>(new Get(), Wait));
+    }
+
+    private class Shape(string name)
+    {
+        public string Name { get; } = name;
+    }
+
+    private sealed class Circle() : Shape("circle");
+
+    private sealed record Get;
+
+    [Fact]
     public async Task Corrupt_stored_state_fails_the_message_with_a_clear_error_and_keeps_the_data()
     {
         var storage = new MemoryVNodeStoreProvider();
