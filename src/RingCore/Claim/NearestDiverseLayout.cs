@@ -20,7 +20,8 @@ namespace RingCore.Claim;
 /// pattern that favours some members is interleaved with others instead of exhausting them. What a
 /// decoding cannot place by the end of the ring is priced into the next one (as in Lagrangian
 /// relaxation), and the few partitions still off are transferred, cleanly where possible.</para>
-/// <para>The wrap: an open walk first, whose first owners then anchor walks that must close the ring.</para>
+/// <para>The wrap: an open walk first, whose first owners then anchor walks that must close the ring.
+/// Where decoding runs out of room near the cut, the ring is cut elsewhere and searched again.</para>
 /// <para>Integer arithmetic only, and ties go to the lowest member: every node computes the same layout.</para>
 /// </remarks>
 internal static class NearestDiverseLayout
@@ -30,6 +31,9 @@ internal static class NearestDiverseLayout
 
     /// <summary>The most states the programme walks through (M!/(M - target_n + 1)!): 210 for 7 members at target_n 4.</summary>
     private const int MaxStates = 2048;
+
+    /// <summary>Where the walk is cut, in eighths of the ring, tried in turn while decoding leaves partitions over.</summary>
+    private static readonly int[] CutsInEighths = [0, 4, 2, 6, 1, 5, 3, 7];
 
     /// <summary>Decodings tried when the first cannot fit every member within its share.</summary>
     private const int MaxDecodings = 8;
@@ -75,12 +79,62 @@ internal static class NearestDiverseLayout
     public static int[]? Find(int[] original, int memberCount, int targetN)
     {
         Debug.Assert(Applies(original.Length, memberCount, targetN), "the caller checks Applies first");
+        int partitionCount = original.Length;
+        int mask = partitionCount - 1;
+        var rotated = new int[partitionCount];
+        int[]? best = null;
+        int bestLeft = int.MaxValue;
+        long bestCost = long.MaxValue;
+
+        // Decoding can run out of room for a member only near where the walk closes the ring; if it
+        // does, the walk is cut elsewhere: half way round, then at the quarters, then at the other eighths.
+        foreach (int eighths in CutsInEighths)
+        {
+            int offset = (int)((long)partitionCount * eighths / 8);
+            for (int partition = 0; partition < partitionCount; partition++)
+            {
+                rotated[partition] = original[(partition + offset) & mask];
+            }
+
+            var found = FindFromCut(rotated, memberCount, targetN, out int left, out long cost);
+            if (found is null)
+            {
+                return null;
+            }
+
+            if (cost < bestCost)
+            {
+                (best, bestLeft, bestCost) = (new int[partitionCount], left, cost);
+                for (int partition = 0; partition < partitionCount; partition++)
+                {
+                    best[(partition + offset) & mask] = found[partition];
+                }
+            }
+
+            if (bestLeft == 0)
+            {
+                break;
+            }
+        }
+
+        var counts = new int[memberCount];
+        var surplus = new int[memberCount];
+        Surpluses(best!, memberCount, counts, surplus);
+        Balance(new ClaimBoard(best!, memberCount, targetN), original, surplus);
+        return best;
+    }
+
+    /// <summary>The best decoded walk for a ring cut before partition 0, with what it leaves over and its reckoned cost.</summary>
+    private static int[]? FindFromCut(int[] original, int memberCount, int targetN, out int bestLeft, out long bestCost)
+    {
         var walk = new DiverseWalk(original, memberCount, targetN);
         int partitionCount = original.Length;
         var price = new long[memberCount];
         var counts = new int[memberCount];
         var surplus = new int[memberCount];
         var sequence = new int[partitionCount];
+        bestLeft = int.MaxValue;
+        bestCost = long.MaxValue;
 
         // The open walk at no price keeps most owners; its first owners anchor the closed walks.
         if (!walk.Run(price, start: -1, sequence))
@@ -92,8 +146,6 @@ internal static class NearestDiverseLayout
         // is priced into the next decoding, so the walk makes room for it earlier.
         int start = walk.FirstState(sequence);
         var best = new int[partitionCount];
-        int bestLeft = int.MaxValue;
-        long bestDecodedCost = long.MaxValue;
         for (int attempt = 0; attempt < MaxDecodings && bestLeft > 0; attempt++)
         {
             if (!walk.Prepare(price, start))
@@ -105,26 +157,22 @@ internal static class NearestDiverseLayout
             {
                 walk.Decode(urgency, sequence);
                 int left = Surpluses(sequence, memberCount, counts, surplus);
-                long decodedCost = Moves(sequence, original) + (LeftoverCost * left);
-                if (decodedCost < bestDecodedCost)
+                long cost = Moves(sequence, original) + (LeftoverCost * left);
+                if (cost < bestCost)
                 {
-                    (bestDecodedCost, bestLeft) = (decodedCost, left);
+                    (bestCost, bestLeft) = (cost, left);
                     sequence.CopyTo(best, 0);
                 }
             }
 
             Surpluses(best, memberCount, counts, surplus);
-
             for (int member = 0; member < memberCount; member++)
             {
                 price[member] += KeptWorth * Math.Sign(surplus[member]) / PriceStepDivisor;
             }
         }
 
-        Surpluses(best, memberCount, counts, surplus);
-        sequence = best;
-        Balance(new ClaimBoard(sequence, memberCount, targetN), original, surplus);
-        return sequence;
+        return best;
     }
 
     /// <summary>count - target per member, the ceil(Q/M) targets going to the members that own most; returns the total surplus.</summary>
