@@ -37,6 +37,9 @@ internal sealed class ClaimBoard
 
     public int MemberCount => _counts.Length;
 
+    /// <summary>The diversity window (target_n, or Q in a ring smaller than it).</summary>
+    public int TargetN => _reach + 1;
+
     public int[] Owners => _owners;
 
     public int OwnerOf(int partition) => _owners[partition];

@@ -19,6 +19,12 @@ namespace RingCore.Claim;
 /// </remarks>
 internal static class IncrementalClaim
 {
+    /// <summary>
+    /// In a small cluster, conflicts (pairs) up to which the greedy layout is repaired before the
+    /// search runs: a few conflicts are local, and swaps may settle them in fewer moves.
+    /// </summary>
+    private const int MaxConflictsToRepairFirst = 16;
+
     public static int[] Run(RingState current, RingMember[] members, int targetN, out int minimumMoves, out bool rebuilt)
     {
         int partitionCount = current.PartitionCount;
@@ -58,8 +64,18 @@ internal static class IncrementalClaim
             return board.Owners;
         }
 
-        DiversityRepair.Run(board, original);
         int violations = board.CountViolations();
+        if (NearestDiverseLayout.Applies(partitionCount, memberCount, targetN)
+            && (violations > 0 || Moves(board.Owners, original) > minimumMoves))
+        {
+            (board, violations) = BetterOfSearchAndRepair(board, violations, original);
+        }
+        else
+        {
+            DiversityRepair.Run(board, original);
+            violations = board.CountViolations();
+        }
+
         if (violations == 0)
         {
             return board.Owners;
@@ -74,6 +90,43 @@ internal static class IncrementalClaim
         }
 
         return board.Owners;
+    }
+
+    /// <summary>
+    /// A small cluster: the searched layout (<see cref="NearestDiverseLayout"/>) or the greedy one
+    /// repaired, whichever has fewer conflicts, then fewer moves. A greedy layout with many
+    /// conflicts is one whose owners leave no room (a fixed-order layout losing a member), where
+    /// swaps only shuffle the ring: it is repaired only if the search finds nothing diverse.
+    /// </summary>
+    private static (ClaimBoard Board, int Violations) BetterOfSearchAndRepair(ClaimBoard greedy, int violations, int[] original)
+    {
+        bool repaired = false;
+        if (violations <= MaxConflictsToRepairFirst)
+        {
+            DiversityRepair.Run(greedy, original);
+            violations = greedy.CountViolations();
+            repaired = true;
+        }
+
+        int[]? searched = violations == 0 && Moves(greedy.Owners, original) == 0 ? null
+            : NearestDiverseLayout.Find(original, greedy.MemberCount, greedy.TargetN);
+        var candidate = searched is null ? null : new ClaimBoard(searched, greedy.MemberCount, greedy.TargetN);
+        int candidateViolations = int.MaxValue;
+        if (candidate is not null)
+        {
+            DiversityRepair.Run(candidate, original);
+            candidateViolations = candidate.CountViolations();
+        }
+
+        if (!repaired && candidateViolations > 0)
+        {
+            DiversityRepair.Run(greedy, original);
+            violations = greedy.CountViolations();
+        }
+
+        bool searchWins = candidate is not null && (candidateViolations < violations
+            || (candidateViolations == violations && Moves(candidate.Owners, original) < Moves(greedy.Owners, original)));
+        return searchWins ? (candidate!, candidateViolations) : (greedy, violations);
     }
 
     /// <summary>count - target per member: positive must give partitions away, negative must take them.</summary>
@@ -283,6 +336,8 @@ internal static class IncrementalClaim
 
         return best;
     }
+
+    private static int Moves(int[] owners, int[] original) => owners.Length - Kept(owners, original);
 
     private static int Kept(int[] owners, int[] original)
     {

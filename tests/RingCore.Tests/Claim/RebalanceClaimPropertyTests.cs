@@ -33,6 +33,9 @@ public sealed class RebalanceClaimPropertyTests(ITestOutputHelper output)
         public string WorstCase = "";
         public int LargeChanges;
         public int LargeFlagged;
+        public int ForcedByPeriod;
+        public int ForcedByNoFreeTaker;
+        public SortedDictionary<string, int> UnforcedByClass = new(StringComparer.Ordinal);
     }
 
     private static Gen<Scenario> Scenarios { get; } =
@@ -55,10 +58,17 @@ public sealed class RebalanceClaimPropertyTests(ITestOutputHelper output)
         output.WriteLine($"changes: {tally.Changes}; moved more than balance needs (flagged): {tally.Flagged} ({flaggedRate:F2}%); " +
             $"beyond the issue's bound: {tally.OverBound}; rebuilt: {tally.Rebuilt}; worst extra moves: {tally.WorstExtra} ({tally.WorstCase})");
         output.WriteLine($"changes with at least 2 * target_n members on both sides: {tally.LargeChanges}, flagged {tally.LargeFlagged} ({largeRate:F2}%)");
+        int unforced = tally.Flagged - tally.ForcedByPeriod - tally.ForcedByNoFreeTaker;
+        double unforcedRate = 100.0 * unforced / tally.Changes;
+        output.WriteLine($"flagged: {flaggedRate:F2}%, of which forced by the period argument (M = target_n after): " +
+            $"{100.0 * tally.ForcedByPeriod / tally.Changes:F2}%, forced by a leaver's partition with no free taker: " +
+            $"{100.0 * tally.ForcedByNoFreeTaker / tally.Changes:F2}%; unforced: {unforced} ({unforcedRate:F2}%) " +
+            $"[{string.Join(", ", tally.UnforcedByClass.Select(c => $"{c.Key}: {c.Value}"))}]");
 
         // Extra moves concentrate where few members make diversity tight (M near target_n forces a
         // near-periodic layout); with room to spare they stay rare.
         Assert.True(largeRate < 1.0, $"{largeRate:F2}% of changes with >= {2 * TargetN} members moved more than balance needs");
+        Assert.True(unforcedRate < 1.0, $"{unforcedRate:F2}% of changes moved more than balance needs where no lower bound forces it");
     }
 
     private static bool Holds(Scenario scenario, Tally tally)
@@ -109,8 +119,34 @@ public sealed class RebalanceClaimPropertyTests(ITestOutputHelper output)
             var again = join ? RingClaim.Join(ring, [$"node-{next - 1:D3}"]) : RingClaim.Leave(ring, [ring.Members[step.Pick % before].Name]);
             Check(again.Ring.Owners.SequenceEqual(after.Owners), "the same change gives the same owners");
 
+            // With exactly target_n members after, every diverse layout is periodic and the claim
+            // must reach the exact optimum (the best assignment of members to residues).
+            int[] original = Original(ring, after);
+            if (m == TargetN)
+            {
+                int periodMoves = q - MovementLowerBound.MostKeptPeriodic(original, TargetN);
+                Check(result.Transfers.Length == periodMoves, $"{result.Transfers.Length} moves where the best periodic layout moves {periodMoves}");
+            }
+
             tally.Changes++;
             tally.Flagged += result.MovedMoreThanMinimum ? 1 : 0;
+            if (result.MovedMoreThanMinimum)
+            {
+                if (m == TargetN && result.Transfers.Length > result.MinimumMoves)
+                {
+                    tally.ForcedByPeriod++;
+                }
+                else if (!join && m >= TargetN && HasOrphanWithNoFreeTaker(original, m))
+                {
+                    tally.ForcedByNoFreeTaker++;
+                }
+                else
+                {
+                    string key = $"{before}->{m}";
+                    tally.UnforcedByClass[key] = tally.UnforcedByClass.GetValueOrDefault(key) + 1;
+                }
+            }
+
             tally.OverBound += result.Transfers.Length > bound ? 1 : 0;
             tally.Rebuilt += result.Rebuilt ? 1 : 0;
             if (before >= 2 * TargetN && m >= 2 * TargetN)
@@ -137,6 +173,57 @@ public sealed class RebalanceClaimPropertyTests(ITestOutputHelper output)
                 throw new InvalidOperationException($"{what} in {scenario}");
             }
         }
+    }
+
+    /// <summary>Owner of each partition before a change, as an index into the members after it (-1 if it left).</summary>
+    internal static int[] Original(RingState before, RingState after)
+    {
+        var original = new int[before.PartitionCount];
+        for (int p = 0; p < original.Length; p++)
+        {
+            original[p] = after.IndexOfMember(before.OwnerMemberOf(p).Name);
+        }
+
+        return original;
+    }
+
+    /// <summary>
+    /// Whether some partition of a departing member has every remaining member within target_n - 1
+    /// of it. If only the leaver's partitions moved, that one would have no owner that keeps
+    /// diversity, so the leave must move more than balance needs: the extra moves are forced.
+    /// </summary>
+    internal static bool HasOrphanWithNoFreeTaker(int[] original, int memberCount)
+    {
+        int q = original.Length;
+        var seen = new bool[memberCount];
+        for (int p = 0; p < q; p++)
+        {
+            if (original[p] >= 0)
+            {
+                continue;
+            }
+
+            Array.Clear(seen);
+            int distinct = 0;
+            for (int d = 1; d < TargetN; d++)
+            {
+                foreach (int neighbour in new[] { original[(p + d) % q], original[(p - d + q) % q] })
+                {
+                    if (neighbour >= 0 && !seen[neighbour])
+                    {
+                        seen[neighbour] = true;
+                        distinct++;
+                    }
+                }
+            }
+
+            if (distinct == memberCount)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     [Fact]
