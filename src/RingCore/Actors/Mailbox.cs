@@ -161,21 +161,42 @@ internal struct Mailbox
 
     private MailboxSegment? FollowFullSegment(MailboxSegment full)
     {
-        var next = full.Next;
-        if (next is null)
+        if (!full.TryEnterFollow(ref _tail))
         {
-            var fresh = MailboxSegmentPool.Rent();
-            next = full.LinkNext(fresh);
-            if (!ReferenceEquals(next, fresh))
-            {
-                MailboxSegmentPool.Return(fresh);
-            }
+            return Volatile.Read(ref _tail); // moved on, detached or recycled meanwhile: start again from the tail
         }
 
-        // The tail moves from a full segment to its successor. If it is elsewhere already (moved
-        // on by another producer, detached by the consumer, or closed), go wherever it is now.
-        var observed = Interlocked.CompareExchange(ref _tail, next, full);
-        return ReferenceEquals(observed, full) ? next : observed;
+        try
+        {
+            var next = LinkSuccessor(full);
+
+            // The tail moves from a full segment to its successor. If it is elsewhere already
+            // (moved on by another producer or the consumer), go wherever it is now.
+            var observed = Interlocked.CompareExchange(ref _tail, next, full);
+            return ReferenceEquals(observed, full) ? next : observed;
+        }
+        finally
+        {
+            full.ExitFollow();
+        }
+    }
+
+    // The successor of a full segment: the one already linked, or a fresh one linked now.
+    private static MailboxSegment LinkSuccessor(MailboxSegment full)
+    {
+        if (full.Next is { } next)
+        {
+            return next;
+        }
+
+        var fresh = MailboxSegmentPool.Rent();
+        next = full.LinkNext(fresh);
+        if (!ReferenceEquals(next, fresh))
+        {
+            MailboxSegmentPool.Return(fresh); // never published, so no one else can hold it
+        }
+
+        return next;
     }
 
     // The consumer has no head: start from the segment the last attach made first, waiting out
@@ -207,10 +228,30 @@ internal struct Mailbox
     private bool RetireHead(MailboxSegment head)
     {
         Debug.Assert(head.ReadIndex >= head.ReadLimit, "Only an exhausted head is retired.");
+        if (head.ReadLimit == MailboxSegment.Capacity)
+        {
+            // Full, not sealed: producers are moving on to a successor, or will. Detaching it
+            // now would race them (the successor one of them links would be orphaned and the
+            // next message would rent another), so help them instead: link the successor, move
+            // the tail to it, and read on from there.
+            var next = LinkSuccessor(head);
+            Interlocked.CompareExchange(ref _tail, next, head);
+            _head = next;
+            MailboxSegmentPool.Return(head);
+            return true;
+        }
+
         bool detached = ReferenceEquals(Interlocked.CompareExchange(ref _tail, null, head), head);
-        _head = detached ? null : head.Next;
-        Debug.Assert(detached || _head is not null, "The tail moved past the head, so the head has a successor.");
+        if (detached)
+        {
+            _head = null;
+            MailboxSegmentPool.ReturnDetached(head);
+            return false;
+        }
+
+        _head = head.Next;
+        Debug.Assert(_head is not null, "The tail moved past the head, so the head has a successor.");
         MailboxSegmentPool.Return(head);
-        return !detached;
+        return true;
     }
 }

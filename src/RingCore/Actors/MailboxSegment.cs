@@ -16,7 +16,12 @@ namespace RingCore.Actors;
 /// is still its mailbox's tail, and compare-exchanges the count up: a producer that read the tail
 /// before the segment was recycled fails on the changed incarnation instead of reserving a slot in
 /// another actor's mailbox. That is what lets segments be recycled the moment their consumer is
-/// done with them, with no count of producers in flight.</para>
+/// done with them, with no count of producers in flight on the append path.</para>
+/// <para>Moving the tail past a full segment is the one step a reservation does not guard: a
+/// producer compare-exchanges the tail from the full segment to its successor, and had that
+/// segment been recycled and re-attached to the same mailbox meanwhile, the exchange would succeed
+/// on the wrong incarnation. Producers on that rare path (once a segment) therefore register as
+/// followers, and a segment with followers is left to the garbage collector instead of the pool.</para>
 /// <para>The consumer seals a segment it found drained, so later producers move to a fresh one
 /// (the freezing <c>ConcurrentQueue</c> segments do, here done by the single consumer).</para>
 /// </remarks>
@@ -37,6 +42,9 @@ internal sealed class MailboxSegment
     private const long SealedBit = 1L << 31;
     private const long CountMask = SealedBit - 1;
     private const long OneIncarnation = 1L << 32;
+
+    // Spins TryReset waits for a follower before leaving the segment to the garbage collector.
+    private const int FollowerPatience = 20;
 
     private Slots _slots;
     private PaddedReservation _reserved;
@@ -116,7 +124,7 @@ internal sealed class MailboxSegment
         }
 
         // The slot is left as it is: clearing it here would write to the cache line a sender is
-        // writing the next slots to. Reset clears the whole segment when it is recycled.
+        // writing the next slots to. TryReset clears the used slots when it is recycled.
         envelope = MailboxLetter.FromSlot(item);
         _read.Index++;
         return true;
@@ -170,9 +178,42 @@ internal sealed class MailboxSegment
     /// <summary>Whether a slot has been reserved past the consumer's read position (consumer only).</summary>
     public bool HasUnread => (int)Math.Min(ReadLimit, Volatile.Read(ref _reserved.Word) & CountMask) > ReadIndex;
 
-    /// <summary>Makes a retired segment like new for the pool, under a new incarnation.</summary>
-    public void Reset()
+    /// <summary>
+    /// Registers a producer about to move its mailbox's tail past this segment, which must be that
+    /// tail and full or sealed in its current incarnation; false (and nothing registered) when it
+    /// no longer is. While registered, the segment is not recycled (<see cref="TryReset"/>), so it
+    /// cannot come back as the tail of the same mailbox under the producer's feet: without that, a
+    /// producer delayed between linking a successor and moving the tail could move a re-attached
+    /// incarnation's tail to a segment its consumer never reaches (an ABA on the tail).
+    /// </summary>
+    public bool TryEnterFollow(ref MailboxSegment? tail)
     {
+        Interlocked.Increment(ref _reserved.Followers); // a full fence: the reads below come after it
+        long reservation = Volatile.Read(ref _reserved.Word);
+        bool full = (reservation & SealedBit) != 0 || (reservation & CountMask) >= Capacity;
+        if (full && ReferenceEquals(Volatile.Read(ref tail), this))
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _reserved.Followers);
+        return false;
+    }
+
+    /// <summary>Ends what <see cref="TryEnterFollow"/> began.</summary>
+    public void ExitFollow() => Interlocked.Decrement(ref _reserved.Followers);
+
+    /// <summary>
+    /// Makes a retired segment like new for the pool, under a new incarnation, and hands back the
+    /// successor it was linked to (<paramref name="formerNext"/>), which only the caller can tell
+    /// in use or orphaned. False when a producer is still following it
+    /// (<see cref="TryEnterFollow"/>) after a brief wait: it must not be reused then, and the
+    /// caller leaves it to the garbage collector (rare: the producer was preempted in a window of
+    /// a few instructions).
+    /// </summary>
+    public bool TryReset(out MailboxSegment? formerNext)
+    {
+        formerNext = null;
         Debug.Assert(ReadIndex >= ReadLimit || (Volatile.Read(ref _reserved.Word) & CountMask) == 0,
             "Only drained or never-used segments are recycled, so no slot holds a message.");
         // Drop the messages' references (the segment may sit in the pool for a while), clearing
@@ -180,11 +221,31 @@ internal sealed class MailboxSegment
         int used = Math.Max(ReadIndex, (int)Math.Min(Capacity, Volatile.Read(ref _reserved.Word) & CountMask));
         Span<object?> slots = _slots;
         slots[..used].Clear();
-        _next = null;
         _read.Index = 0;
         _read.Limit = Capacity;
         long incarnation = (Volatile.Read(ref _reserved.Word) & ~(SealedBit | CountMask)) + OneIncarnation;
-        Volatile.Write(ref _reserved.Word, incarnation);
+
+        // A full fence between the new incarnation and the read of the followers: a producer
+        // registering now sees the change and gives up, or it registered first and is seen here.
+        Interlocked.Exchange(ref _reserved.Word, incarnation);
+
+        // A follower is usually a few instructions from done (the consumer moved the tail on
+        // before retiring a full segment, so its exchange fails at once): wait it out briefly.
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _reserved.Followers) != 0)
+        {
+            if (spin.Count >= FollowerPatience)
+            {
+                return false;
+            }
+
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+
+        // Only now: a follower may have linked a successor until it left.
+        formerNext = _next;
+        _next = null;
+        return true;
     }
 
     // The reservation word is written by every sender (compare-exchange) and the read position
@@ -195,6 +256,11 @@ internal sealed class MailboxSegment
     {
         [FieldOffset(64)]
         public long Word;
+
+        // Producers moving the tail past this segment right now (FollowFullSegment): rare, and
+        // on the line those producers have just touched anyway.
+        [FieldOffset(72)]
+        public int Followers;
     }
 
     // The read position is written by the consumer on every message it takes: padded too, so it

@@ -17,9 +17,29 @@ internal static class MailboxSegmentPool
 
     public static MailboxSegment Rent() => ThreadCachedPool<MailboxSegment>.TryRent() ?? new MailboxSegment();
 
+    /// <summary>Recycles a segment whose successor, if any, is still in use (or that was never published).</summary>
     public static void Return(MailboxSegment segment)
     {
-        segment.Reset();
-        ThreadCachedPool<MailboxSegment>.Return(segment, SharedLimit);
+        if (segment.TryReset(out _))
+        {
+            ThreadCachedPool<MailboxSegment>.Return(segment, SharedLimit);
+        }
+    }
+
+    /// <summary>
+    /// Recycles a segment the consumer detached while it was the tail, and the successor a
+    /// producer may have linked to it meanwhile: that one never became the tail, so no one else
+    /// holds it, and without this it would be left to the garbage collector.
+    /// </summary>
+    public static void ReturnDetached(MailboxSegment segment)
+    {
+        if (segment.TryReset(out var orphan))
+        {
+            ThreadCachedPool<MailboxSegment>.Return(segment, SharedLimit);
+            if (orphan is not null)
+            {
+                Return(orphan);
+            }
+        }
     }
 }

@@ -44,9 +44,10 @@ public sealed class MailboxTests
             Assert.True(box.Mailbox.TryRelease(mayKeep: true, out bool kept));
             Assert.False(box.Mailbox.HasUnreadMail);
 
-            // A segment with room stays; the one a message filled is given back and a fresh one follows.
-            Assert.Equal(i != MailboxSegment.Capacity - 1, kept);
-            Assert.Equal(kept, box.Mailbox.HoldsSegment);
+            // A segment with room stays; the one a message filled is retired and the successor the
+            // consumer linked for the producers stays in its place.
+            Assert.True(kept);
+            Assert.True(box.Mailbox.HoldsSegment);
         }
 
         box.Mailbox.TryEnqueue(Envelope.Tell("late")); // lands in the kept segment after the turn gave up
@@ -183,6 +184,70 @@ public sealed class MailboxTests
         Assert.True(box.Mailbox.CloseIfEmpty());
         Assert.False(box.Mailbox.TryEnqueue(new Envelope("ask", new RecordingSink(), 7, EnvelopeKind.User)));
         Assert.False(box.Mailbox.TryDequeue(out _));
+    }
+
+    [Fact]
+    public void A_consumer_that_drains_a_full_segment_moves_on_to_its_successor_instead_of_detaching_it()
+    {
+        var box = new MailboxHolder();
+        for (int i = 0; i < MailboxSegment.Capacity; i++)
+        {
+            Assert.True(box.Mailbox.TryEnqueue(Envelope.Tell(i)));
+        }
+
+        for (int i = 0; i < MailboxSegment.Capacity; i++)
+        {
+            Assert.True(box.Mailbox.TryDequeue(out _));
+        }
+
+        // The full head was exhausted with producers about to move on: the consumer linked the
+        // successor and reads on from it, so nothing a producer links meanwhile is orphaned.
+        Assert.False(box.Mailbox.TryDequeue(out _));
+        Assert.True(box.Mailbox.HoldsSegment);
+        Assert.True(box.Mailbox.MayHaveMail);
+
+        Assert.True(box.Mailbox.TryEnqueue(Envelope.Tell("next")));
+        Assert.True(box.Mailbox.TryDequeue(out var next));
+        Assert.Equal("next", next.Message);
+        Assert.True(box.Mailbox.TryRelease());
+        Assert.False(box.Mailbox.MayHaveMail);
+    }
+
+    [Fact]
+    public void A_segment_a_producer_is_following_is_not_recycled_and_a_recycled_one_cannot_be_followed()
+    {
+        var segment = new MailboxSegment();
+        MailboxSegment? tail = segment;
+        for (int i = 0; i < MailboxSegment.Capacity; i++)
+        {
+            int index = segment.TryReserve(ref tail);
+            Assert.Equal(i, index);
+            segment.Write(index, i);
+        }
+
+        Assert.Equal(MailboxSegment.Full, segment.TryReserve(ref tail));
+        Assert.True(segment.TryEnterFollow(ref tail));
+        var successor = new MailboxSegment();
+        Assert.Same(successor, segment.LinkNext(successor));
+
+        // Drained and retired while the producer is still following: it must not go back to the pool.
+        for (int i = 0; i < MailboxSegment.Capacity; i++)
+        {
+            Assert.True(segment.TryTake(out _));
+        }
+
+        Assert.False(segment.TryReset(out var whileFollowed));
+        Assert.Null(whileFollowed);
+
+        segment.ExitFollow();
+        Assert.True(segment.TryReset(out var formerNext));
+        Assert.Same(successor, formerNext); // handed back, for a detaching consumer to reclaim
+        Assert.Null(segment.Next);
+
+        // Recycled and attached again as the tail, but not full in its new incarnation: a producer
+        // that saw the old one full must not move the tail past it (the ABA the guard prevents).
+        Assert.False(segment.TryEnterFollow(ref tail));
+        Assert.Equal(0, segment.TryReserve(ref tail));
     }
 
     private sealed class RecordingSink : IReplySink
