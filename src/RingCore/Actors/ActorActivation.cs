@@ -19,8 +19,10 @@ namespace RingCore.Actors;
 /// that meet a closed mailbox wait for the actor to leave its vnode's table and activate it afresh, so no message
 /// is dropped and each sender's messages keep their order.</para>
 /// </remarks>
-internal abstract class ActorActivation : ActivationSenderFields, IThreadPoolWorkItem
+internal abstract class ActorActivation : IThreadPoolWorkItem
 {
+    private Mailbox _mailbox;
+    private int _scheduled;
     private int _flushPending;
     private long _lastActivity;
     private ActorActivationExtras? _extras;
@@ -410,16 +412,4 @@ internal abstract class ActorActivation : ActivationSenderFields, IThreadPoolWor
 
         timers.Clear();
     }
-}
-
-/// <summary>
-/// The fields every Tell reads: the mailbox (its tail) and the scheduled flag. They sit in a base
-/// class of their own because the runtime lays a base class's fields out first, which puts them
-/// at least a cache line away from the state a turn writes with every message; next to it, each
-/// message made the sender's core fetch the line back from the handling one (false sharing).
-/// </summary>
-internal abstract class ActivationSenderFields
-{
-    private protected Mailbox _mailbox;
-    private protected int _scheduled;
 }
