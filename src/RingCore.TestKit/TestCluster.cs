@@ -1,18 +1,20 @@
+using System.Diagnostics.Metrics;
 using RingCore.Actors;
 using RingCore.Claim;
+using RingCore.Node;
 using RingCore.Replication;
 using RingCore.Ring;
+using RingCore.Runtime;
 using RingCore.Storage;
 using RingCore.Transport;
-using RingCore.VNodes;
 
 namespace RingCore.TestKit;
 
 /// <summary>
-/// M nodes in one process on a <see cref="SimulatedNetwork"/>, each with its own
-/// <see cref="ReplicaNode"/> and in-memory stores and, when actor types are given, a
-/// <see cref="RingNode"/> hosting replicated per-key actors, which a test can split, heal, crash,
-/// restart and wipe (the Orleans TestCluster's role; issue 4, TestKit).
+/// M nodes in one process on a <see cref="SimulatedNetwork"/>, each a <see cref="RingNode"/>
+/// started through its public start API with in-memory stores (and, when actor types are
+/// given, hosting replicated per-key actors), which a test can split, heal, crash, restart and
+/// wipe (the Orleans TestCluster's role; issue 4, TestKit).
 /// </summary>
 /// <remarks>
 /// A node's stores survive <see cref="Crash"/> and <see cref="Restart"/> the way a persistent
@@ -26,17 +28,12 @@ namespace RingCore.TestKit;
 public sealed class TestCluster : IAsyncDisposable
 {
     private readonly Dictionary<string, IVNodeStoreProvider> _stores = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ReplicaNode> _nodes = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, RingNode> _actorNodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RingNode> _nodes = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _crashed = new(StringComparer.Ordinal);
     private readonly Action<ActorRegistry>? _configureActors;
-    private readonly RingNodeOptions? _actorOptions;
+    private readonly RingNodeOptions? _nodeOptions;
     private readonly Dictionary<string, int> _starts = new(StringComparer.Ordinal);
-    private readonly List<ReplicaNode> _retired = [];
     private readonly Lock _lock = new();
-
-    // Transport channels of every node: the same numbers on every node (TransportMultiplexer).
-    private const byte ReplicaChannel = 1;
-    private const byte ActorChannel = 2;
 
     /// <summary>Starts <paramref name="members"/> nodes on a ring of <paramref name="ringSize"/> partitions.</summary>
     /// <param name="members">How many nodes, at least 1.</param>
@@ -46,19 +43,22 @@ public sealed class TestCluster : IAsyncDisposable
     /// <param name="time">The clock of the network and the nodes; the system clock when null.</param>
     /// <param name="defaults">The default bucket properties; derived from <paramref name="nVal"/> when null.</param>
     /// <param name="scheduler">Where the network delivers, coordinators resume and mailbox turns run; the thread pool when null.</param>
-    /// <param name="configureActors">The actor types every node hosts; none (no <see cref="RingNode"/>s) when null.</param>
-    /// <param name="actorOptions">Settings of every node's actor runtime (its name and partition count are the cluster's); the defaults when null.</param>
+    /// <param name="configureActors">The actor types every node hosts; none when null.</param>
+    /// <param name="nodeOptions">Settings of every node (its name, partition count, target_n and default bucket are the cluster's); the defaults when null.</param>
+    /// <param name="meterFactory">Where every node's <c>RingCore</c> meter comes from; <see cref="Metrics"/> when null.</param>
     public TestCluster(int members, int ringSize = 64, int nVal = 3, int seed = 1, TimeProvider? time = null, BucketProperties? defaults = null,
-        IActorScheduler? scheduler = null, Action<ActorRegistry>? configureActors = null, RingNodeOptions? actorOptions = null)
+        IWorkScheduler? scheduler = null, Action<ActorRegistry>? configureActors = null, RingNodeOptions? nodeOptions = null,
+        IMeterFactory? meterFactory = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(members, 1);
         _configureActors = configureActors;
-        _actorOptions = actorOptions;
+        _nodeOptions = nodeOptions;
+        MeterFactory = meterFactory ?? Metrics;
         ActorTypes = new ActorRegistry();
         configureActors?.Invoke(ActorTypes);
         Seed = seed;
         Time = time ?? TimeProvider.System;
-        Scheduler = scheduler ?? ThreadPoolActorScheduler.Instance;
+        Scheduler = scheduler ?? ThreadPoolWorkScheduler.Instance;
         Network = new SimulatedNetwork(seed, Time, Scheduler);
         var names = Enumerable.Range(1, members).Select(i => $"n{i}").ToArray();
         int quorum = Math.Min(2, nVal);
@@ -71,6 +71,12 @@ public sealed class TestCluster : IAsyncDisposable
             Start(name);
         }
     }
+
+    /// <summary>Where the nodes' meters come from.</summary>
+    public IMeterFactory MeterFactory { get; }
+
+    /// <summary>The cluster's meter and its counters' totals by node (unless another meter factory was given).</summary>
+    public ClusterMetrics Metrics { get; } = new();
 
     /// <summary>The actor types the nodes host (empty without actors).</summary>
     internal ActorRegistry ActorTypes { get; }
@@ -88,7 +94,7 @@ public sealed class TestCluster : IAsyncDisposable
     public TimeProvider Time { get; }
 
     /// <summary>Where the network delivers and the nodes' coordinators resume.</summary>
-    public IActorScheduler Scheduler { get; }
+    public IWorkScheduler Scheduler { get; }
 
     /// <summary>The seed the cluster was created with.</summary>
     public int Seed { get; }
@@ -102,9 +108,9 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>The names of the nodes, <c>n1</c> .. <c>nM</c>.</summary>
     public IReadOnlyList<string> Members => Ring.Members.Select(m => m.Name).ToArray();
 
-    /// <summary>The current (latest started) <see cref="ReplicaNode"/> of <paramref name="name"/>.</summary>
+    /// <summary>The current (latest started) incarnation of node <paramref name="name"/>, crashed or not.</summary>
     /// <exception cref="KeyNotFoundException">No node has that name.</exception>
-    public ReplicaNode Node(string name)
+    public RingNode Node(string name)
     {
         lock (_lock)
         {
@@ -112,9 +118,9 @@ public sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>The current actor runtime of <paramref name="name"/>, where actors are reached with <see cref="RingNode.GetActor(string, string)"/>.</summary>
+    /// <summary>Node <paramref name="name"/>, where actors are reached with <see cref="RingNode.GetActor(string, string)"/>; it must be up.</summary>
     /// <exception cref="KeyNotFoundException">No node has that name.</exception>
-    /// <exception cref="InvalidOperationException">The cluster was created without actor types.</exception>
+    /// <exception cref="InvalidOperationException">The cluster was created without actor types, or the node is crashed.</exception>
     public RingNode Actors(string name)
     {
         if (_configureActors is null)
@@ -124,14 +130,14 @@ public sealed class TestCluster : IAsyncDisposable
 
         lock (_lock)
         {
-            if (_actorNodes.TryGetValue(name, out var node))
+            if (!_nodes.TryGetValue(name, out var node))
             {
-                return node;
+                throw new KeyNotFoundException($"No node '{name}' in the cluster ({string.Join(", ", _nodes.Keys)}).");
             }
 
-            throw _nodes.ContainsKey(name)
-                ? new InvalidOperationException($"Node '{name}' is crashed: its actors died with it; Restart it first.")
-                : new KeyNotFoundException($"No node '{name}' in the cluster ({string.Join(", ", _nodes.Keys)}).");
+            return _crashed.Contains(name)
+                ? throw new InvalidOperationException($"Node '{name}' is crashed: its actors died with it; Restart it first.")
+                : node;
         }
     }
 
@@ -162,20 +168,15 @@ public sealed class TestCluster : IAsyncDisposable
         Network.Crash(name);
         lock (_lock)
         {
-            if (_nodes.TryGetValue(name, out var node))
+            if (_nodes.TryGetValue(name, out var node) && _crashed.Add(name))
             {
                 node.Halt();
-            }
-
-            if (_actorNodes.Remove(name, out var actors))
-            {
-                actors.Abandon();
             }
         }
     }
 
     /// <summary>Restarts a crashed node with the stores it had (a persistent store surviving a restart).</summary>
-    public ReplicaNode Restart(string name)
+    public RingNode Restart(string name)
     {
         if (!Network.IsCrashed(name))
         {
@@ -186,7 +187,7 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>Restarts a node with empty stores, as after a lost disk (what riak_kv's KV679 is about).</summary>
-    public ReplicaNode Wipe(string name)
+    public RingNode Wipe(string name)
     {
         if (!Network.IsCrashed(name))
         {
@@ -202,95 +203,107 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops every node: actor runtimes first (passivating their actors, which stores WriteBehind
-    /// state, while the network still runs), then every node's stores, those of earlier
-    /// incarnations included, and disconnects the nodes.
+    /// Stops every node that is up (passivating its actors, which stores WriteBehind state, while
+    /// the network still runs), then disconnects every node.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        ReplicaNode[] nodes;
-        RingNode[] actorNodes;
+        RingNode[] nodes;
         lock (_lock)
         {
-            nodes = [.. _retired, .. _nodes.Values];
-            actorNodes = [.. _actorNodes.Values];
-            _retired.Clear();
-            _nodes.Clear();
-            _actorNodes.Clear();
+            nodes = [.. _nodes.Values.Where(node => !_crashed.Contains(node.Name))];
         }
 
-        foreach (var actorNode in actorNodes)
+        // Every node's actors first, while every node still serves: a passivating actor's
+        // WriteBehind state is written through the other nodes. Then the stores close.
+        var failures = new List<Exception>();
+        foreach (var node in nodes)
         {
-            if (Network.IsCrashed(actorNode.Name))
+            try
             {
-                actorNode.Abandon();
+                await node.StopActorsAsync().ConfigureAwait(false);
             }
-            else
+            catch (Exception exception)
             {
-                await actorNode.DisposeAsync().ConfigureAwait(false);
+                failures.Add(exception);
             }
         }
 
         foreach (var node in nodes)
         {
-            if (!Network.IsCrashed(node.Name))
+            try
             {
-                Network.Crash(node.Name);
+                await node.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                failures.Add(exception);
+            }
+        }
+
+        lock (_lock)
+        {
+            foreach (var name in _nodes.Keys)
+            {
+                if (!Network.IsCrashed(name))
+                {
+                    Network.Crash(name);
+                }
             }
 
-            await node.DisposeAsync().ConfigureAwait(false);
+            _nodes.Clear();
+        }
+
+        Metrics.Dispose();
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("Some nodes of the cluster stopped with errors.", failures);
         }
     }
 
-    private RingNodeOptions ActorOptionsFor(string name)
+    private RingNodeOptions OptionsFor(string name)
     {
-        var template = _actorOptions ?? new RingNodeOptions();
+        var template = _nodeOptions ?? new RingNodeOptions();
         return new RingNodeOptions
         {
             NodeName = name,
             PartitionCount = Ring.PartitionCount,
-            TurnMessageLimit = template.TurnMessageLimit,
-            DefaultAskTimeout = template.DefaultAskTimeout,
-            WriteBehindInterval = template.WriteBehindInterval,
-            PassivationSweepInterval = template.PassivationSweepInterval,
-            RemoteAskRetention = template.RemoteAskRetention,
+            TargetN = TargetN,
+            Actors = template.Actors,
+            Peers = template.Peers,
+            Replication = new ReplicationOptions { DefaultBucket = Defaults },
         };
     }
 
-    private ReplicaNode Start(string name)
+    private RingNode Start(string name)
     {
         lock (_lock)
         {
-            // The crashed incarnation is closed when the cluster is: it receives nothing more,
-            // and a memory store is the same object for the next incarnation anyway.
-            if (_nodes.TryGetValue(name, out var previous))
-            {
-                _retired.Add(previous);
-            }
-
-            // The crashed incarnation's actors die with it, unsaved, as in a real crash.
-            if (_actorNodes.Remove(name, out var previousActors))
-            {
-                previousActors.Abandon();
-            }
-
             int start = _starts.GetValueOrDefault(name) + 1;
             _starts[name] = start;
 
-            // Each incarnation gets its own seeded nonce source, so a restart never repeats one.
-            var random = new Random((int)Hashing.XxHash64.Hash(System.Text.Encoding.UTF8.GetBytes($"{Seed}/{name}/{start}")));
-            // One connection per node, shared by the replicated store and the actors (channels 1 and 2).
-            var channels = new TransportMultiplexer(Network.Connect(name));
-            var node = new ReplicaNode(name, Ring, channels.Open(ReplicaChannel), _stores[name], Time, random, Defaults, TargetN, Scheduler);
-            _nodes[name] = node;
-            if (_configureActors is not null)
+            // Each incarnation gets its own seed, so a restart never repeats a nonce or a request id.
+            int seed = (int)Hashing.XxHash64.Hash(System.Text.Encoding.UTF8.GetBytes($"{Seed}/{name}/{start}"));
+            var services = new RingNodeServices
             {
-                var options = ActorOptionsFor(name);
-                var actorNode = RingNode.StartInCluster(options, _configureActors, node, channels.Open(ActorChannel), Scheduler, Time);
-                actorNode.ActivationObserver = Activations.Observe;
-                _actorNodes[name] = actorNode;
+                Storage = _stores[name],
+                Scheduler = Scheduler,
+                Time = Time,
+                MeterFactory = MeterFactory,
+                Seed = seed,
+            };
+
+            // Memory stores open at once, so the start completes synchronously.
+            var starting = RingNode.StartAsync(OptionsFor(name), Ring, Network.Connect(name), _configureActors, services);
+            if (!starting.IsCompleted)
+            {
+                throw new InvalidOperationException($"Node '{name}' did not start synchronously on memory stores.");
             }
 
+            var node = starting.GetAwaiter().GetResult();
+            node.ActivationObserver = Activations.Observe;
+            _nodes[name] = node;
+            _crashed.Remove(name);
             return node;
         }
     }

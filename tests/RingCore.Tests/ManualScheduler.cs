@@ -1,9 +1,10 @@
+using RingCore.Runtime;
 using RingCore.Actors;
 
 namespace RingCore.Tests;
 
 /// <summary>A scheduler that only queues work; the test runs it, in order, on its own thread.</summary>
-internal sealed class ManualScheduler : IActorScheduler
+internal sealed class ManualScheduler : IWorkScheduler
 {
     private readonly Queue<IThreadPoolWorkItem> _queue = new();
 

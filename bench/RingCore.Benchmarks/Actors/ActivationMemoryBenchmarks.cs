@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using RingCore.Actors;
-using RingCore.VNodes;
+using RingCore.Node;
 
 namespace RingCore.Benchmarks.Actors;
 

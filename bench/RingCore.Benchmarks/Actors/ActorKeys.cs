@@ -1,5 +1,5 @@
 using RingCore.Actors;
-using RingCore.VNodes;
+using RingCore.Node;
 
 namespace RingCore.Benchmarks.Actors;
 

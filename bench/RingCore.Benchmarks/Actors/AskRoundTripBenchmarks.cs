@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using BenchmarkDotNet.Attributes;
 using RingCore.Actors;
-using RingCore.VNodes;
+using RingCore.Node;
 
 namespace RingCore.Benchmarks.Actors;
 

@@ -3,7 +3,7 @@ using System.Threading.Tasks.Dataflow;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using RingCore.Actors;
-using RingCore.VNodes;
+using RingCore.Node;
 
 namespace RingCore.Benchmarks.Actors;
 

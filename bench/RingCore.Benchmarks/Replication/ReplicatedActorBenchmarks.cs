@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using RingCore.Actors;
 using RingCore.TestKit;
-using RingCore.VNodes;
+using RingCore.Node;
 
 namespace RingCore.Benchmarks.Replication;
 

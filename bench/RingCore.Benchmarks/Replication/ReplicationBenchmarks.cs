@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using RingCore.Causality;
+using RingCore.Node;
 using RingCore.Replication;
 using RingCore.TestKit;
 
@@ -7,7 +8,7 @@ namespace RingCore.Benchmarks.Replication;
 
 /// <summary>
 /// Simulated-cluster throughput of the replication layer (issue 4): a put and a get through the
-/// coordinator of <see cref="ReplicaNode"/> on a 5-node <see cref="TestCluster"/> with N=3, W=2,
+/// coordinator of <see cref="RingNode"/> on a 5-node <see cref="TestCluster"/> with N=3, W=2,
 /// R=2 (Dynamo section 6's common configuration), no network faults and memory stores. Each
 /// operation pays for the whole quorum round: protobuf messages copied through the simulated
 /// network, the thread pool, the vnode's read-modify-write and the sibling-set codec, so the
@@ -30,7 +31,7 @@ public class ReplicationBenchmarks
 
     // Set by Setup, which BenchmarkDotNet runs before any benchmark method.
     private TestCluster _cluster = null!;
-    private ReplicaNode[] _nodes = null!;
+    private RingNode[] _nodes = null!;
     private string[] _keys = null!;
     private CausalContext[] _contexts = null!;
     private readonly ReadOnlyMemory<byte> _value = new byte[100];

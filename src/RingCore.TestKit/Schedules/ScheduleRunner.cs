@@ -6,7 +6,7 @@ using RingCore.Replication;
 using RingCore.TestKit.Checking;
 using RingCore.TestKit.Simulation;
 using RingCore.Transport;
-using RingCore.VNodes;
+using RingCore.Node;
 
 namespace RingCore.TestKit.Schedules;
 
@@ -62,7 +62,7 @@ public static class ScheduleRunner
 
         public TestCluster Cluster { get; } = new(schedule.Nodes, options.RingSize, options.Bucket.N, schedule.Seed, simulator.Time, options.Bucket,
             simulator.Scheduler, options.Workload.Define,
-            new RingNodeOptions { DefaultAskTimeout = options.AskTimeout, PassivationSweepInterval = TimeSpan.FromSeconds(1) });
+            new RingNodeOptions { Actors = { DefaultAskTimeout = options.AskTimeout, PassivationSweepInterval = TimeSpan.FromSeconds(1) } });
 
         public List<OperationRecord> History { get; } = [];
 

@@ -1,3 +1,4 @@
+using RingCore.Runtime;
 using RingCore.Actors;
 
 namespace RingCore.TestKit.Simulation;
@@ -15,7 +16,7 @@ namespace RingCore.TestKit.Simulation;
 /// but <see cref="ForeignPosts"/> counts work that arrived from another thread: a replay is exact
 /// only while it stays 0.
 /// </remarks>
-public sealed class SimulationScheduler : SynchronizationContext, IActorScheduler
+public sealed class SimulationScheduler : SynchronizationContext, IWorkScheduler
 {
     private readonly Lock _gate = new();
     private readonly List<WorkItem> _ready = [];

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using RingCore.VNodes;
+using RingCore.Diagnostics;
 
 namespace RingCore.Actors;
 
@@ -30,16 +30,17 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
     private bool _keepsSegment; // the idle mailbox holds a segment under the vnode's budget (turn holder only)
     private bool _dropSegment;  // the next end of turn gives a kept segment back (turn holder only)
 
-    protected ActorActivation(VNode vnode, ActorType type, byte[] key, ulong position)
+    protected ActorActivation(ActorTable host, ActorType type, byte[] key, ulong position)
     {
-        VNode = vnode;
+        Host = host;
         Type = type;
         Key = key;
         Position = position;
-        _lastActivity = vnode.Time.GetTimestamp();
+        _lastActivity = host.Time.GetTimestamp();
     }
 
-    public VNode VNode { get; }
+    /// <summary>The actor table of the vnode this activation lives on.</summary>
+    public ActorTable Host { get; }
 
     public ActorType Type { get; }
 
@@ -67,7 +68,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
                 return id;
             }
 
-            id = VNode.Node.NextActivationId();
+            id = Host.Node.NextActivationId();
             return Interlocked.CompareExchange(ref extras.ActivationId, id, null) ?? id;
         }
     }
@@ -93,7 +94,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
 
         if (Volatile.Read(ref _scheduled) == 0 && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
-            VNode.Scheduler.Schedule(this);
+            Host.Scheduler.Schedule(this);
         }
 
         return true;
@@ -131,7 +132,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
             return true; // e.g. a sweep finished passivating it while shutdown was looking
         }
 
-        if (!force && VNode.Time.GetElapsedTime(Volatile.Read(ref _lastActivity)) < Type.IdleTimeout)
+        if (!force && Host.Time.GetElapsedTime(Volatile.Read(ref _lastActivity)) < Type.IdleTimeout)
         {
             return false;
         }
@@ -145,10 +146,19 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
         try
         {
             await FlushAsync().ConfigureAwait(false);
+            if (_extras is { FailedFlushes: > 0 } extras)
+            {
+                extras.FailedFlushes = 0;
+            }
         }
-        catch (Exception)
+        catch (Exception exception)
         {
-            // The state stays in memory and dirty; the next sweep or shutdown tries again.
+            // The state stays in memory and dirty; the next sweep or shutdown tries again. Each
+            // failure is logged with its count and counted on the meter, so a store that keeps
+            // failing is seen, not retried in silence.
+            int attempt = ++Extras.FailedFlushes;
+            Host.Metrics.Count(Host.Metrics.StoreErrors);
+            RingCoreLog.StateWriteFailed(Host.Logger, exception, Type.Name, KeyText, attempt);
             EndTurn();
             return false;
         }
@@ -163,7 +173,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
         if (_keepsSegment)
         {
             _keepsSegment = false;
-            VNode.ReleaseKeptSegment();
+            Host.ReleaseKeptSegment();
         }
 
         if (!_mailbox.CloseIfEmpty())
@@ -173,9 +183,10 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
         }
 
         StopTimers();
-        VNode.Remove(this);
+        Host.Remove(this);
         _gone = true; // after leaving the table, so a sender that saw it gone activates afresh
-        VNode.Node.ObserveActivation(this, active: false);
+        Host.Metrics.Count(Host.Metrics.Passivations);
+        Host.Node.ObserveActivation(this, active: false);
         return true;
     }
 
@@ -194,7 +205,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
             previous.Dispose();
         }
 
-        timers[name] = VNode.Time.CreateTimer(static state =>
+        timers[name] = Host.Time.CreateTimer(static state =>
         {
             var (activation, message) = ((ActorActivation, object))state!;
             activation.TryEnqueue(new Envelope(message, null, 0, EnvelopeKind.Timer));
@@ -273,7 +284,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
     {
         try
         {
-            while (handled < VNode.TurnMessageLimit && _mailbox.TryDequeue(out var envelope))
+            while (handled < Host.TurnMessageLimit && _mailbox.TryDequeue(out var envelope))
             {
                 handled++;
                 handledUserMessage |= envelope.Kind == EnvelopeKind.User;
@@ -298,7 +309,13 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
         // already keeps the actor from passivating, so only handled ones need a time.
         if (handledUserMessage)
         {
-            Volatile.Write(ref _lastActivity, VNode.Time.GetTimestamp());
+            Volatile.Write(ref _lastActivity, Host.Time.GetTimestamp());
+        }
+
+        var depth = Host.Metrics.MailboxDepth;
+        if (depth.Enabled)
+        {
+            Host.Metrics.Record(depth, handled);
         }
 
         EndTurn();
@@ -323,13 +340,15 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
     /// <summary>The state cannot be read (e.g. a corrupt store): fail what is waiting, stay unloaded, and try again on the next message.</summary>
     private void FailWaiting(Exception exception)
     {
+        Host.Metrics.Count(Host.Metrics.StoreErrors);
+        RingCoreLog.StateReadFailed(Host.Logger, exception, Type.Name, KeyText);
         while (_mailbox.TryDequeue(out var envelope))
         {
             envelope.Fail(exception);
         }
     }
 
-    private static async Task CompleteTurnAsync(ValueTask turn)
+    private async Task CompleteTurnAsync(ValueTask turn)
     {
         try
         {
@@ -337,38 +356,39 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
         }
         catch (Exception exception)
         {
-            // Handlers' exceptions go to their askers; anything reaching here is a runtime bug.
-            Debug.Fail($"An actor turn failed: {exception}");
+            // Handlers' exceptions go to their askers; anything reaching here is a runtime bug:
+            // logged, never swallowed, and the actor keeps serving (EndTurn ran on the way out).
+            RingCoreLog.TurnFailed(Host.Logger, exception, Type.Name, KeyText);
         }
     }
 
     /// <summary>
     /// Ends a turn (or a passivation attempt, or a sweep's segment drop, which hold the turn too).
     /// A drained mailbox keeps its segment while the vnode's budget allows (see
-    /// <see cref="VNode.TryKeepSegment"/>): an actor that gets mail now and then stops renting
+    /// <see cref="ActorTable.TryKeepSegment"/>): an actor that gets mail now and then stops renting
     /// and returning a segment per message. Otherwise it detaches it, so an idle actor holds none.
     /// </summary>
     private void EndTurn()
     {
         bool held = _keepsSegment;
         bool taken = false;
-        bool mayKeep = !_dropSegment && (held || (taken = VNode.TryKeepSegment()));
+        bool mayKeep = !_dropSegment && (held || (taken = Host.TryKeepSegment()));
         _dropSegment = false;
         if (!_mailbox.TryRelease(mayKeep, out bool kept))
         {
             if (taken)
             {
-                VNode.ReleaseKeptSegment(); // not used: the actor is busy, its segments are in use
+                Host.ReleaseKeptSegment(); // not used: the actor is busy, its segments are in use
             }
 
-            VNode.Scheduler.Yield(this); // mail is waiting; keep _scheduled = 1: the next turn is ours
+            Host.Scheduler.Yield(this); // mail is waiting; keep _scheduled = 1: the next turn is ours
             return;
         }
 
         Debug.Assert(!kept || held || taken, "A kept segment always holds one unit of the vnode's budget.");
         if (!kept && (held || taken))
         {
-            VNode.ReleaseKeptSegment();
+            Host.ReleaseKeptSegment();
         }
 
         _keepsSegment = kept;
@@ -378,7 +398,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
         Interlocked.Exchange(ref _scheduled, 0);
         if (_mailbox.HasUnreadMail && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
-            VNode.Scheduler.Schedule(this);
+            Host.Scheduler.Schedule(this);
         }
     }
 

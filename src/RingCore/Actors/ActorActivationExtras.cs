@@ -10,6 +10,9 @@ internal sealed class ActorActivationExtras
 
     public string? KeyText { get; set; }
 
+    /// <summary>Passivations in a row whose store write failed (each is logged with this count; the state stays dirty in memory).</summary>
+    public int FailedFlushes { get; set; }
+
     /// <summary>Set once, on first use, by <see cref="ActorActivation.ActivationId"/> (a field, for the compare-exchange).</summary>
     public string? ActivationId;
 }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using RingCore.VNodes;
 
 namespace RingCore.Actors;
 
@@ -11,8 +10,8 @@ internal sealed class ActorActivation<TState> : ActorActivation
     private bool _loaded;
     private bool _dirty;
 
-    public ActorActivation(VNode vnode, ActorType<TState> type, byte[] key, ulong position)
-        : base(vnode, type, key, position)
+    public ActorActivation(ActorTable host, ActorType<TState> type, byte[] key, ulong position)
+        : base(host, type, key, position)
     {
     }
 
@@ -34,8 +33,8 @@ internal sealed class ActorActivation<TState> : ActorActivation
         }
         else
         {
-            // A quorum read in a cluster (R replicas), the vnode's store on one node.
-            var read = await VNode.StateStore.ReadAsync(type, Key).ConfigureAwait(false);
+            // A quorum read (R replicas; one on a node that runs alone).
+            var read = await Host.StateStore.ReadAsync(type, Key).ConfigureAwait(false);
             _context = read.Context;
             state = read.Versions.Count switch
             {
@@ -47,7 +46,8 @@ internal sealed class ActorActivation<TState> : ActorActivation
 
         _state = state;
         _loaded = true;
-        VNode.Node.ObserveActivation(this, active: true);
+        Host.Metrics.Count(Host.Metrics.Activations);
+        Host.Node.ObserveActivation(this, active: true);
     }
 
     /// <remarks>
@@ -177,14 +177,14 @@ internal sealed class ActorActivation<TState> : ActorActivation
         ActorStateWrite written;
         try
         {
-            written = await VNode.StateStore.WriteAsync(Type, Key, bytes, _context).ConfigureAwait(false);
+            written = await Host.StateStore.WriteAsync(Type, Key, bytes, _context).ConfigureAwait(false);
         }
         catch (Exception failure)
         {
             // A put that missed W may still have been recorded by its coordinating replica: the
             // next write must supersede that attempt (its context says so), and whatever else
             // that context covers must be merged in now, or the next write would drop it unseen.
-            if (VNode.StateStore.AfterFailedWrite(failure, bytes) is { } recorded)
+            if (Host.StateStore.AfterFailedWrite(failure, bytes) is { } recorded)
             {
                 _context = recorded.Context;
                 keep = FoldIn(keep, recorded.Concurrent);
@@ -294,7 +294,7 @@ internal sealed class ActorActivation<TState> : ActorActivation
         if (!_dirty)
         {
             Volatile.Write(ref _dirty, true);
-            VNode.MarkDirty(this);
+            Host.MarkDirty(this);
         }
     }
 

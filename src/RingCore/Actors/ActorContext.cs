@@ -34,12 +34,12 @@ public readonly struct ActorContext
         get
         {
             var activation = Activation;
-            return new(activation.VNode.Node, new ActorAddress(activation.Type, activation.Key, activation.Position) { Activation = activation });
+            return new(activation.Host.Node, new ActorAddress(activation.Type, activation.Key, activation.Position) { Activation = activation });
         }
     }
 
     /// <summary>The node's clock; tests replace it with fake time.</summary>
-    public TimeProvider Time => Activation.VNode.Time;
+    public TimeProvider Time => Activation.Host.Time;
 
     private ActorActivation Activation =>
         _activation ?? throw new InvalidOperationException("This ActorContext is default; the runtime hands one to each handler.");

@@ -58,16 +58,7 @@ internal abstract class ActorType
 
     public abstract bool Handles(Type messageType);
 
-    public abstract ActorActivation Activate(VNodes.VNode vnode, byte[] key, ulong position);
-
-    /// <summary>The store key of an actor's state: type name, a zero byte, the key (names cannot contain a zero byte).</summary>
-    public byte[] StoreKey(byte[] key)
-    {
-        var storeKey = new byte[NameBytes.Length + 1 + key.Length];
-        NameBytes.CopyTo(storeKey, 0);
-        key.CopyTo(storeKey, NameBytes.Length + 1);
-        return storeKey;
-    }
+    public abstract ActorActivation Activate(ActorTable host, byte[] key, ulong position);
 }
 
 /// <summary>An actor type with its state type: handlers, initial state and serializer.</summary>
@@ -103,8 +94,8 @@ internal sealed class ActorType<TState>(
 
     public override bool Handles(Type messageType) => IndexOf(messageType) >= 0;
 
-    public override ActorActivation Activate(VNodes.VNode vnode, byte[] key, ulong position) =>
-        new ActorActivation<TState>(vnode, this, key, position);
+    public override ActorActivation Activate(ActorTable host, byte[] key, ulong position) =>
+        new ActorActivation<TState>(host, this, key, position);
 
     private int IndexOf(Type messageType)
     {

@@ -18,12 +18,12 @@ internal interface IActorDispatcher
     bool ShouldHost(ActorType type, int partition);
 
     /// <summary>
-    /// The epoch of this node's view of which nodes it can reach (always 0 on a single node): it
-    /// moves whenever that set is seen to change. When it moves between two sweeps of a vnode, the vnode refreshes its <see cref="ActorPlacement.Available"/>
+    /// The epoch of this node's view of which nodes it can reach (the NodeWatcher's): it moves
+    /// whenever that set changes. When it moves between two sweeps of a vnode, the vnode refreshes its <see cref="ActorPlacement.Available"/>
     /// activations: a partition began or healed, so an activation may have missed writes made on
     /// the other side, and the quorum read of its next activation merges them.
     /// </summary>
-    ulong ReachabilityView();
+    long ViewEpoch();
 
     /// <summary>A new id, unique across the cluster and this node's restarts, for an activation starting now.</summary>
     string NextActivationId();

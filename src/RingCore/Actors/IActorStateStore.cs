@@ -1,12 +1,12 @@
 namespace RingCore.Actors;
 
 /// <summary>
-/// Where an activation reads and writes its state: the vnode's own store on a single node, or
-/// the replicated store through quorum reads and writes in a cluster (issue 4, replicated
+/// Where an activation reads and writes its state: the node's replicated store, through
+/// quorum reads and writes (issue 4, replicated
 /// actors). The causal context is the store's: an activation hands back what its last read or
 /// write returned, so its next write supersedes exactly that.
 /// </summary>
-internal interface IActorStateStore : IAsyncDisposable
+internal interface IActorStateStore
 {
     /// <summary>The stored versions of an actor's state (more than one: concurrent siblings), and the context to write with next.</summary>
     ValueTask<ActorStateRead> ReadAsync(ActorType type, byte[] key);

@@ -20,7 +20,7 @@ internal sealed class GetCoordinator : ReplicaRequest
     private readonly TaskCompletionSource<bool> _all = new();
     private int _ok, _primaryOk, _found, _primaryFound, _replies;
 
-    public GetCoordinator(ReplicaNode node, string description, int partition, byte[] storeKey, BucketProperties properties, TimeSpan timeout)
+    public GetCoordinator(ReplicationService node, string description, int partition, byte[] storeKey, BucketProperties properties, TimeSpan timeout)
         : base(node, $"Get ({description})", partition, storeKey, properties, timeout)
     {
         _answers = new SiblingSet<ReadOnlyMemory<byte>>?[Entries.Length];
@@ -49,6 +49,7 @@ internal sealed class GetCoordinator : ReplicaRequest
         }
 
         var merged = Merged();
+        Node.Metrics.Record(Node.Metrics.Siblings, merged.Count);
         _ = RepairAsync();
         return GetResult.Of(merged, Properties.LastWriteWins);
     }
@@ -172,6 +173,7 @@ internal sealed class GetCoordinator : ReplicaRequest
             if (!current)
             {
                 // Missing or strictly older (the merge descends every answer): bring it up to date.
+                Node.Metrics.Count(Node.Metrics.ReadRepairs);
                 Node.Dispatch(Entries[i].Member, repair.Clone(), handler: null, index: i);
             }
         }

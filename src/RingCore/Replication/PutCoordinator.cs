@@ -20,7 +20,7 @@ internal sealed class PutCoordinator : ReplicaRequest
     private string? _coordinatorError;
     private int _acks, _primaryAcks, _replies;
 
-    public PutCoordinator(ReplicaNode node, string description, int partition, byte[] storeKey, BucketProperties properties,
+    public PutCoordinator(ReplicationService node, string description, int partition, byte[] storeKey, BucketProperties properties,
         TimeSpan timeout, SiblingSet<ReadOnlyMemory<byte>> clientWrite)
         : base(node, description, partition, storeKey, properties, timeout)
     {

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text;
+using RingCore.Diagnostics;
+using RingCore.Membership;
 using RingCore.Protocol;
+using RingCore.Transport;
 
 namespace RingCore.Replication;
 
@@ -9,14 +12,14 @@ namespace RingCore.Replication;
 /// preference list, the request ids in flight, the deadline, and the message of a quorum that
 /// was not met.
 /// </summary>
-internal abstract class ReplicaRequest : IReplicaReplyHandler
+internal abstract class ReplicaRequest : IPeerReplyHandler
 {
     protected readonly Lock Gate = new();
 
     private readonly List<ulong> _requestIds = [];
     private readonly long _started;
 
-    protected ReplicaRequest(ReplicaNode node, string description, int partition, byte[] storeKey, BucketProperties properties, TimeSpan timeout)
+    protected ReplicaRequest(ReplicationService node, string description, int partition, byte[] storeKey, BucketProperties properties, TimeSpan timeout)
     {
         Node = node;
         Description = description;
@@ -24,13 +27,16 @@ internal abstract class ReplicaRequest : IReplicaReplyHandler
         StoreKey = storeKey;
         Properties = properties;
         Timeout = timeout;
-        Entries = node.PreferenceList(partition, properties.N, out var primaries);
-        Primaries = primaries;
+        View = node.Routing; // one view from start to end: never a mix of two rings or two up sets
+        Entries = PreferenceList(View, partition, properties.N);
         Answered = new bool[Entries.Length];
         _started = node.Time.GetTimestamp();
     }
 
-    protected ReplicaNode Node { get; }
+    protected ReplicationService Node { get; }
+
+    /// <summary>The ring and up set this request routes by.</summary>
+    protected RoutingView View { get; }
 
     protected string Description { get; }
 
@@ -45,13 +51,32 @@ internal abstract class ReplicaRequest : IReplicaReplyHandler
     /// <summary>The annotated preference list: up primaries first, then fallbacks.</summary>
     protected (string Member, bool Primary)[] Entries { get; }
 
-    /// <summary>The N primaries of the partition, reachable or not (for messages).</summary>
-    protected string[] Primaries { get; }
-
     /// <summary>Which entries answered usefully (guarded by <see cref="Gate"/>).</summary>
     protected bool[] Answered { get; }
 
     public abstract void OnReply(int index, ReplicaMessage reply);
+
+    /// <inheritdoc />
+    public void OnReply(int index, PeerFrame reply)
+    {
+        if (reply.BodyCase == PeerFrame.BodyOneofCase.Replica)
+        {
+            OnReply(index, reply.Replica);
+        }
+    }
+
+    /// <summary>The annotated preference list of a partition in <paramref name="view"/>: up primaries, then fallbacks.</summary>
+    private static (string Member, bool Primary)[] PreferenceList(RoutingView view, int partition, int n)
+    {
+        var entries = view.PreferenceList(partition, n);
+        var list = new (string, bool)[entries.Length];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            list[i] = (view.NameOf(entries[i].Member), entries[i].IsPrimary);
+        }
+
+        return list;
+    }
 
     protected TimeSpan Remaining
     {
@@ -153,8 +178,9 @@ internal abstract class ReplicaRequest : IReplicaReplyHandler
             }
         }
 
-        foreach (var primary in Primaries)
+        for (int i = 0; i < Properties.N; i++)
         {
+            string primary = View.PrimaryOf(Partition, i);
             if (!Array.Exists(Entries, entry => entry.Member == primary))
             {
                 silent.Add($"{primary} (unreachable)");
@@ -176,7 +202,10 @@ internal abstract class ReplicaRequest : IReplicaReplyHandler
             message.Append("; no reply from ").AppendJoin(", ", silent);
         }
 
-        return new QuorumException(message.ToString());
+        var text = message.ToString();
+        Node.Metrics.Count(Node.Metrics.QuorumFailures);
+        RingCoreLog.QuorumFailed(Node.Logger, Description, text);
+        return new QuorumException(text);
     }
 
     private sealed class Completion<T>(TaskCompletionSource<T> source, T result) : IThreadPoolWorkItem

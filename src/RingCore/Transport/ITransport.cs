@@ -26,5 +26,13 @@ public interface ITransport : IAsyncDisposable
     void Send(string node, ReadOnlyMemory<byte> payload);
 
     /// <summary>Whether this node currently believes it can reach <paramref name="node"/> (its failure detector's view).</summary>
+    /// <remarks>Read by the node's <c>NodeWatcher</c> only, when <see cref="ReachabilityChanged"/> fires: never per message.</remarks>
     bool IsReachable(string node);
+
+    /// <summary>
+    /// Raised after <see cref="IsReachable"/> may have changed for some node (a peer crashed,
+    /// a partition began or healed, a node connected), the way net_kernel's nodeup/nodedown
+    /// reach riak_core_node_watcher. A handler must be quick and must not throw.
+    /// </summary>
+    event Action? ReachabilityChanged;
 }

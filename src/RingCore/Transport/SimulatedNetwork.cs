@@ -1,5 +1,5 @@
 using System.Numerics;
-using RingCore.Actors;
+using RingCore.Runtime;
 using RingCore.Hashing;
 
 namespace RingCore.Transport;
@@ -28,7 +28,7 @@ public sealed class SimulatedNetwork
     private readonly Lock _lock = new();
     private readonly Random _random;
     private readonly TimeProvider _time;
-    private readonly IActorScheduler _scheduler;
+    private readonly IWorkScheduler _scheduler;
     private readonly Dictionary<string, SimulatedTransport> _endpoints = new(StringComparer.Ordinal);
     private readonly HashSet<Delivery> _delayed = [];
     private Dictionary<string, int>? _sides;
@@ -41,11 +41,11 @@ public sealed class SimulatedNetwork
     /// <param name="seed">Seeds every random decision (drops, duplicates, delays).</param>
     /// <param name="time">The clock delays run on; the system clock when null.</param>
     /// <param name="scheduler">Where deliveries run; the thread pool when null.</param>
-    public SimulatedNetwork(int seed, TimeProvider? time = null, IActorScheduler? scheduler = null)
+    public SimulatedNetwork(int seed, TimeProvider? time = null, IWorkScheduler? scheduler = null)
     {
         _random = new Random(seed);
         _time = time ?? TimeProvider.System;
-        _scheduler = scheduler ?? ThreadPoolActorScheduler.Instance;
+        _scheduler = scheduler ?? ThreadPoolWorkScheduler.Instance;
     }
 
     /// <summary>How the network misbehaves from now on. Defaults to <see cref="NetworkFaults.None"/>.</summary>
@@ -78,6 +78,7 @@ public sealed class SimulatedNetwork
     public ITransport Connect(string node)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(node);
+        SimulatedTransport created;
         lock (_lock)
         {
             if (_endpoints.TryGetValue(node, out var existing) && !existing.IsCrashed)
@@ -87,8 +88,11 @@ public sealed class SimulatedNetwork
 
             var transport = new SimulatedTransport(this, node);
             _endpoints[node] = transport;
-            return transport;
+            created = transport;
         }
+
+        NotifyReachabilityChanged();
+        return created;
     }
 
     /// <summary>Crashes <paramref name="node"/>: it sends and receives nothing until it connects again, and messages in flight to it are lost.</summary>
@@ -98,6 +102,8 @@ public sealed class SimulatedNetwork
         {
             Endpoint(node).IsCrashed = true;
         }
+
+        NotifyReachabilityChanged();
     }
 
     /// <summary>Whether <paramref name="node"/> is crashed (or disconnected).</summary>
@@ -139,6 +145,8 @@ public sealed class SimulatedNetwork
 
             _sides = assignment;
         }
+
+        NotifyReachabilityChanged();
     }
 
     /// <summary>
@@ -173,6 +181,8 @@ public sealed class SimulatedNetwork
         {
             _sides = null;
         }
+
+        NotifyReachabilityChanged();
     }
 
     internal bool IsReachable(SimulatedTransport from, string node)
@@ -236,6 +246,26 @@ public sealed class SimulatedNetwork
         lock (_lock)
         {
             transport.IsCrashed = true;
+        }
+
+        NotifyReachabilityChanged();
+    }
+
+    /// <summary>
+    /// Tells every endpoint that reachability may have changed, outside the lock and in the
+    /// order the endpoints connected (deterministic), so each node's watcher looks again.
+    /// </summary>
+    private void NotifyReachabilityChanged()
+    {
+        SimulatedTransport[] endpoints;
+        lock (_lock)
+        {
+            endpoints = [.. _endpoints.Values];
+        }
+
+        foreach (var endpoint in endpoints)
+        {
+            endpoint.NotifyReachabilityChanged();
         }
     }
 

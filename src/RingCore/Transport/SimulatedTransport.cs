@@ -29,6 +29,11 @@ internal sealed class SimulatedTransport(SimulatedNetwork network, string localN
 
     public bool IsReachable(string node) => network.IsReachable(this, node);
 
+    public event Action? ReachabilityChanged;
+
+    /// <summary>Tells this endpoint's watcher that reachability may have changed (called outside the network's lock).</summary>
+    public void NotifyReachabilityChanged() => ReachabilityChanged?.Invoke();
+
     public void Deliver(string from, byte[] payload) => Volatile.Read(ref _receiver)?.Receive(from, payload);
 
     public ValueTask DisposeAsync()

@@ -1,202 +1,268 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Collections.Concurrent;
-using RingCore.Actors;
+using RingCore.Causality;
+using RingCore.Storage;
 
 namespace RingCore.VNodes;
 
 /// <summary>
-/// A partition on this node (riak_core_vnode): its store and its table of active per-key
-/// actors. It activates actors on their first message, passivates idle ones on a sweep, and
-/// prompts WriteBehind actors to store their state on an interval.
+/// One partition on this node (riak_core_vnode with riak_kv_vnode's get, put and delete): it
+/// owns the partition's store, its replica id and epoch, and its table of active per-key actors.
+/// Replication and actors both go through it: it reads, records client writes under its replica
+/// id, syncs what other replicas send, and reaps tombstones; each key's read-modify-write is
+/// serialized by a striped lock, so two puts of a key never interleave between read and write.
 /// </summary>
-internal sealed class VNode : IAsyncDisposable
+/// <remarks>
+/// <para>The vnode exists as soon as a request or a message needs it (an actor's Tell is
+/// synchronous), and opens its store in the background: operations wait for that start. A
+/// start that failed (a store that could not open) is tried again by the next operation.</para>
+/// <para>The replica id carries an epoch persisted in the store and bumped on every start,
+/// combined with a random nonce: a store that was wiped starts again at epoch counter 1, and the
+/// nonce keeps that from reusing an earlier incarnation's id, whose counters other replicas
+/// already hold (riak_kv issue 679, "KV679").</para>
+/// </remarks>
+internal sealed class VNode
 {
-    private static readonly object FlushMessage = new();
+    /// <summary>The reserved store key of the epoch counter. User keys start with <see cref="UserKeyPrefix"/>, so none can collide.</summary>
+    internal static readonly byte[] EpochKey = [0x00, .. "ringcore.replication.epoch"u8];
 
-    private readonly ActivationTable _activations = new();
-    private readonly ConcurrentDictionary<ActorActivation, byte> _dirty = new();
-    private readonly ITimer _sweepTimer;
-    private readonly ITimer _flushTimer;
-    private volatile bool _stopping;
-    private ulong _reachabilityView; // as of the last sweep (touched by the sweep timer only)
-    private int _keptSegments;
+    /// <summary>The first byte of every replicated object's store key (bucket objects and actor state alike).</summary>
+    internal const byte UserKeyPrefix = 0x01;
 
-    /// <summary>
-    /// How many idle actors of a vnode may keep their mailbox segment between messages: 32, so an
-    /// actor that gets mail now and then does not rent and return a segment per message, while a
-    /// million idle actors still hold at most 32 segments a vnode (about 30 KiB). The sweep gives
-    /// them back.
-    /// </summary>
-    public const int KeptSegmentLimit = 32;
+    private const int Stripes = 64;
 
-    public VNode(int partition, IActorStateStore stateStore, IActorDispatcher node, IActorScheduler scheduler, TimeProvider time, RingNodeOptions options)
+    private readonly string _node;
+    private readonly IVNodeStoreProvider _stores;
+    private readonly Func<uint> _nonces;
+    private readonly SemaphoreSlim[] _locks;
+    private readonly Lock _startLock = new();
+    private Task<Incarnation> _start;
+    private IVNodeActorTable? _actors;
+
+    // The highest counter this incarnation has issued for any key. A reaped key loses its
+    // history, so its next write starts past this instead of at 1 (Riak's per-vnode counter,
+    // after KV679); a restart gets a new id, so this needs no persisting.
+    private ulong _issued;
+
+    /// <summary>Creates the vnode of <paramref name="partition"/> and starts opening its store.</summary>
+    /// <param name="node">This node's name, part of the replica id.</param>
+    /// <param name="partition">The partition.</param>
+    /// <param name="stores">Opens the partition's store.</param>
+    /// <param name="nonces">Random nonces for replica ids (seeded in a simulation).</param>
+    public VNode(string node, int partition, IVNodeStoreProvider stores, Func<uint> nonces)
     {
+        _node = node;
         Partition = partition;
-        StateStore = stateStore;
-        Node = node;
-        Scheduler = scheduler;
-        Time = time;
-        TurnMessageLimit = options.TurnMessageLimit;
-        _reachabilityView = node.ReachabilityView();
-        _sweepTimer = time.CreateTimer(static state => ((VNode)state!).Sweep(), this, options.PassivationSweepInterval, options.PassivationSweepInterval);
-        _flushTimer = time.CreateTimer(static state => ((VNode)state!).PromptFlushes(), this, options.WriteBehindInterval, options.WriteBehindInterval);
+        _stores = stores;
+        _nonces = nonces;
+        _locks = new SemaphoreSlim[Stripes];
+        for (int i = 0; i < Stripes; i++)
+        {
+            _locks[i] = new SemaphoreSlim(1, 1);
+        }
+
+        _start = StartAsync(nonces());
     }
 
     public int Partition { get; }
 
-    /// <summary>Where this vnode's actors keep their state: its own store, or the replicated store in a cluster.</summary>
-    public IActorStateStore StateStore { get; }
+    /// <summary>The actors active on this vnode (null until the first actor message for its partition).</summary>
+    public IVNodeActorTable? Actors => Volatile.Read(ref _actors);
 
-    public IActorDispatcher Node { get; }
-
-    public IActorScheduler Scheduler { get; }
-
-    public TimeProvider Time { get; }
-
-    public int TurnMessageLimit { get; }
-
-    public int ActiveActors => _activations.Count;
-
-    /// <summary>Delivers to the actor's activation, activating it if needed; returns the activation that took the message.</summary>
-    public ActorActivation Deliver(ActorType type, byte[] key, ulong position, in Envelope envelope)
+    /// <summary>The vnode's actor table, created by <paramref name="create"/> on first use.</summary>
+    public IVNodeActorTable ActorsOrAdd<TState>(Func<VNode, TState, IVNodeActorTable> create, TState state)
     {
-        while (true)
+        var actors = Volatile.Read(ref _actors);
+        if (actors is not null)
         {
-            if (_stopping)
-            {
-                throw new ObjectDisposedException($"vnode {Partition}", "The node is stopping; no new messages are accepted.");
-            }
+            return actors;
+        }
 
-            var activation = _activations.Find(type, key, position) ?? _activations.GetOrAdd(type, key, position, this);
-            if (activation.TryEnqueue(envelope))
-            {
-                return activation;
-            }
-
-            // The actor is passivating: it stored its state before closing its mailbox, so it
-            // leaves the table within nanoseconds; then deliver again, to a fresh activation that
-            // loads that state.
-            var spin = new SpinWait();
-            while (!activation.IsGone)
-            {
-                spin.SpinOnce(sleep1Threshold: -1);
-            }
+        lock (_startLock)
+        {
+            return _actors ??= create(this, state);
         }
     }
 
-    public void MarkDirty(ActorActivation activation) => _dirty.TryAdd(activation, 0);
+    /// <summary>This incarnation's replica id (waits for the start).</summary>
+    public async ValueTask<ReplicaId> IdAsync() => (await StartedAsync().ConfigureAwait(false)).Id;
 
-    /// <summary>Takes one unit of the kept-segment budget; false when the vnode's idle actors already keep <see cref="KeptSegmentLimit"/>.</summary>
-    public bool TryKeepSegment()
+    public async Task<SiblingSet<ReadOnlyMemory<byte>>?> GetAsync(ReadOnlyMemory<byte> key)
     {
-        if (Interlocked.Increment(ref _keptSegments) <= KeptSegmentLimit)
-        {
-            return true;
-        }
-
-        Interlocked.Decrement(ref _keptSegments);
-        return false;
+        var store = (await StartedAsync().ConfigureAwait(false)).Store;
+        return await ReadAsync(store, key).ConfigureAwait(false);
     }
 
-    /// <summary>Returns one unit of the kept-segment budget.</summary>
-    public void ReleaseKeptSegment()
+    /// <summary>
+    /// Records a client write (riak_kv_vnode coordinating put): the value gets a new dot of this
+    /// replica, superseding what its context saw, keeping the rest as siblings. In a
+    /// last-write-wins bucket the write supersedes everything this replica holds.
+    /// </summary>
+    public async Task<SiblingSet<ReadOnlyMemory<byte>>> CoordinatePutAsync(ReadOnlyMemory<byte> key,
+        SiblingSet<ReadOnlyMemory<byte>> clientWrite, bool lastWriteWins)
     {
-        int left = Interlocked.Decrement(ref _keptSegments);
-        Debug.Assert(left >= 0, "Every release matches a take.");
-    }
-
-    public void Remove(ActorActivation activation)
-    {
-        _activations.Remove(activation);
-        _dirty.TryRemove(activation, out _);
-    }
-
-    /// <summary>Passivates every actor (storing WriteBehind state), then closes the store.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        _stopping = true;
-        await _sweepTimer.DisposeAsync().ConfigureAwait(false);
-        await _flushTimer.DisposeAsync().ConfigureAwait(false);
-        var failures = new List<Exception>();
-        foreach (var activation in _activations.Snapshot())
-        {
-            for (int attempt = 0; !await activation.TryPassivateAsync(force: true).ConfigureAwait(false); attempt++)
-            {
-                if (attempt == 500)
-                {
-                    failures.Add(new InvalidOperationException($"{activation.Type.Name} '{activation.KeyText}' could not be passivated at shutdown."));
-                    break;
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(10), Time).ConfigureAwait(false); // a turn is still running
-            }
-        }
-
-        await StateStore.DisposeAsync().ConfigureAwait(false);
-        if (failures.Count > 0)
-        {
-            throw new AggregateException($"vnode {Partition} stopped with unsaved actors.", failures);
-        }
-    }
-
-    /// <summary>Stops accepting messages and stops the vnode's timers without storing anything (a crash, for the TestKit).</summary>
-    public IReadOnlyList<ActorActivation> Abandon()
-    {
-        _stopping = true;
-        _sweepTimer.Dispose();
-        _flushTimer.Dispose();
-        return [.. _activations.Snapshot()];
-    }
-
-    private void Sweep()
-    {
-        ulong view = Node.ReachabilityView();
-        bool viewChanged = view != _reachabilityView;
-        _reachabilityView = view;
-        foreach (var activation in _activations.Snapshot())
-        {
-            // An actor this node should no longer host (its primary is back) leaves now, so the
-            // next message activates it on its host instead of two activations living on.
-            bool moved;
-            try
-            {
-                moved = !Node.ShouldHost(activation.Type, Partition)
-                    || (viewChanged && activation.Type.Placement == ActorPlacement.Available);
-            }
-            catch (Exception)
-            {
-                moved = false; // the host cannot be told now; the next sweep asks again
-            }
-
-            if (!moved && activation.KeepsSegment)
-            {
-                activation.DropKeptSegment(); // quiet since the last sweep, or not: it rents again if mail comes
-            }
-
-            _ = PassivateIfIdle(activation, force: moved);
-        }
-    }
-
-    private static async Task PassivateIfIdle(ActorActivation activation, bool force)
-    {
+        Debug.Assert(clientWrite.Count == 1 && clientWrite.AnonymousCount == 1, "a client write is one anonymous value");
+        var incarnation = await StartedAsync().ConfigureAwait(false);
+        var gate = LockOf(key);
+        await gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            await activation.TryPassivateAsync(force).ConfigureAwait(false);
+            var local = await ReadAsync(incarnation.Store, key).ConfigureAwait(false) ?? SiblingSet<ReadOnlyMemory<byte>>.Empty;
+            if (lastWriteWins)
+            {
+                clientWrite = SiblingSet.New(clientWrite.Join().Merge(local.Join()), clientWrite.Values[0]);
+            }
+
+            var updated = SiblingSet.Update(clientWrite, local, incarnation.Id, ByteValueComparer.Instance, Volatile.Read(ref _issued));
+            RaiseIssued(updated.Join().Get(incarnation.Id));
+            await WriteAsync(incarnation.Store, key, updated).ConfigureAwait(false);
+            return updated;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Merges a set another replica sent (riak_kv_vnode replica put; dvvset:sync), with <paramref name="merge"/> deciding.</summary>
+    public async Task<SiblingSet<ReadOnlyMemory<byte>>> ReplicaPutAsync(ReadOnlyMemory<byte> key, SiblingSet<ReadOnlyMemory<byte>> incoming,
+        Func<SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>> merge)
+    {
+        var store = (await StartedAsync().ConfigureAwait(false)).Store;
+        var gate = LockOf(key);
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var local = await ReadAsync(store, key).ConfigureAwait(false);
+            var merged = local is null ? incoming : merge(local, incoming);
+            if (local is null || !ReferenceEquals(merged, local))
+            {
+                await WriteAsync(store, key, merged).ConfigureAwait(false);
+            }
+
+            return merged;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Removes a key, but only when <paramref name="mayReap"/> says so of what this replica
+    /// holds now: a write that arrived since the reaper looked must survive (riak_kv_vnode
+    /// delete with the object's vclock).
+    /// </summary>
+    public async Task<bool> ReapAsync(ReadOnlyMemory<byte> key, Func<SiblingSet<ReadOnlyMemory<byte>>, bool> mayReap)
+    {
+        var store = (await StartedAsync().ConfigureAwait(false)).Store;
+        var gate = LockOf(key);
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var local = await ReadAsync(store, key).ConfigureAwait(false);
+            return local is not null && mayReap(local) && await store.DeleteAsync(key).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Passivates the vnode's actors, storing WriteBehind state (while the node's peers and stores still serve).</summary>
+    public ValueTask StopActorsAsync() => Actors?.StopAsync() ?? ValueTask.CompletedTask;
+
+    /// <summary>Drops the vnode's actors unsaved and stops its timers (a crash); the store is left as it is.</summary>
+    public void Abandon() => Actors?.Abandon();
+
+    /// <summary>Closes the store, once the node has stopped routing requests here.</summary>
+    public async ValueTask CloseAsync()
+    {
+        Incarnation incarnation;
+        try
+        {
+            incarnation = await Volatile.Read(ref _start).ConfigureAwait(false);
         }
         catch (Exception)
         {
-            // TryPassivateAsync reports failures by returning false; this guards the timer thread.
+            return; // it never opened (its error went to the requests that waited for it): nothing to close
+        }
+
+        await incarnation.Store.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private Task<Incarnation> StartedAsync()
+    {
+        var start = Volatile.Read(ref _start);
+        if (!start.IsFaulted && !start.IsCanceled)
+        {
+            return start;
+        }
+
+        lock (_startLock)
+        {
+            if (_start.IsFaulted || _start.IsCanceled)
+            {
+                _start = StartAsync(_nonces()); // the store failed to open: try again for this request
+            }
+
+            return _start;
         }
     }
 
-    private void PromptFlushes()
+    /// <summary>Opens the store, bumps the persisted epoch counter and derives this incarnation's replica id.</summary>
+    private async Task<Incarnation> StartAsync(uint nonce)
     {
-        foreach (var activation in _dirty.Keys)
+        var store = await _stores.OpenAsync(Partition).ConfigureAwait(false);
+        try
         {
-            if (activation.IsDirty)
+            ulong counter = 0;
+            var stored = await store.GetAsync(EpochKey).ConfigureAwait(false);
+            if (stored is not null && stored.Value.Length == sizeof(ulong))
             {
-                activation.RequestFlush(FlushMessage);
+                counter = BinaryPrimitives.ReadUInt64LittleEndian(stored.Value.Span);
             }
+
+            counter++;
+            var bytes = new byte[sizeof(ulong)];
+            BinaryPrimitives.WriteUInt64LittleEndian(bytes, counter);
+            await store.PutAsync(EpochKey, new StoredObject(bytes)).ConfigureAwait(false);
+            ulong epoch = (counter << 32) | nonce;
+            return new Incarnation(store, ReplicaId.Create(_node, Partition, epoch), epoch);
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
+
+    private void RaiseIssued(ulong counter)
+    {
+        ulong seen = Volatile.Read(ref _issued);
+        while (counter > seen)
+        {
+            ulong observed = Interlocked.CompareExchange(ref _issued, counter, seen);
+            if (observed == seen)
+            {
+                return;
+            }
+
+            seen = observed;
+        }
+    }
+
+    private static async Task<SiblingSet<ReadOnlyMemory<byte>>?> ReadAsync(IVNodeStore store, ReadOnlyMemory<byte> key)
+    {
+        var stored = await store.GetAsync(key).ConfigureAwait(false);
+        return stored is null ? null : SiblingSetCodec.Decode(stored.Value);
+    }
+
+    private static ValueTask WriteAsync(IVNodeStore store, ReadOnlyMemory<byte> key, SiblingSet<ReadOnlyMemory<byte>> set) =>
+        store.PutAsync(key, new StoredObject(SiblingSetCodec.Encode(set)));
+
+    private SemaphoreSlim LockOf(ReadOnlyMemory<byte> key) =>
+        _locks[(int)(Hashing.XxHash64.Hash(key.Span) % Stripes)];
+
+    private sealed record Incarnation(IVNodeStore Store, ReplicaId Id, ulong Epoch);
 }

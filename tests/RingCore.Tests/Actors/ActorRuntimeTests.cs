@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using RingCore.Actors;
 using RingCore.Storage;
-using RingCore.VNodes;
+using RingCore.Node;
 
 namespace RingCore.Tests.Actors;
 
@@ -13,7 +13,7 @@ public sealed class ActorRuntimeTests
 
     private static Task<RingNode> Start(Action<ActorRegistry> actors, IVNodeStoreProvider? storage = null, TimeProvider? time = null,
         RingNodeOptions? options = null) =>
-        RingNode.StartAsync(options ?? new RingNodeOptions { PartitionCount = 16 }, actors, storage, time: time);
+        RingNode.StartAsync(options ?? new RingNodeOptions { PartitionCount = 16 }, actors, new RingNodeServices { Storage = storage, Time = time });
 
     [Fact]
     public async Task Eight_senders_incrementing_one_counter_lose_no_increment()
@@ -68,7 +68,7 @@ public sealed class ActorRuntimeTests
         // Idle timeout and sweep in milliseconds on real time: actors passivate and reactivate
         // over and over while four senders keep telling them, the race the mailbox's close and
         // the vnode's retry exist for.
-        var options = new RingNodeOptions { PartitionCount = 16, PassivationSweepInterval = TimeSpan.FromMilliseconds(1) };
+        var options = new RingNodeOptions { PartitionCount = 16, Actors = { PassivationSweepInterval = TimeSpan.FromMilliseconds(1) } };
         var storage = new SlowWriteStoreProvider(TimeSpan.FromMilliseconds(writeDelayMilliseconds));
         await using var node = await Start(actors => actors.Add<long>("flicker", type => type
             .InitialState(_ => 0L)
@@ -172,7 +172,7 @@ public sealed class ActorRuntimeTests
     {
         var storage = new MemoryVNodeStoreProvider();
         var time = new VirtualTimeProvider();
-        var options = new RingNodeOptions { PartitionCount = 16, WriteBehindInterval = TimeSpan.FromSeconds(1) };
+        var options = new RingNodeOptions { PartitionCount = 16, Actors = { WriteBehindInterval = TimeSpan.FromSeconds(1) } };
         await using (var node = await Start(a => CounterActor.Define(a, "lazy", ActorDurability.WriteBehind), storage, time, options))
         {
             var counter = node.GetActor("lazy", "k");
@@ -212,7 +212,7 @@ public sealed class ActorRuntimeTests
     public async Task Idle_actors_passivate_and_reactivate_with_their_stored_state()
     {
         var time = new VirtualTimeProvider();
-        var options = new RingNodeOptions { PartitionCount = 16, PassivationSweepInterval = TimeSpan.FromSeconds(10) };
+        var options = new RingNodeOptions { PartitionCount = 16, Actors = { PassivationSweepInterval = TimeSpan.FromSeconds(10) } };
         await using var node = await Start(actors =>
         {
             CounterActor.Define(actors, "counter", ActorDurability.WriteThrough, idle: TimeSpan.FromSeconds(30));
@@ -306,10 +306,10 @@ public sealed class ActorRuntimeTests
         }));
         await Assert.ThrowsAsync<InvalidOperationException>(() => Start(a => a.Add<int>("empty", t => t.InitialState(_ => 0))));
         var badOptions = new RingNodeOptions { PartitionCount = 12 };
-        Assert.Contains("RingNodeOptions.PartitionCount",
-            (await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Start(_ => { }, options: badOptions))).Message);
-        Assert.Contains("RingNodeOptions.TurnMessageLimit",
-            (await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Start(_ => { }, options: new RingNodeOptions { TurnMessageLimit = 0 }))).Message);
+        Assert.Contains("RingCore:PartitionCount",
+            (await Assert.ThrowsAsync<ArgumentException>(() => Start(_ => { }, options: badOptions))).Message);
+        Assert.Contains("RingCore:Actors:TurnMessageLimit",
+            (await Assert.ThrowsAsync<ArgumentException>(() => Start(_ => { }, options: new RingNodeOptions { Actors = { TurnMessageLimit = 0 } }))).Message);
     }
 
     [Fact]
@@ -345,22 +345,20 @@ public sealed class ActorRuntimeTests
         var storage = new MemoryVNodeStoreProvider();
         await using var node = await Start(a => CounterActor.Define(a, "counter", ActorDurability.WriteThrough), storage);
         var actor = node.GetActor("counter", "bad");
-        int partition = node.Ring.PartitionOf(actor.Position);
-        var store = await storage.OpenAsync(partition);
-        var storeKey = Encoding.UTF8.GetBytes("counter\0bad");
-        await store.PutAsync(storeKey, new StoredObject("not json"u8.ToArray()));
+        // Actor state is a replicated object in the bucket of the type's name: write a bad one there.
+        await node.PutAsync("counter", "bad", "not json"u8.ToArray(), RingCore.Causality.CausalContext.Empty);
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => actor.Ask<long>(new CounterActor.Get(), Wait).AsTask());
         Assert.Contains("counter 'bad'", error.Message);
-        Assert.Equal("not json", Encoding.UTF8.GetString((await store.GetAsync(storeKey))!.Value.Span));
+        Assert.Equal("not json", await StoredState(node, storage, "counter", "bad"));
     }
 
+    /// <summary>The actor's stored state, read from outside through the replicated store (the bucket of the type's name); null when none.</summary>
     private static async Task<string?> StoredState(RingNode node, MemoryVNodeStoreProvider storage, string type, string key)
     {
-        var actor = node.GetActor(type, key);
-        var store = await storage.OpenAsync(node.Ring.PartitionOf(actor.Position));
-        var stored = await store.GetAsync(Encoding.UTF8.GetBytes($"{type}\0{key}"));
-        return stored is null ? null : Encoding.UTF8.GetString(stored.Value.Span);
+        Assert.NotNull(storage); // the node's stores are the ones the test keeps across restarts
+        var read = await node.GetAsync(type, key);
+        return read.Values.Length == 0 ? null : Encoding.UTF8.GetString(read.Values.Single().Span);
     }
 
     private static async Task Eventually(Func<Task<bool>> condition)

@@ -5,7 +5,7 @@ using RingCore.Protocol;
 using RingCore.Replication;
 using RingCore.Tests.Replication;
 using RingCore.Transport;
-using RingCore.VNodes;
+using RingCore.Node;
 using static RingCore.Tests.Replication.ReplicationTestHelpers;
 
 namespace RingCore.Tests.Actors;
@@ -21,9 +21,12 @@ public sealed class ReplicatedActorTests
 
     private static readonly RingNodeOptions Options = new()
     {
-        PassivationSweepInterval = Sweep,
-        WriteBehindInterval = TimeSpan.FromMilliseconds(100),
-        DefaultAskTimeout = TimeSpan.FromSeconds(10),
+        Actors =
+        {
+            PassivationSweepInterval = Sweep,
+            WriteBehindInterval = TimeSpan.FromMilliseconds(100),
+            DefaultAskTimeout = TimeSpan.FromSeconds(10),
+        },
     };
 
     [Fact]
@@ -38,7 +41,7 @@ public sealed class ReplicatedActorTests
 
         sim.Settle(TimeSpan.FromMilliseconds(10));
         var count = sim.Run(sim.Actors("n1").GetActor("counter", "k1").Ask<long>(new CounterActor.Get()));
-        Assert.True(5 == count, $"count {count}, host {primaries[0]}, active {string.Join(",", sim.Cluster.Members.Select(m => sim.Actors(m).ActiveActors))} malformed {string.Join(",", sim.Cluster.Members.Select(m => sim.Actors(m).MalformedMessages))}");
+        Assert.True(5 == count, $"count {count}, host {primaries[0]}, active {string.Join(",", sim.Cluster.Members.Select(m => sim.Actors(m).ActiveActors))} malformed {sim.Cluster.Metrics.Count("ringcore.peer.malformed")}");
         foreach (var member in sim.Cluster.Members)
         {
             Assert.Equal(member == primaries[0] ? 1 : 0, sim.Actors(member).ActiveActors);
@@ -134,7 +137,7 @@ public sealed class ReplicatedActorTests
             sim.Run(ephemeral.Ask<object?>(new CounterActor.Increment()));
         }
 
-        sim.Settle(Options.WriteBehindInterval * 3);
+        sim.Settle(Options.Actors.WriteBehindInterval * 3);
         sim.Cluster.Crash(host);
         sim.Cluster.Crash(Primaries(sim.Cluster, "eph-counter", "k")[0]);
         Assert.Equal(3, sim.Run(writeBehind.Ask<long>(new CounterActor.Get())));
@@ -188,7 +191,7 @@ public sealed class ReplicatedActorTests
     {
         // Sweeps far apart: the activation on the healed side lives on with its stale state.
         await using var sim = new FakeTimeCluster(6, ringSize: 16, seed: 11, actors: DefineActors,
-            actorOptions: new RingNodeOptions { PassivationSweepInterval = TimeSpan.FromHours(1), DefaultAskTimeout = TimeSpan.FromSeconds(10) });
+            nodeOptions: new RingNodeOptions { Actors = { PassivationSweepInterval = TimeSpan.FromHours(1), DefaultAskTimeout = TimeSpan.FromSeconds(10) } });
         var (primaries, left, right) = Sides(sim, "cart");
         sim.Cluster.Partition(left, right);
         sim.Run(sim.Actors(left[1]).GetActor("cart", "k").Ask<object?>(new Cart.Add("apple")));
@@ -271,9 +274,8 @@ public sealed class ReplicatedActorTests
     {
         await using var sim = Cluster(members: 3);
         var target = sim.Cluster.Members[0];
-        var mallory = new TransportMultiplexer(sim.Cluster.Network.Connect("mallory"));
-        var channel = mallory.Open(2);
-        var replies = new List<ActorMessage>();
+        var channel = sim.Cluster.Network.Connect("mallory");
+        var replies = new List<PeerFrame>();
         channel.Attach(new Collect(replies));
         channel.Send(target, new byte[] { 0xFF, 0xFF, 0xFF });
         Ask(7, new ActorRequest { ActorType = "no-such-type", Key = ByteString.CopyFromUtf8("k"), MessageType = "x" });
@@ -282,17 +284,16 @@ public sealed class ReplicatedActorTests
         Ask(10, new ActorRequest { ActorType = "counter", Key = ByteString.CopyFromUtf8("k"), MessageType = typeof(CounterActor.Increment).FullName, Payload = ByteString.CopyFromUtf8("{not json") });
         sim.Settle(TimeSpan.FromMilliseconds(20));
 
-        Assert.Equal(5, sim.Actors(target).MalformedMessages);
+        Assert.Equal(5, sim.Cluster.Metrics.Count("ringcore.peer.malformed", target));
         Assert.Equal(new ulong[] { 7, 8, 9, 10 }, replies.Select(r => r.RequestId).Order());
-        Assert.All(replies, reply => Assert.NotEmpty(reply.Reply.Error));
-        Assert.Contains(replies, r => r.Reply.Error.Contains("no-such-type", StringComparison.Ordinal));
+        Assert.All(replies, reply => Assert.NotEmpty(reply.Actor.Reply.Error));
+        Assert.Contains(replies, r => r.Actor.Reply.Error.Contains("no-such-type", StringComparison.Ordinal));
         sim.Run(sim.Actors(target).GetActor("counter", "k").Ask<object?>(new CounterActor.Increment()));
         Assert.Equal(1, sim.Run(sim.Actors(target).GetActor("counter", "k").Ask<long>(new CounterActor.Get())));
 
         void Ask(ulong id, ActorRequest request)
         {
-            request.ExpectsReply = true;
-            channel.Send(target, new ActorMessage { RequestId = id, Request = request }.ToByteArray());
+            channel.Send(target, new PeerFrame { RequestId = id, ExpectsReply = true, Actor = new ActorMessage { Request = request } }.ToByteArray());
         }
     }
 
@@ -314,20 +315,23 @@ public sealed class ReplicatedActorTests
         sim.Settle(TimeSpan.FromMilliseconds(50));
         sim.Cluster.Network.Faults = NetworkFaults.None;
         Assert.Equal(11, sim.Run(counter.Ask<long>(new CounterActor.Get())));
-        Assert.True(sim.Actors(host).DuplicateMessages >= 10, $"{sim.Actors(host).DuplicateMessages} duplicates dropped");
+        long duplicates = sim.Cluster.Metrics.Count("ringcore.peer.duplicates", host);
+        Assert.True(duplicates >= 10, $"{duplicates} duplicates dropped");
     }
 
     [Fact]
-    public void A_cluster_node_whose_names_or_ring_disagree_is_refused()
+    public async Task A_cluster_node_whose_names_or_ring_disagree_is_refused()
     {
-        var cluster = new RingCore.TestKit.TestCluster(members: 2, ringSize: 16);
-        var replicas = cluster.Node("n1");
+        var ring = RingCore.Claim.RingClaim.Initial(16, ["n1", "n2"]).Ring;
         var network = new SimulatedNetwork(1);
-        var wrongName = Assert.Throws<ArgumentException>(() => RingNode.StartInCluster(new RingNodeOptions { NodeName = "n2", PartitionCount = 16 },
-            DefineActors, replicas, network.Connect("n1")));
-        Assert.Contains("must name the same node", wrongName.Message, StringComparison.Ordinal);
-        var wrongRing = Assert.Throws<ArgumentException>(() => RingNode.StartInCluster(new RingNodeOptions { NodeName = "n1", PartitionCount = 64 },
-            DefineActors, replicas, new SimulatedNetwork(2).Connect("n1")));
+        var wrongName = await Assert.ThrowsAsync<ArgumentException>(() => RingNode.StartAsync(new RingNodeOptions { NodeName = "n2", PartitionCount = 16 },
+            ring, network.Connect("n1"), DefineActors));
+        Assert.Contains("The transport belongs to 'n1', not to RingCore:NodeName 'n2'", wrongName.Message, StringComparison.Ordinal);
+        var stranger = await Assert.ThrowsAsync<ArgumentException>(() => RingNode.StartAsync(new RingNodeOptions { NodeName = "n3", PartitionCount = 16 },
+            ring, network.Connect("n3"), DefineActors));
+        Assert.Contains("'n3' is not a member of the ring (n1, n2)", stranger.Message, StringComparison.Ordinal);
+        var wrongRing = await Assert.ThrowsAsync<ArgumentException>(() => RingNode.StartAsync(new RingNodeOptions { NodeName = "n1", PartitionCount = 64 },
+            ring, new SimulatedNetwork(2).Connect("n1"), DefineActors));
         Assert.Contains("16 partitions", wrongRing.Message, StringComparison.Ordinal);
     }
 
@@ -343,7 +347,7 @@ public sealed class ReplicatedActorTests
     }
 
     private static FakeTimeCluster Cluster(int members) =>
-        new(members, ringSize: 16, seed: 11, actors: DefineActors, actorOptions: Options);
+        new(members, ringSize: 16, seed: 11, actors: DefineActors, nodeOptions: Options);
 
     private static void DefineActors(ActorRegistry actors)
     {
@@ -359,9 +363,9 @@ public sealed class ReplicatedActorTests
         Cart.Define(actors, "cart-no-merge", merge: false);
     }
 
-    private sealed class Collect(List<ActorMessage> replies) : RingCore.Transport.ITransportReceiver
+    private sealed class Collect(List<PeerFrame> replies) : RingCore.Transport.ITransportReceiver
     {
-        public void Receive(string node, ReadOnlyMemory<byte> payload) => replies.Add(ActorMessage.Parser.ParseFrom(payload.Span));
+        public void Receive(string node, ReadOnlyMemory<byte> payload) => replies.Add(PeerFrame.Parser.ParseFrom(payload.Span));
     }
 }
 

@@ -1,7 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using RingCore.Actors;
 using RingCore.Storage;
-using RingCore.VNodes;
+using RingCore.Node;
 
 namespace RingCore.Tests.Actors;
 
@@ -44,7 +44,7 @@ public sealed class StateSerializerTests
             .On<string, long>((state, _, _) => (state, state.Value))
             .WithSerializer(new ProtobufStateSerializer<Int64Value>()));
 
-        await using (var node = await RingNode.StartAsync(new RingNodeOptions { PartitionCount = 8 }, Define, storage))
+        await using (var node = await RingNode.StartAsync(new RingNodeOptions { PartitionCount = 8 }, Define, new RingNodeServices { Storage = storage }))
         {
             var meter = node.GetActor("meter", "m1");
             meter.Tell(5L);
@@ -52,7 +52,7 @@ public sealed class StateSerializerTests
             Assert.Equal(11, await meter.Ask<long>("read"));
         }
 
-        await using var restarted = await RingNode.StartAsync(new RingNodeOptions { PartitionCount = 8 }, Define, storage);
+        await using var restarted = await RingNode.StartAsync(new RingNodeOptions { PartitionCount = 8 }, Define, new RingNodeServices { Storage = storage });
         Assert.Equal(11, await restarted.GetActor("meter", "m1").Ask<long>("read"));
     }
 }

@@ -1,6 +1,8 @@
 using RingCore.Causality;
 using RingCore.Claim;
+using RingCore.Node;
 using RingCore.Replication;
+using RingCore.Ring;
 using RingCore.Storage;
 using RingCore.Transport;
 using static RingCore.Tests.Replication.ReplicationTestHelpers;
@@ -48,8 +50,8 @@ public sealed class CoordinatorFailureTests
         var network = new SimulatedNetwork(seed: 32);
         var ring = RingClaim.Initial(16, ["n1", "n2"], new ClaimOptions { TargetN = 2 }).Ring;
         var properties = new BucketProperties { N = 2, R = 1, W = 1 };
-        await using var n1 = new ReplicaNode("n1", ring, network.Connect("n1"), new FailingStores(), TimeProvider.System, new Random(1), properties, 2);
-        await using var n2 = new ReplicaNode("n2", ring, network.Connect("n2"), new FailingStores(), TimeProvider.System, new Random(2), properties, 2);
+        await using var n1 = await Start("n1", 1, ring, network, properties);
+        await using var n2 = await Start("n2", 2, ring, network, properties);
 
         foreach (var client in new[] { n1, n2 }) // one of them coordinates remotely, the other locally
         {
@@ -60,6 +62,10 @@ public sealed class CoordinatorFailureTests
         await n1.DisposeAsync();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => n1.GetAsync("b", "k"));
     }
+
+    private static Task<RingNode> Start(string name, int seed, RingState ring, SimulatedNetwork network, BucketProperties properties) =>
+        RingNode.StartAsync(new RingNodeOptions { NodeName = name, PartitionCount = ring.PartitionCount, TargetN = 2, Replication = { DefaultBucket = properties } },
+            ring, network.Connect(name), services: new RingNodeServices { Storage = new FailingStores(), Seed = seed });
 
     /// <summary>Memory stores whose user-key writes throw an exception the node does not expect.</summary>
     private sealed class FailingStores : IVNodeStoreProvider

@@ -1,7 +1,7 @@
 using RingCore.TestKit.Simulation;
 using RingCore.Actors;
 using RingCore.Replication;
-using RingCore.VNodes;
+using RingCore.Node;
 using RingCore.TestKit;
 
 namespace RingCore.Tests.Replication;
@@ -17,10 +17,10 @@ internal sealed class FakeTimeCluster : IAsyncDisposable
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(1);
 
     public FakeTimeCluster(int members, int ringSize = 16, int seed = 1, BucketProperties? defaults = null,
-        Action<ActorRegistry>? actors = null, RingNodeOptions? actorOptions = null)
+        Action<ActorRegistry>? actors = null, RingNodeOptions? nodeOptions = null)
     {
         Cluster = new TestCluster(members, ringSize, seed: seed, time: Time, defaults: defaults, scheduler: Scheduler,
-            configureActors: actors, actorOptions: actorOptions);
+            configureActors: actors, nodeOptions: nodeOptions);
     }
 
     public ManualScheduler Scheduler { get; } = new();
@@ -29,7 +29,7 @@ internal sealed class FakeTimeCluster : IAsyncDisposable
 
     public TestCluster Cluster { get; }
 
-    public ReplicaNode Node(string name) => Cluster.Node(name);
+    public RingNode Node(string name) => Cluster.Node(name);
 
     public RingNode Actors(string name) => Cluster.Actors(name);
 

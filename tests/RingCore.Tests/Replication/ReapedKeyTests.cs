@@ -2,12 +2,13 @@ using System.Text;
 using RingCore.Causality;
 using RingCore.Replication;
 using RingCore.Storage;
+using RingCore.VNodes;
 
 namespace RingCore.Tests.Replication;
 
 public sealed class ReapedKeyTests
 {
-    private static readonly byte[] Key = [ReplicaVNode.UserKeyPrefix, 1, 0, (byte)'b', (byte)'k'];
+    private static readonly byte[] Key = [VNode.UserKeyPrefix, 1, 0, (byte)'b', (byte)'k'];
 
     [Fact]
     public async Task A_write_after_a_reap_is_not_dominated_by_a_late_copy_of_the_reaped_tombstone()
@@ -16,16 +17,17 @@ public sealed class ReapedKeyTests
         // vnode's dot 1 again, and the reaped tombstone (dot 2) would dominate it if a duplicated
         // message brought it back. The vnode's counter floor puts the new dot past every dot
         // it issued, so the late tombstone is the one superseded.
-        await using var vnode = await ReplicaVNode.StartAsync("n1", await new MemoryVNodeStoreProvider().OpenAsync(0), nonce: 7);
+        var vnode = new VNode("n1", 0, new MemoryVNodeStoreProvider(), () => 7);
+        var id = await vnode.IdAsync();
         var first = await vnode.CoordinatePutAsync(Key, ClientWrite(VersionVector.Empty, "v1", tombstone: false), lastWriteWins: false);
         var tombstone = await vnode.CoordinatePutAsync(Key, ClientWrite(first.Join(), "", tombstone: true), lastWriteWins: false);
-        Assert.True(await vnode.ReapAsync(Key, tombstone));
+        Assert.True(await vnode.ReapAsync(Key, local => local.Equals(tombstone, ByteValueComparer.Instance)));
         Assert.Null(await vnode.GetAsync(Key));
 
         var rewrite = await vnode.CoordinatePutAsync(Key, ClientWrite(VersionVector.Empty, "v2", tombstone: false), lastWriteWins: false);
-        Assert.True(rewrite.Join().Get(vnode.Id) > tombstone.Join().Get(vnode.Id), "the new dot is past the reaped one");
+        Assert.True(rewrite.Join().Get(id) > tombstone.Join().Get(id), "the new dot is past the reaped one");
 
-        var afterLateCopy = await vnode.ReplicaPutAsync(Key, tombstone, lastWriteWins: false);
+        var afterLateCopy = await vnode.ReplicaPutAsync(Key, tombstone, (local, incoming) => SiblingMerge.Merge(local, incoming, lastWriteWins: false));
         Assert.Equal(["v2"], afterLateCopy.Values.Where(v => !ReplicaValue.IsTombstone(v)).Select(v => Encoding.UTF8.GetString(ReplicaValue.Payload(v).Span)));
         Assert.True(afterLateCopy.Equals((await vnode.GetAsync(Key))!, ByteValueComparer.Instance), "the vnode stored what it answered");
     }

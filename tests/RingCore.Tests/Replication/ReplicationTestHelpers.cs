@@ -13,7 +13,7 @@ internal static class ReplicationTestHelpers
     public static string[] Texts(GetResult result) =>
         result.Values.Select(v => Encoding.UTF8.GetString(v.Span)).Order(StringComparer.Ordinal).ToArray();
 
-    /// <summary>The N primaries of a key, in preference order (the same hashing as ReplicaNode).</summary>
+    /// <summary>The N primaries of a key, in preference order (the same hashing as RingNode).</summary>
     public static string[] Primaries(TestCluster cluster, string bucket, string key, int n = 3)
     {
         var ring = cluster.Ring;

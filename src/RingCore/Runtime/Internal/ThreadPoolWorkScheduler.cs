@@ -1,10 +1,10 @@
-namespace RingCore.Actors;
+namespace RingCore.Runtime;
 
-/// <summary>Runs mailbox turns on the .NET thread pool (the default scheduler).</summary>
-public sealed class ThreadPoolActorScheduler : IActorScheduler
+/// <summary>Runs mailbox turns and coordinator continuations on the .NET thread pool (the default scheduler).</summary>
+internal sealed class ThreadPoolWorkScheduler : IWorkScheduler
 {
     /// <summary>The shared instance.</summary>
-    public static ThreadPoolActorScheduler Instance { get; } = new();
+    public static ThreadPoolWorkScheduler Instance { get; } = new();
 
     /// <inheritdoc />
     /// <remarks>

@@ -1,4 +1,5 @@
 using RingCore.Causality;
+using RingCore.Node;
 using RingCore.Replication;
 using RingCore.TestKit;
 using static RingCore.Tests.Replication.ReplicationTestHelpers;
@@ -6,7 +7,7 @@ using static RingCore.Tests.Replication.ReplicationTestHelpers;
 namespace RingCore.Tests.Replication;
 
 /// <summary>The Dynamo cases of issue 4 on the TestKit's simulated cluster (real time, short waits).</summary>
-public sealed class ReplicaNodeTests
+public sealed class ReplicatedStoreTests
 {
     private static readonly QuorumOptions AllReplicas = new() { R = 3 };
 
@@ -168,7 +169,7 @@ public sealed class ReplicaNodeTests
 
         Assert.Contains("must not be empty", (await Assert.ThrowsAsync<ArgumentException>(() => n1.PutAsync("b", "", Bytes("v"), CausalContext.Empty))).Message);
         await Assert.ThrowsAsync<ArgumentException>(() => n1.PutAsync("", "k", Bytes("v"), CausalContext.Empty));
-        var tooBig = new byte[ReplicaNode.MaxValueBytes + 1];
+        var tooBig = new byte[RingNode.MaxValueBytes + 1];
         Assert.Contains("A value must be at most", (await Assert.ThrowsAsync<ArgumentException>(() => n1.PutAsync("b", "k", tooBig, CausalContext.Empty))).Message);
         Assert.Contains("malformed", (await Assert.ThrowsAsync<FormatException>(() => n1.PutAsync("b", "k", Bytes("v"), CausalContext.FromBytes([1, 2, 3])))).Message);
         Assert.Contains("R must be from 1 to N", Assert.ThrowsAny<ArgumentException>(() => n1.ConfigureBucket("b", new BucketProperties { N = 3, R = 4 })).Message);

@@ -8,7 +8,7 @@ using static RingCore.Tests.Replication.ReplicationTestHelpers;
 namespace RingCore.Tests.Replication;
 
 /// <summary>Deletes and reaping, malformed peer messages, and last-write-wins on the simulated cluster (the timed ones on fake time).</summary>
-public sealed class ReplicaNodeFaultTests
+public sealed class ReplicatedStoreFaultTests
 {
     [Fact]
     public async Task Tombstones_are_reaped_only_after_all_N_primaries_hold_them()
@@ -51,13 +51,14 @@ public sealed class ReplicaNodeFaultTests
     {
         var cluster = new TestCluster(members: 3, ringSize: 16, seed: 8);
         var mallory = cluster.Network.Connect("mallory");
-        mallory.Send("n1", OnReplicaChannel([0xFF, 0xFF, 0xFF, 0xFF]));
-        mallory.Send("n1", OnReplicaChannel(new ReplicaMessage { RequestId = 1, PutRequest = new PutRequest { Partition = 9999, Key = ByteString.CopyFrom(1, 2) } }.ToByteArray()));
-        mallory.Send("n1", OnReplicaChannel(new ReplicaMessage { RequestId = 2, PutRequest = new PutRequest { Partition = 0, Key = ByteString.CopyFrom(1, 2), Siblings = ByteString.CopyFrom(7, 7, 7) } }.ToByteArray()));
-        mallory.Send("n1", OnReplicaChannel(new ReplicaMessage { RequestId = 3, GetReply = new GetReply { Found = true, Siblings = ByteString.CopyFrom(1) } }.ToByteArray()));
-        cluster.Node("n1").Receive("n2", new byte[] { 0x0A });
+        mallory.Send("n1", new byte[] { 0xFF, 0xFF, 0xFF, 0xFF });
+        mallory.Send("n1", new PeerFrame { RequestId = 1, ExpectsReply = true, Replica = new ReplicaMessage { PutRequest = new PutRequest { Partition = 9999, Key = ByteString.CopyFrom(1, 2) } } }.ToByteArray());
+        mallory.Send("n1", new PeerFrame { RequestId = 2, ExpectsReply = true, Replica = new ReplicaMessage { PutRequest = new PutRequest { Partition = 0, Key = ByteString.CopyFrom(1, 2), Siblings = ByteString.CopyFrom(7, 7, 7) } } }.ToByteArray());
+        mallory.Send("n1", new PeerFrame { RequestId = 3, Replica = new ReplicaMessage { GetReply = new GetReply { Found = true, Siblings = ByteString.CopyFrom(1) } } }.ToByteArray());
+        mallory.Send("n1", new PeerFrame { RequestId = 4 }.ToByteArray()); // a request for no service
+        mallory.Send("n1", new byte[] { 0x0A });
 
-        await Eventually(() => Task.FromResult(cluster.Node("n1").MalformedMessages >= 4), "n1 counted the malformed messages");
+        await Eventually(() => Task.FromResult(cluster.Metrics.Count("ringcore.peer.malformed", "n1") >= 6), "n1 counted the malformed messages");
         await cluster.Node("n1").PutAsync("b", "k", Bytes("v"), CausalContext.Empty);
         Assert.Equal(["v"], Texts(await cluster.Node("n1").GetAsync("b", "k")));
     }
@@ -83,7 +84,4 @@ public sealed class ReplicaNodeFaultTests
             Assert.True(set is { Count: 1 } && set.Values[0].Span[^5..].SequenceEqual("newer"u8), $"{node} holds only the newer value");
         }
     }
-
-    // The TestKit's nodes share one connection between services; the replicated store's is channel 1.
-    private static byte[] OnReplicaChannel(byte[] message) => [1, .. message];
 }

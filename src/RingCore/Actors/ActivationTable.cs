@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using RingCore.Actors;
 
-namespace RingCore.VNodes;
+namespace RingCore.Actors;
 
 /// <summary>
 /// A vnode's active actors by (type, key): an open-addressing hash table whose lookups take no
@@ -15,7 +15,7 @@ namespace RingCore.VNodes;
 /// starts at its low bits.</para>
 /// <para>Lookups read a slot array without a lock; writers replace slots in place (a removed
 /// actor leaves a tombstone) or publish a new array. A lookup racing a writer may miss an actor
-/// added a moment ago, or find one that just passivated: <see cref="VNode.Deliver"/> handles both,
+/// added a moment ago, or find one that just passivated: <see cref="ActorTable.Deliver"/> handles both,
 /// by activating under the lock (which looks again in the current array) and by retrying an
 /// actor whose mailbox is closed.</para>
 /// </remarks>
@@ -38,7 +38,7 @@ internal sealed class ActivationTable
         Find(Volatile.Read(ref _slots), type, key, position, out _);
 
     /// <summary>The active actor, or a new activation made by <paramref name="type"/> and added.</summary>
-    public ActorActivation GetOrAdd(ActorType type, byte[] key, ulong position, VNode vnode)
+    public ActorActivation GetOrAdd(ActorType type, byte[] key, ulong position, ActorTable host)
     {
         var found = Find(type, key, position);
         if (found is not null)
@@ -59,7 +59,7 @@ internal sealed class ActivationTable
                 Rebuild(CapacityFor(_count + 1));
             }
 
-            var activation = type.Activate(vnode, key, position);
+            var activation = type.Activate(host, key, position);
             if (Insert(_slots, activation))
             {
                 _tombstones--;

@@ -1,23 +1,25 @@
 using RingCore.Actors;
 using RingCore.Causality;
+using RingCore.Replication;
 
-namespace RingCore.Replication;
+namespace RingCore.Node;
 
 /// <summary>
 /// Actor state in the replicated store (issue 4, replicated actors): an activation reads its
 /// state with a quorum get (R replicas, siblings and all) and stores it with a quorum put (W
 /// acknowledgements before a WriteThrough reply), chaining the causal context from one write to
 /// the next so that an actor's own writes supersede each other and only writes made elsewhere,
-/// concurrently, become siblings.
+/// concurrently, become siblings. On a node that runs alone the quorums are one replica, on
+/// the same path.
 /// </summary>
 /// <remarks>
 /// An actor type's state lives in the bucket of the same name, keyed by the actor's key, so it
 /// lands on the same partition and preference list as the actor itself (both hash with the name
-/// as namespace: Hashing/KeyPosition). The bucket's properties (N, R, W, PR, PW) are the actor
-/// type's quorums; <see cref="ReplicaNode.GetAsync(string, ReadOnlyMemory{byte}, QuorumOptions?)"/>
+/// as namespace: Hashing/KeyPosition), in the one store-key format of every replicated object.
+/// The bucket's properties (N, R, W, PR, PW) are the actor type's quorums; <see cref="RingNode.GetAsync(string, string, QuorumOptions?)"/>
 /// on that bucket reads an actor's state from outside.
 /// </remarks>
-internal sealed class ReplicatedActorStateStore(ReplicaNode replicas) : IActorStateStore
+internal sealed class ReplicatedActorStateStore(ReplicationService replicas) : IActorStateStore
 {
     // An activation must not start from less than R replicas could tell it: with not-found
     // replies counted, a fallback that holds nothing and one stale primary would make a quorum
@@ -41,7 +43,7 @@ internal sealed class ReplicatedActorStateStore(ReplicaNode replicas) : IActorSt
     // activations on the two sides of a healed partition).
     public async ValueTask<ActorStateWrite> WriteAsync(ActorType type, byte[] key, byte[] state, object? context)
     {
-        var body = await replicas.PutWithBodyAsync(type.Name, key, state, context is CausalContext known ? known : CausalContext.Empty)
+        var body = await replicas.PutWithBodyAsync(type.Name, key, state, context is CausalContext known ? known : CausalContext.Empty, null)
             .ConfigureAwait(false);
         return new ActorStateWrite(body.Context, Others(body, state));
     }
@@ -67,7 +69,4 @@ internal sealed class ReplicatedActorStateStore(ReplicaNode replicas) : IActorSt
 
         return concurrent;
     }
-
-    // The replicated store belongs to the node, which closes it after its vnodes.
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

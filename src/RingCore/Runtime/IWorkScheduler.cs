@@ -1,11 +1,11 @@
-namespace RingCore.Actors;
+namespace RingCore.Runtime;
 
 /// <summary>
-/// Where mailbox turns run. The default queues them on the thread pool; a deterministic
+/// Where mailbox turns, message deliveries and coordinator continuations run. The default queues them on the thread pool; a deterministic
 /// simulation replaces it with a single-threaded, seeded scheduler (DESIGN.md, testing
 /// architecture), which is why no actor code queues work any other way.
 /// </summary>
-public interface IActorScheduler
+public interface IWorkScheduler
 {
     /// <summary>Runs <paramref name="workItem"/> soon, on a thread of the scheduler's choosing (an idle actor's first turn).</summary>
     void Schedule(IThreadPoolWorkItem workItem);

@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
+namespace RingCore.TestKit;
+
+/// <summary>
+/// The <c>RingCore</c> meter of an in-process cluster, and the running totals of its counters
+/// by node: every node of a <see cref="TestCluster"/> takes its meter from here, and a test asks
+/// how many malformed messages n1 dropped with <c>Count("ringcore.peer.malformed", "n1")</c>.
+/// </summary>
+public sealed class ClusterMetrics : IMeterFactory
+{
+    private readonly Meter _meter = new("RingCore");
+    private readonly MeterListener _listener = new();
+    private readonly ConcurrentDictionary<(string Instrument, string Node), long> _totals = new();
+
+    /// <summary>Creates the meter and starts listening to its counters.</summary>
+    public ClusterMetrics()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (ReferenceEquals(instrument.Meter, _meter))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>(OnMeasurement);
+        _listener.Start();
+    }
+
+    /// <summary>The sum of <paramref name="instrument"/>'s measurements on <paramref name="node"/> (all nodes when null) so far.</summary>
+    public long Count(string instrument, string? node = null)
+    {
+        long total = 0;
+        foreach (var ((name, measuredOn), value) in _totals)
+        {
+            if (name == instrument && (node is null || measuredOn == node))
+            {
+                total += value;
+            }
+        }
+
+        return total;
+    }
+
+    Meter IMeterFactory.Create(MeterOptions options) =>
+        options.Name == _meter.Name ? _meter : throw new ArgumentException($"This factory makes only the '{_meter.Name}' meter.", nameof(options));
+
+    /// <summary>Stops listening and disposes the meter.</summary>
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _meter.Dispose();
+    }
+
+    private void OnMeasurement(Instrument instrument, long measurement, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+    {
+        string node = "";
+        foreach (var tag in tags)
+        {
+            if (tag.Key == "ringcore.node")
+            {
+                node = tag.Value as string ?? "";
+            }
+        }
+
+        _totals.AddOrUpdate((instrument.Name, node), measurement, (_, total) => total + measurement);
+    }
+}

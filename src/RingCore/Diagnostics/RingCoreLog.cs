@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Logging;
+
+namespace RingCore.Diagnostics;
+
+/// <summary>
+/// Every log event of the RingCore assembly, source-generated (no boxing, no formatting when the
+/// level is off) with stable event ids: 1xxx node, 2xxx peers, 3xxx replication, 4xxx actors,
+/// 5xxx storage. An id never changes meaning; a retired event keeps its number unused.
+/// </summary>
+internal static partial class RingCoreLog
+{
+    [LoggerMessage(1001, LogLevel.Information, "Node {Node} started: ring of {Partitions} partitions, {Members} members, {OwnedPartitions} owned here")]
+    public static partial void NodeStarted(ILogger logger, string node, int partitions, int members, int ownedPartitions);
+
+    [LoggerMessage(1002, LogLevel.Information, "Node {Node} stopped")]
+    public static partial void NodeStopped(ILogger logger, string node);
+
+    [LoggerMessage(1003, LogLevel.Information, "Node {Node} now routes by ring version {Version} ({Members} members)")]
+    public static partial void RingChanged(ILogger logger, string node, long version, int members);
+
+    [LoggerMessage(1004, LogLevel.Information, "Node {Node} sees {Up} of {Members} members up (view epoch {Epoch})")]
+    public static partial void ViewChanged(ILogger logger, string node, int up, int members, long epoch);
+
+    [LoggerMessage(1005, LogLevel.Error, "Node {Node} stopped with errors")]
+    public static partial void StopFailed(ILogger logger, Exception exception, string node);
+
+    [LoggerMessage(2001, LogLevel.Warning, "Dropped a malformed message from {Peer}: {Reason}")]
+    public static partial void MalformedMessage(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(2002, LogLevel.Debug, "Could not send a reply to {Peer}: {Reason}")]
+    public static partial void ReplyNotSent(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(3001, LogLevel.Warning, "{Operation} failed its quorum: {Reason}")]
+    public static partial void QuorumFailed(ILogger logger, string operation, string reason);
+
+    [LoggerMessage(3002, LogLevel.Error, "Serving a {Request} for partition {Partition} failed on {Node}")]
+    public static partial void ServeFailed(ILogger logger, Exception exception, string request, uint partition, string node);
+
+    [LoggerMessage(4001, LogLevel.Error, "Storing the state of {ActorType} '{Key}' failed (attempt {Attempt}); the state stays in memory and dirty")]
+    public static partial void StateWriteFailed(ILogger logger, Exception exception, string actorType, string key, int attempt);
+
+    [LoggerMessage(4002, LogLevel.Error, "Loading the state of {ActorType} '{Key}' failed; the waiting messages get the error")]
+    public static partial void StateReadFailed(ILogger logger, Exception exception, string actorType, string key);
+
+    [LoggerMessage(4003, LogLevel.Error, "An actor turn of {ActorType} '{Key}' failed in the runtime (not in a handler)")]
+    public static partial void TurnFailed(ILogger logger, Exception exception, string actorType, string key);
+
+    [LoggerMessage(4004, LogLevel.Warning, "Passivating {ActorType} '{Key}' failed; the next sweep tries again")]
+    public static partial void PassivationFailed(ILogger logger, Exception exception, string actorType, string key);
+
+    [LoggerMessage(4005, LogLevel.Warning, "A vnode sweep could not tell whether this node still hosts {ActorType} on partition {Partition}")]
+    public static partial void HostCheckFailed(ILogger logger, Exception exception, string actorType, int partition);
+
+    [LoggerMessage(5001, LogLevel.Error, "Partition {Partition}'s store failed on {Node}")]
+    public static partial void StoreFailed(ILogger logger, Exception exception, int partition, string node);
+}

@@ -1,0 +1,298 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RingCore.Actors;
+using RingCore.Claim;
+using RingCore.Diagnostics;
+using RingCore.Hashing;
+using RingCore.Membership;
+using RingCore.Replication;
+using RingCore.Ring;
+using RingCore.Runtime;
+using RingCore.Storage;
+using RingCore.Transport;
+using RingCore.VNodes;
+
+namespace RingCore.Node;
+
+/// <summary>
+/// A RingCore node: the one composition root of the replicated store (get, put, delete), the
+/// per-key actors and membership, over one <see cref="ITransport"/> (DESIGN.md, the node
+/// runtime). A node that runs alone is a one-member ring on the same code path as a member of
+/// a cluster.
+/// </summary>
+/// <remarks>
+/// <para>Inside: a <c>RingManager</c> with its <c>NodeWatcher</c> (the ring and who is up, one
+/// routing view at a time), one <c>PeerRpc</c> (every node-to-node request), one table of
+/// <c>VNode</c>s (one per partition held: store, replica id, actor table), the replication
+/// service (coordinators and the replica side) and the actor router.</para>
+/// <para>Start it with <see cref="StartAsync(RingNodeOptions, Action{ActorRegistry}?, RingNodeServices?, CancellationToken)"/>
+/// to run alone, or with <see cref="StartAsync(RingNodeOptions, RingState, ITransport, Action{ActorRegistry}?, RingNodeServices?, CancellationToken)"/>
+/// as a member of a cluster (the TestKit and ringd use that one). Dispose it to stop: actors
+/// passivate (storing WriteBehind state), then the stores close.</para>
+/// </remarks>
+public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
+{
+    private readonly RingNodeOptions _options;
+    private readonly ActorRegistry _actors;
+    private readonly NodeWatcher _watcher;
+    private readonly RingManager _routing;
+    private readonly PeerRpc _rpc;
+    private readonly VNodeTable _vnodes;
+    private readonly ReplicationService _replication;
+    private readonly ReplicatedActorStateStore _actorState;
+    private readonly ActorRouter _router;
+    private readonly IWorkScheduler _scheduler;
+    private readonly RingCoreMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly string _incarnation;
+    private long _activationSequence;
+    private int _disposed;
+
+    private RingNode(RingNodeOptions options, RingState ring, ITransport transport, ActorRegistry actors, RingNodeServices services)
+    {
+        _options = options;
+        _actors = actors;
+        Name = options.NodeName;
+        Time = services.Time ?? TimeProvider.System;
+        _scheduler = services.Scheduler ?? ThreadPoolWorkScheduler.Instance;
+        _metrics = new RingCoreMetrics(Name, services.MeterFactory);
+        _logger = (ILogger?)services.LoggerFactory?.CreateLogger(RingCoreMetrics.MeterName) ?? NullLogger.Instance;
+        var random = services.Seed is { } seed ? new Random(seed) : new Random();
+
+        // Request ids start at a random point per incarnation: a restarted node does not reuse
+        // the ids its previous incarnation sent, which peers' duplicate windows may remember.
+        long firstRequestId = random.NextInt64(0, 1L << 62);
+        _incarnation = firstRequestId.ToString("x", CultureInfo.InvariantCulture);
+        int targetN = Math.Min(options.TargetN, ring.PartitionCount);
+        _watcher = new NodeWatcher(transport, ring);
+        _routing = new RingManager(ring, Name, targetN, _watcher, _logger);
+        _rpc = new PeerRpc(transport, firstRequestId, Time, options.Peers, _metrics, _logger);
+        _vnodes = new VNodeTable(Name, ring.PartitionCount, services.Storage ?? new MemoryVNodeStoreProvider(), random);
+        _replication = new ReplicationService(Name, _routing, _rpc, _vnodes, Time, _scheduler,
+            options.Replication.DefaultBucketFor(ring.Members.Length), targetN, _metrics, _logger);
+        _actorState = new ReplicatedActorStateStore(_replication);
+        _router = new ActorRouter(Name, actors, _routing, _rpc, LocalActors, typeName => _replication.PropertiesOf(typeName).N);
+    }
+
+    /// <summary>This node's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The ring this node routes by now.</summary>
+    public RingState Ring => _routing.Ring;
+
+    /// <summary>The clock of every timer on this node.</summary>
+    public TimeProvider Time { get; }
+
+    /// <inheritdoc cref="ActorRuntimeOptions.DefaultAskTimeout" />
+    public TimeSpan DefaultAskTimeout => _options.Actors.DefaultAskTimeout;
+
+    /// <summary>Actors active on this node now.</summary>
+    public int ActiveActors => _vnodes.ActiveActors;
+
+    /// <summary>The properties of buckets (and actor types) without their own.</summary>
+    public BucketProperties Defaults => _replication.Defaults;
+
+    /// <summary>The ring manager (for tests: swap a ring under load).</summary>
+    internal RingManager Routing => _routing;
+
+    /// <summary>The node's instruments.</summary>
+    internal RingCoreMetrics Metrics => _metrics;
+
+    /// <summary>The node's request layer (for tests).</summary>
+    internal PeerRpc Rpc => _rpc;
+
+    /// <summary>Called when an activation on this node starts or ends (type, key, node, active); for the TestKit's activation monitor.</summary>
+    internal Action<string, byte[], string, bool>? ActivationObserver { get; set; }
+
+    /// <summary>
+    /// Starts a node that runs alone: a one-member ring that owns every partition, with N = 1
+    /// unless <see cref="ReplicationOptions.DefaultBucket"/> says otherwise. Its stores open before
+    /// this returns, so a store that cannot open fails the start.
+    /// </summary>
+    /// <param name="options">The node's settings; validated first.</param>
+    /// <param name="configureActors">Defines the actor types the node hosts; none when null.</param>
+    /// <param name="services">Storage, scheduler, clock, logging, metrics; the defaults when null.</param>
+    /// <param name="cancellationToken">Cancels opening the stores.</param>
+    /// <exception cref="ArgumentException">A setting is invalid (the message names it).</exception>
+    public static Task<RingNode> StartAsync(RingNodeOptions options, Action<ActorRegistry>? configureActors = null, RingNodeServices? services = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var ring = RingClaim.Initial(options.PartitionCount, [options.NodeName]).Ring;
+        return StartAsync(options, ring, new LoopbackTransport(options.NodeName), configureActors, services, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts a member of a cluster: <paramref name="ring"/> places keys and actors, and
+    /// <paramref name="transport"/> carries every message to the other members. The stores of the
+    /// partitions this node owns open before this returns; those it holds as a fallback open
+    /// when a request first needs them.
+    /// </summary>
+    /// <param name="options">The node's settings; <see cref="RingNodeOptions.NodeName"/> must be a member of the ring and the transport's node.</param>
+    /// <param name="ring">The ring; every member of a cluster starts with the same one.</param>
+    /// <param name="transport">This node's transport; the node attaches itself as its receiver (the node does not dispose it).</param>
+    /// <param name="configureActors">Defines the actor types; every node of the cluster must define the same ones.</param>
+    /// <param name="services">Storage, scheduler, clock, logging, metrics; the defaults when null.</param>
+    /// <param name="cancellationToken">Cancels opening the stores.</param>
+    /// <exception cref="ArgumentException">A setting is invalid, or the node, the ring and the transport do not agree.</exception>
+    public static async Task<RingNode> StartAsync(RingNodeOptions options, RingState ring, ITransport transport, Action<ActorRegistry>? configureActors = null,
+        RingNodeServices? services = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(ring);
+        ArgumentNullException.ThrowIfNull(transport);
+        options.Validate();
+        if (transport.LocalNode != options.NodeName)
+        {
+            throw new ArgumentException($"The transport belongs to '{transport.LocalNode}', not to RingCore:NodeName '{options.NodeName}'.", nameof(transport));
+        }
+
+        if (ring.IndexOfMember(options.NodeName) < 0)
+        {
+            throw new ArgumentException($"RingCore:NodeName '{options.NodeName}' is not a member of the ring ({string.Join(", ", ring.Members.Select(m => m.Name))}).", nameof(options));
+        }
+
+        if (options.PartitionCount != ring.PartitionCount)
+        {
+            throw new ArgumentException(
+                $"RingCore:PartitionCount is {options.PartitionCount}, but the ring has {ring.PartitionCount} partitions.", nameof(options));
+        }
+
+        var actors = new ActorRegistry();
+        configureActors?.Invoke(actors);
+        var node = new RingNode(options, ring, transport, actors, services ?? new RingNodeServices());
+        try
+        {
+            int self = ring.IndexOfMember(options.NodeName);
+            int owned = 0;
+            for (int partition = 0; partition < ring.PartitionCount; partition++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (ring.OwnerOf(partition) == self)
+                {
+                    owned++;
+                    await node._vnodes.Get(partition).IdAsync().ConfigureAwait(false);
+                }
+            }
+
+            RingCoreLog.NodeStarted(node._logger, node.Name, ring.PartitionCount, ring.Members.Length, owned);
+        }
+        catch
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return node;
+    }
+
+    /// <summary>The actor of type <paramref name="typeName"/> with the UTF-8 bytes of <paramref name="key"/> as its key.</summary>
+    /// <exception cref="ArgumentException">Unknown type, or a key that is empty or too long.</exception>
+    public ActorRef GetActor(string typeName, string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return GetActor(typeName, Encoding.UTF8.GetBytes(key));
+    }
+
+    /// <summary>The actor of type <paramref name="typeName"/> and key <paramref name="key"/>.</summary>
+    /// <exception cref="ArgumentException">Unknown type, or a key that is empty or too long.</exception>
+    public ActorRef GetActor(string typeName, ReadOnlySpan<byte> key)
+    {
+        var type = _actors.Get(typeName);
+        int limit = StorageLimits.MaxKeyBytes - type.NameBytes.Length - 1;
+        if (key.IsEmpty || key.Length > limit)
+        {
+            throw new ArgumentException($"An actor key must be 1 to {limit} bytes (got {key.Length}).", nameof(key));
+        }
+
+        return new ActorRef(this, new ActorAddress(type, key.ToArray(), KeyPosition.Of(type.Seed, key)));
+    }
+
+    /// <summary>The node this node routes <paramref name="actor"/>'s messages to now, by its view of who is up.</summary>
+    /// <exception cref="ActorUnavailableException">No node that may host the actor is reachable.</exception>
+    public string HostOf(ActorRef actor)
+    {
+        var address = actor.Address ?? throw new ArgumentException("This ActorRef is default; get one from RingNode.GetActor.", nameof(actor));
+        int partition = Ring.PartitionOf(address.Position);
+        return _router.HostOf(address.Type, partition) ?? throw _router.Unavailable(address, partition);
+    }
+
+    /// <summary>Passivates every actor (storing WriteBehind state), then closes every store. Calling it again does nothing.</summary>
+    /// <exception cref="AggregateException">Some actor could not store its state, or a store failed to close.</exception>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            // Actors first, while peers and stores still serve: passivation stores WriteBehind
+            // state through the replicated store.
+            await _vnodes.StopAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            RingCoreLog.StopFailed(_logger, exception, Name);
+            throw;
+        }
+        finally
+        {
+            _replication.Stop();
+            _rpc.Dispose();
+            _watcher.Stop();
+            RingCoreLog.NodeStopped(_logger, Name);
+            _metrics.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Passivates every actor, storing WriteBehind state, while the node goes on serving its
+    /// replicas: the first half of a stop, for a cluster whose nodes all stop at once (the
+    /// TestKit), so no node closes its stores while another's actors still write through it.
+    /// </summary>
+    internal ValueTask StopActorsAsync() => _vnodes.StopActorsAsync();
+
+    /// <summary>
+    /// Drops this node the way a crash does (for the TestKit): no actor is passivated and no
+    /// WriteBehind state is stored; it serves and coordinates nothing from now on, and its
+    /// stores are left open and untouched for the next incarnation.
+    /// </summary>
+    internal void Halt()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _rpc.Halt();
+        _replication.Stop();
+        _vnodes.Halt();
+        _watcher.Stop();
+    }
+
+    void IActorDispatcher.Deliver(ActorAddress address, in Envelope envelope)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        _router.Deliver(address, envelope);
+    }
+
+    bool IActorDispatcher.ShouldHost(ActorType type, int partition) => _router.HostOf(type, partition) == Name;
+
+    long IActorDispatcher.ViewEpoch() => _routing.Current.Epoch;
+
+    string IActorDispatcher.NextActivationId() => $"{Name}/{_incarnation}/{Interlocked.Increment(ref _activationSequence)}";
+
+    void IActorDispatcher.ObserveActivation(ActorActivation activation, bool active) =>
+        ActivationObserver?.Invoke(activation.Type.Name, activation.Key, Name, active);
+
+    private ActorTable LocalActors(int partition) =>
+        (ActorTable)_vnodes.Get(partition).ActorsOrAdd(
+            static (vnode, node) => new ActorTable(vnode.Partition, node._actorState, node, node._scheduler, node.Time, node._options.Actors,
+                node._metrics, node._logger),
+            this);
+}

@@ -1,0 +1,45 @@
+using RingCore.Actors;
+using RingCore.Claim;
+using RingCore.Replication;
+using RingCore.Transport;
+
+namespace RingCore.Node;
+
+/// <summary>
+/// Settings of a node: its name and ring, and one options object per concern (actors,
+/// replication, the peer request layer). Bound from the <c>RingCore</c> configuration section
+/// by <c>AddRingCore</c>; <see cref="Validate"/> names the first bad setting.
+/// </summary>
+public sealed class RingNodeOptions
+{
+    /// <summary>This node's name in the ring. Defaults to "local".</summary>
+    public string NodeName { get; set; } = "local";
+
+    /// <summary>Q, the number of partitions (a power of two from 8 to 65536). Defaults to 64.</summary>
+    public int PartitionCount { get; set; } = 64;
+
+    /// <summary>
+    /// The ring's target_n: the largest N a bucket may use, and the window in which claim keeps
+    /// a member from owning two partitions. Defaults to 4 (riak_core's target_n_val).
+    /// </summary>
+    public int TargetN { get; set; } = ClaimOptions.Default.TargetN;
+
+    /// <summary>The actor runtime's settings.</summary>
+    public ActorRuntimeOptions Actors { get; set; } = new();
+
+    /// <summary>The replicated store's settings.</summary>
+    public ReplicationOptions Replication { get; set; } = new();
+
+    /// <summary>The node-to-node request layer's settings.</summary>
+    public PeerRpcOptions Peers { get; set; } = new();
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad setting (its configuration path, e.g. <c>RingCore:Actors:TurnMessageLimit</c>).</summary>
+    public void Validate()
+    {
+        var problem = RingNodeOptionsRules.FirstProblem(this);
+        if (problem is not null)
+        {
+            throw new ArgumentException(problem);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using RingCore.Claim;
+using RingCore.Ring;
+
+namespace RingCore.Node;
+
+/// <summary>
+/// The rules of <see cref="RingNodeOptions"/>, each naming its setting by configuration path:
+/// one list, used by <see cref="RingNodeOptions.Validate"/> and by the hosting validator.
+/// </summary>
+internal static class RingNodeOptionsRules
+{
+    public const string Section = "RingCore";
+
+    /// <summary>Every problem with <paramref name="options"/>, in the order the settings are documented.</summary>
+    public static List<string> Problems(RingNodeOptions options)
+    {
+        var problems = new List<string>();
+        void Require(bool condition, string setting, string rule, object? value)
+        {
+            if (!condition)
+            {
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"{Section}:{setting} must be {rule} (got {value ?? "null"})."));
+            }
+        }
+
+        Require(!string.IsNullOrWhiteSpace(options.NodeName), "NodeName", "set", options.NodeName);
+        Require(PartitionMath.IsValidPartitionCount(options.PartitionCount), "PartitionCount",
+            $"a power of two from {PartitionMath.MinPartitionCount} to {PartitionMath.MaxPartitionCount}", options.PartitionCount);
+        Require(options.TargetN >= 1 && options.TargetN <= ClaimOptions.MaxTargetN && options.TargetN <= options.PartitionCount, "TargetN",
+            $"from 1 to {Math.Min(ClaimOptions.MaxTargetN, Math.Max(1, options.PartitionCount))}", options.TargetN);
+
+        var actors = options.Actors;
+        Require(actors is not null, "Actors", "set", null);
+        if (actors is not null)
+        {
+            Require(actors.TurnMessageLimit is >= 1 and <= 1_000_000, "Actors:TurnMessageLimit", "from 1 to 1000000", actors.TurnMessageLimit);
+            Require(actors.DefaultAskTimeout > TimeSpan.Zero, "Actors:DefaultAskTimeout", "positive", actors.DefaultAskTimeout);
+            Require(actors.WriteBehindInterval > TimeSpan.Zero, "Actors:WriteBehindInterval", "positive", actors.WriteBehindInterval);
+            Require(actors.PassivationSweepInterval > TimeSpan.Zero, "Actors:PassivationSweepInterval", "positive", actors.PassivationSweepInterval);
+        }
+
+        var peers = options.Peers;
+        Require(peers is not null, "Peers", "set", null);
+        if (peers is not null)
+        {
+            Require(peers.RequestRetention > TimeSpan.Zero, "Peers:RequestRetention", "positive", peers.RequestRetention);
+            Require(peers.SweepInterval > TimeSpan.Zero, "Peers:SweepInterval", "positive", peers.SweepInterval);
+            Require(peers.DuplicateWindowCapacity >= 1, "Peers:DuplicateWindowCapacity", "at least 1", peers.DuplicateWindowCapacity);
+            Require(peers.ReplayedReplyLimitBytes >= 0, "Peers:ReplayedReplyLimitBytes", "at least 0", peers.ReplayedReplyLimitBytes);
+
+            // Cross-field: a reply to a remote Ask is matched while its request is remembered, so
+            // an Ask that may wait longer than that would always end in its timeout.
+            if (actors is not null && actors.DefaultAskTimeout > TimeSpan.Zero && peers.RequestRetention < actors.DefaultAskTimeout)
+            {
+                problems.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{Section}:Peers:RequestRetention ({peers.RequestRetention}) must be at least {Section}:Actors:DefaultAskTimeout ({actors.DefaultAskTimeout}): a reply is matched only while its request is remembered."));
+            }
+
+            // Cross-field: the sweep is what forgets; one slower than the retention keeps requests
+            // up to twice as long as promised.
+            if (peers.SweepInterval > peers.RequestRetention && peers.RequestRetention > TimeSpan.Zero)
+            {
+                problems.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{Section}:Peers:SweepInterval ({peers.SweepInterval}) must be at most {Section}:Peers:RequestRetention ({peers.RequestRetention})."));
+            }
+        }
+
+        var replication = options.Replication;
+        Require(replication is not null, "Replication", "set", null);
+        if (replication?.DefaultBucket is { } bucket)
+        {
+            try
+            {
+                bucket.Validate(Math.Min(options.TargetN, Math.Max(1, options.PartitionCount)));
+            }
+            catch (ArgumentException error)
+            {
+                problems.Add($"{Section}:Replication:DefaultBucket is invalid: {error.Message}");
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>The first problem, or null when the options are valid.</summary>
+    public static string? FirstProblem(RingNodeOptions options)
+    {
+        var problems = Problems(options);
+        return problems.Count == 0 ? null : problems[0];
+    }
+}

@@ -1,0 +1,246 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using RingCore.Causality;
+using RingCore.Diagnostics;
+using RingCore.Hashing;
+using RingCore.Membership;
+using RingCore.Protocol;
+using RingCore.Runtime;
+using RingCore.Storage;
+using RingCore.Transport;
+using RingCore.VNodes;
+
+namespace RingCore.Replication;
+
+/// <summary>
+/// One node's replicated key/value storage: the get/put/delete coordinator (riak_kv_get_fsm,
+/// riak_kv_put_fsm, riak_kv_delete) over the annotated preference list of each key (Dynamo
+/// section 4.6, sloppy quorum), and the replica side of every partition it is asked to serve
+/// (riak_kv_vnode, through the node's <see cref="VNode"/>s). All node-to-node traffic goes
+/// through the node's <see cref="PeerRpc"/>.
+/// </summary>
+/// <remarks>
+/// The position of a key in a bucket is <c>XxHash64(key, seed: XxHash64(bucket))</c>
+/// (Hashing/KeyPosition), the way actor keys hash with their type's name. Each request takes
+/// the node's current <see cref="RoutingView"/> once and routes by it to the end.
+/// </remarks>
+internal sealed partial class ReplicationService : IPeerService
+{
+    private const int MaxBucketBytes = 1024;
+
+    /// <summary>
+    /// The largest value a put accepts: a quarter of <see cref="StorageLimits.MaxObjectBytes"/>,
+    /// so that a few concurrent siblings of that size still fit in one stored object.
+    /// </summary>
+    public const int MaxValueBytes = StorageLimits.MaxObjectBytes / 4;
+
+    private readonly RingManager _routing;
+    private readonly PeerRpc _rpc;
+    private readonly VNodeTable _vnodes;
+    private readonly int _targetN;
+    private readonly ConcurrentDictionary<string, BucketState> _buckets = new(StringComparer.Ordinal);
+    private volatile bool _stopped;
+
+    public ReplicationService(string node, RingManager routing, PeerRpc rpc, VNodeTable vnodes, TimeProvider time, IWorkScheduler scheduler,
+        BucketProperties defaults, int targetN, RingCoreMetrics metrics, ILogger logger)
+    {
+        Name = node;
+        _routing = routing;
+        _rpc = rpc;
+        _vnodes = vnodes;
+        Time = time;
+        Scheduler = scheduler;
+        _targetN = targetN;
+        Metrics = metrics;
+        Logger = logger;
+        defaults.Validate(_targetN);
+        Defaults = defaults;
+        rpc.Register(PeerFrame.BodyOneofCase.Replica, this);
+    }
+
+    /// <summary>This node's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The properties of buckets without their own.</summary>
+    public BucketProperties Defaults { get; }
+
+    public TimeProvider Time { get; }
+
+    /// <summary>Where a request's coordinator resumes when its replies complete it (the simulation's one thread in a test).</summary>
+    public IWorkScheduler Scheduler { get; }
+
+    public RingCoreMetrics Metrics { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>The view requests route by now.</summary>
+    public RoutingView Routing => _routing.Current;
+
+    /// <summary>Sets the properties of <paramref name="bucket"/> on this node (configure every node the same way).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A property is out of range.</exception>
+    public void ConfigureBucket(string bucket, BucketProperties properties)
+    {
+        ArgumentNullException.ThrowIfNull(bucket);
+        ArgumentNullException.ThrowIfNull(properties);
+        properties.Validate(_targetN);
+        _buckets[bucket] = new BucketState(bucket, properties);
+    }
+
+    /// <summary>The properties of <paramref name="bucket"/> on this node (an actor type's quorums are its bucket's).</summary>
+    public BucketProperties PropertiesOf(string bucket) => _buckets.TryGetValue(bucket, out var state) ? state.Properties : Defaults;
+
+    /// <summary>Reads a key: every sibling value and the causal context (riak_kv_get_fsm).</summary>
+    public Task<GetResult> GetAsync(string bucket, ReadOnlyMemory<byte> key, QuorumOptions? options = null)
+    {
+        var (storeKey, partition, properties) = Route(bucket, key, options);
+        return new GetCoordinator(this, Describe(bucket, key), partition, storeKey, properties, Timeout(options)).RunAsync();
+    }
+
+    /// <summary>Writes a key (riak_kv_put_fsm); returns the causal context of the coordinator's result.</summary>
+    public async Task<CausalContext> PutAsync(string bucket, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CausalContext context,
+        bool tombstone, QuorumOptions? options) =>
+        CausalContext.Encode((await CoordinateWriteAsync(bucket, key, value, context, tombstone, options).ConfigureAwait(false)).Join());
+
+    /// <summary>Writes a key and returns the coordinating replica's result (riak's return_body).</summary>
+    public async Task<GetResult> PutWithBodyAsync(string bucket, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CausalContext context,
+        QuorumOptions? options)
+    {
+        var stored = await CoordinateWriteAsync(bucket, key, value, context, tombstone: false, options).ConfigureAwait(false);
+        return GetResult.Of(stored, PropertiesOf(bucket).LastWriteWins);
+    }
+
+    /// <summary>
+    /// Deletes a key: writes a tombstone that supersedes what <paramref name="context"/> saw,
+    /// then reads it back from all N replicas so the tombstone is reaped once all N primaries
+    /// hold it (riak_kv_delete).
+    /// </summary>
+    public async Task DeleteAsync(string bucket, ReadOnlyMemory<byte> key, CausalContext context, QuorumOptions? options)
+    {
+        await PutAsync(bucket, key, ReadOnlyMemory<byte>.Empty, context, tombstone: true, options).ConfigureAwait(false);
+        var n = PropertiesOf(bucket).N;
+        _ = ReapAfterDeleteAsync(bucket, key, new QuorumOptions { R = n, PR = 0, Timeout = Timeout(options) });
+    }
+
+    /// <summary>What this node's replica of the key's partition stores, tombstones included; null when nothing (for tests and tools).</summary>
+    public Task<SiblingSet<ReadOnlyMemory<byte>>?> ReadReplicaAsync(string bucket, ReadOnlyMemory<byte> key) =>
+        _vnodes.Get(PartitionOf(Routing, bucket, key.Span)).GetAsync(StoreKey(bucket, key.Span));
+
+    /// <summary>The replica id this node's vnode of the key's partition writes with (for tests).</summary>
+    public async Task<ReplicaId> ReplicaIdAsync(string bucket, ReadOnlyMemory<byte> key) =>
+        await _vnodes.Get(PartitionOf(Routing, bucket, key.Span)).IdAsync().ConfigureAwait(false);
+
+    /// <summary>From now on coordinates and serves nothing (the node stopped or crashed).</summary>
+    public void Stop() => _stopped = true;
+
+    public long NextTimestamp() => Time.GetUtcNow().UtcTicks;
+
+    /// <summary>Sends a replica request to <paramref name="member"/> (in process when it is this node); a null handler waits for no reply.</summary>
+    public ulong Dispatch(string member, ReplicaMessage request, IPeerReplyHandler? handler, int index) =>
+        _rpc.Send(member, new PeerFrame { Replica = request }, handler, index);
+
+    /// <summary>Forgets a request whose reply no longer matters; a late reply is then ignored.</summary>
+    public void Forget(ulong requestId) => _rpc.Forget(requestId);
+
+    private async Task<SiblingSet<ReadOnlyMemory<byte>>> CoordinateWriteAsync(string bucket, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value,
+        CausalContext context, bool tombstone, QuorumOptions? options)
+    {
+        var (storeKey, partition, properties) = Route(bucket, key, options);
+        if (value.Length > MaxValueBytes)
+        {
+            throw new ArgumentException(
+                $"A value must be at most {MaxValueBytes} bytes (got {value.Length}): the stored object, siblings and clock included, is limited to {StorageLimits.MaxObjectBytes}.",
+                nameof(value));
+        }
+
+        var history = context.ToVersionVector();
+        var stamped = ReplicaValue.Create(value.Span, NextTimestamp(), tombstone);
+        var clientWrite = SiblingSet.New(history, stamped);
+        var op = tombstone ? "Delete" : "Put";
+        return await new PutCoordinator(this, $"{op} ({Describe(bucket, key)})", partition, storeKey, properties, Timeout(options), clientWrite)
+            .RunAsync().ConfigureAwait(false);
+    }
+
+    private async Task ReapAfterDeleteAsync(string bucket, ReadOnlyMemory<byte> key, QuorumOptions options)
+    {
+        try
+        {
+            await GetAsync(bucket, key, options).ConfigureAwait(false);
+        }
+        catch (QuorumException)
+        {
+            // Not all N replicas answered: the tombstone stays until a later read sees all N primaries hold it.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The node stopped meanwhile: a later read reaps it.
+        }
+    }
+
+    private (byte[] StoreKey, int Partition, BucketProperties Properties) Route(string bucket, ReadOnlyMemory<byte> key, QuorumOptions? options)
+    {
+        ObjectDisposedException.ThrowIf(_stopped, this);
+        var storeKey = StoreKey(bucket, key.Span);
+        // No overrides: the bucket's own properties, validated when they were configured.
+        var properties = options is null ? PropertiesOf(bucket) : options.Apply(PropertiesOf(bucket), _targetN);
+        return (storeKey, PartitionOf(Routing, bucket, key.Span), properties);
+    }
+
+    private static TimeSpan Timeout(QuorumOptions? options) => options?.Timeout ?? QuorumOptions.DefaultTimeout;
+
+    private int PartitionOf(RoutingView view, string bucket, ReadOnlySpan<byte> key) =>
+        view.Ring.PartitionOf(KeyPosition.Of(SeedOf(bucket), key)); // as actor types and ringctl locate --bucket
+
+    private ulong SeedOf(string bucket) =>
+        _buckets.TryGetValue(bucket, out var state) ? state.Seed : KeyPosition.SeedOf(Encoding.UTF8.GetBytes(bucket));
+
+    /// <summary>The store key: <c>[0x01][bucket length, u16 LE][bucket UTF-8][key]</c>; the prefix keeps user keys apart from reserved ones.</summary>
+    internal static byte[] StoreKey(string bucket, ReadOnlySpan<byte> key)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(bucket);
+        if (key.IsEmpty)
+        {
+            throw new ArgumentException("A key must not be empty.", nameof(key));
+        }
+
+        int bucketBytes = Encoding.UTF8.GetByteCount(bucket);
+        if (bucketBytes > MaxBucketBytes)
+        {
+            throw new ArgumentException($"A bucket name must be at most {MaxBucketBytes} UTF-8 bytes (got {bucketBytes}).", nameof(bucket));
+        }
+
+        int length = 1 + sizeof(ushort) + bucketBytes + key.Length;
+        if (length > StorageLimits.MaxKeyBytes)
+        {
+            throw new ArgumentException($"Bucket and key together must be under {StorageLimits.MaxKeyBytes} bytes (got {length}).", nameof(key));
+        }
+
+        var bytes = new byte[length];
+        bytes[0] = VNode.UserKeyPrefix;
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(1), (ushort)bucketBytes);
+        Encoding.UTF8.GetBytes(bucket, bytes.AsSpan(1 + sizeof(ushort)));
+        key.CopyTo(bytes.AsSpan(1 + sizeof(ushort) + bucketBytes));
+        return bytes;
+    }
+
+    private static string Describe(string bucket, ReadOnlyMemory<byte> key)
+    {
+        try
+        {
+            return $"{bucket}/{new UTF8Encoding(false, true).GetString(key.Span)}";
+        }
+        catch (DecoderFallbackException)
+        {
+            return $"{bucket}/0x{Convert.ToHexString(key.Span)}";
+        }
+    }
+
+    /// <summary>A configured bucket: its properties and its hash seed, computed once.</summary>
+    private sealed class BucketState(string name, BucketProperties properties)
+    {
+        public BucketProperties Properties { get; } = properties;
+
+        public ulong Seed { get; } = KeyPosition.SeedOf(Encoding.UTF8.GetBytes(name));
+    }
+}

@@ -1,0 +1,18 @@
+namespace RingCore.VNodes;
+
+/// <summary>
+/// The actors active on one vnode, as the vnode sees them: something it owns and ends with it.
+/// The actor runtime (a layer above, DESIGN.md) implements it, so a vnode needs to know nothing
+/// of mailboxes or activations.
+/// </summary>
+internal interface IVNodeActorTable
+{
+    /// <summary>Actors active now.</summary>
+    int ActiveActors { get; }
+
+    /// <summary>Passivates every actor, storing WriteBehind state; later messages are refused.</summary>
+    ValueTask StopAsync();
+
+    /// <summary>Refuses later messages and stops the timers without storing anything (a crash, for the TestKit).</summary>
+    void Abandon();
+}

@@ -1,0 +1,192 @@
+using RingCore.Storage;
+
+namespace RingCore.VNodes;
+
+/// <summary>
+/// The one partition-to-vnode table of a node (riak_core_vnode_manager's role): a vnode is made
+/// the first time a request or a message for its partition arrives, whether this node owns the
+/// partition or stands in for its owner as a fallback, and lives until the node stops.
+/// </summary>
+internal sealed class VNodeTable
+{
+    private readonly string _node;
+    private readonly IVNodeStoreProvider _stores;
+    private readonly Random _random;
+    private readonly VNode?[] _vnodes;
+    private readonly Lock _lock = new();
+    private bool _closed;
+
+    /// <param name="node">This node's name.</param>
+    /// <param name="partitionCount">Q.</param>
+    /// <param name="stores">Opens each partition's store.</param>
+    /// <param name="random">Seeded source of the replica-id nonces (used under a lock).</param>
+    public VNodeTable(string node, int partitionCount, IVNodeStoreProvider stores, Random random)
+    {
+        _node = node;
+        _stores = stores;
+        _random = random;
+        _vnodes = new VNode?[partitionCount];
+    }
+
+    /// <summary>The vnode of <paramref name="partition"/>, made (and its store opening) if there is none yet.</summary>
+    /// <exception cref="ObjectDisposedException">The node stopped or crashed.</exception>
+    public VNode Get(int partition)
+    {
+        var vnode = Volatile.Read(ref _vnodes[partition]);
+        if (vnode is not null && !Volatile.Read(ref _closed))
+        {
+            return vnode;
+        }
+
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            vnode = _vnodes[partition];
+            if (vnode is null)
+            {
+                vnode = new VNode(_node, partition, _stores, NextNonce);
+                Volatile.Write(ref _vnodes[partition], vnode);
+            }
+
+            return vnode;
+        }
+    }
+
+    /// <summary>Actors active on this node's vnodes.</summary>
+    public int ActiveActors
+    {
+        get
+        {
+            int count = 0;
+            foreach (var vnode in _vnodes)
+            {
+                count += vnode?.Actors?.ActiveActors ?? 0;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>
+    /// Passivates the actors of every vnode, storing WriteBehind state through the replicated
+    /// store (which needs the stores, here and on peers, still open); the vnodes go on serving
+    /// replica requests. Later actor messages are refused.
+    /// </summary>
+    public async ValueTask StopActorsAsync()
+    {
+        VNode[] vnodes;
+        lock (_lock)
+        {
+            vnodes = Opened();
+        }
+
+        var failures = new List<Exception>();
+        foreach (var vnode in vnodes)
+        {
+            try
+            {
+                await vnode.StopActorsAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                failures.Add(exception);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("Some actors could not store their state when the node stopped.", failures);
+        }
+    }
+
+    /// <summary>
+    /// Stops the node's vnodes: every vnode's actors first (<see cref="StopActorsAsync"/>), then
+    /// every store. Requests that arrive afterwards are refused. Calling it again does nothing.
+    /// </summary>
+    public async ValueTask StopAsync()
+    {
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+        }
+
+        var failures = new List<Exception>();
+        try
+        {
+            await StopActorsAsync().ConfigureAwait(false);
+        }
+        catch (AggregateException exception)
+        {
+            failures.AddRange(exception.InnerExceptions);
+        }
+
+        VNode[] vnodes;
+        lock (_lock)
+        {
+            _closed = true;
+            vnodes = Opened(); // vnodes made while the actors passivated are closed too
+        }
+
+        foreach (var vnode in vnodes)
+        {
+            try
+            {
+                await vnode.CloseAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                failures.Add(exception);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("The node's vnodes stopped with errors.", failures);
+        }
+    }
+
+    /// <summary>
+    /// Stops the node the way a crash does: no vnode serves from now on, actors die unsaved, and
+    /// the stores are left open and untouched for the next incarnation, which reopens them as a
+    /// restarted process would.
+    /// </summary>
+    public void Halt()
+    {
+        VNode[] vnodes;
+        lock (_lock)
+        {
+            _closed = true;
+            vnodes = Opened();
+        }
+
+        foreach (var vnode in vnodes)
+        {
+            vnode.Abandon();
+        }
+    }
+
+    private VNode[] Opened()
+    {
+        var opened = new List<VNode>();
+        foreach (var vnode in _vnodes)
+        {
+            if (vnode is not null)
+            {
+                opened.Add(vnode);
+            }
+        }
+
+        return [.. opened];
+    }
+
+    private uint NextNonce()
+    {
+        lock (_random)
+        {
+            return (uint)_random.NextInt64(0, 1L << 32);
+        }
+    }
+}
