@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using RingCore.Storage;
+using RingCore.Storage.Faster;
 
 // Writes key-<n> (n = start, start+1, ...) to partition 0 of a FASTER store and prints
 // "ACK <n>" once each PutAsync has completed, until killed or until its bounds run out.
@@ -38,7 +39,7 @@ var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
 var output = Console.Out;
 var outputGate = new object();
 
-await using var store = await FasterVNodeStore.OpenAsync(0, options);
+await using var store = await new FasterVNodeStoreProvider(options).OpenAsync(0);
 lock (outputGate)
 {
     output.WriteLine("OPEN");

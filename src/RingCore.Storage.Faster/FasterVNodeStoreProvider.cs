@@ -1,4 +1,6 @@
-namespace RingCore.Storage;
+using RingCore.Storage.Faster.Internal;
+
+namespace RingCore.Storage.Faster;
 
 /// <summary>
 /// Opens FASTER-backed stores, one directory per partition under

@@ -1,4 +1,4 @@
-namespace RingCore.Storage;
+namespace RingCore.Storage.Faster;
 
 /// <summary>
 /// Settings of the FASTER backend (<see cref="FasterVNodeStoreProvider"/>): where partitions live,

@@ -1,7 +1,9 @@
 using RingCore.Storage;
+using RingCore.Storage.Faster;
+using RingCore.Storage.Faster.Internal;
 using static RingCore.Tests.Storage.VNodeStoreContractTests;
 
-namespace RingCore.Tests.Storage;
+namespace RingCore.Tests.Storage.Faster;
 
 /// <summary>
 /// SIGKILL a process while it writes to a FASTER store, then recover the store here. With

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using FASTER.core;
 
-namespace RingCore.Storage;
+namespace RingCore.Storage.Faster.Internal;
 
 /// <summary>
 /// A partition's data in a FASTER key-value store on local disk (Chandrasekaran et al., "FASTER: A
@@ -24,7 +24,7 @@ namespace RingCore.Storage;
 /// the cores on large machines), because FASTER's Linux file I/O blocks pool threads and would starve
 /// the pool otherwise: see FasterThreadBudget in the source for the measurements.</para>
 /// </remarks>
-public sealed class FasterVNodeStore : IVNodeStore
+internal sealed class FasterVNodeStore : IVNodeStore
 {
     private static readonly SimpleFunctions<byte[], byte[]> IterationFunctions = new();
 

@@ -1,7 +1,9 @@
 using RingCore.Storage;
+using RingCore.Storage.Faster;
+using RingCore.Storage.Faster.Internal;
 using static RingCore.Tests.Storage.VNodeStoreContractTests;
 
-namespace RingCore.Tests.Storage;
+namespace RingCore.Tests.Storage.Faster;
 
 /// <summary>What the FASTER backend adds to the store contract: its files, restarts, commit modes, locking.</summary>
 public sealed class FasterVNodeStoreTests : IDisposable

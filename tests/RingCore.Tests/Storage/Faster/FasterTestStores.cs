@@ -1,6 +1,7 @@
 using RingCore.Storage;
+using RingCore.Storage.Faster;
 
-namespace RingCore.Tests.Storage;
+namespace RingCore.Tests.Storage.Faster;
 
 /// <summary>Options and helpers shared by the FASTER backend's tests.</summary>
 internal static class FasterTestStores

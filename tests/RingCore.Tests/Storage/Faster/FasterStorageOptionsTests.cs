@@ -1,6 +1,8 @@
 using RingCore.Storage;
+using RingCore.Storage.Faster;
+using RingCore.Storage.Faster.Internal;
 
-namespace RingCore.Tests.Storage;
+namespace RingCore.Tests.Storage.Faster;
 
 /// <summary>A bad FASTER setting fails at start with the setting's name in the message.</summary>
 public sealed class FasterStorageOptionsTests

@@ -1,4 +1,4 @@
-namespace RingCore.Storage;
+namespace RingCore.Storage.Faster.Internal;
 
 /// <summary>
 /// Keeps FASTER from starving the thread pool it depends on. FASTER 2.6.5 on Linux does its file

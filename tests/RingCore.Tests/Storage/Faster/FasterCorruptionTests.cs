@@ -1,6 +1,8 @@
 using RingCore.Storage;
+using RingCore.Storage.Faster;
+using RingCore.Storage.Faster.Internal;
 
-namespace RingCore.Tests.Storage;
+namespace RingCore.Tests.Storage.Faster;
 
 /// <summary>
 /// Damaged or missing files make opening fail with <see cref="StorageCorruptedException"/> naming
