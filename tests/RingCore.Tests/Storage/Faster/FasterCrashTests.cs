@@ -1,6 +1,5 @@
 using RingCore.Storage;
 using RingCore.Storage.Faster;
-using RingCore.Storage.Faster.Internal;
 using static RingCore.Tests.Storage.VNodeStoreContractTests;
 
 namespace RingCore.Tests.Storage.Faster;
@@ -65,7 +64,7 @@ public sealed class FasterCrashTests : IDisposable
     private async Task<Dictionary<long, (string Value, byte[] Metadata)>> RecoverAsync()
     {
         var result = new Dictionary<long, (string, byte[])>();
-        await using var store = await FasterVNodeStore.OpenAsync(0, new FasterStorageOptions { DataDirectory = _directory.Path });
+        await using var store = await FasterTestStores.OpenAsync(0, new FasterStorageOptions { DataDirectory = _directory.Path });
         await foreach (var entry in store.FoldAsync())
         {
             long n = long.Parse(Text(entry.Key).AsSpan("key-".Length), System.Globalization.CultureInfo.InvariantCulture);

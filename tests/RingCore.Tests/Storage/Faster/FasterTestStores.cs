@@ -15,6 +15,10 @@ internal static class FasterTestStores
         LogMemorySize = 8 * 1024,
     };
 
+    /// <summary>Opens a store the way an embedder does, through the provider.</summary>
+    public static ValueTask<IVNodeStore> OpenAsync(int partition, FasterStorageOptions options) =>
+        new FasterVNodeStoreProvider(options).OpenAsync(partition);
+
     public static string PartitionPath(string dataDirectory, int partition) => Path.Combine(dataDirectory, $"partition-{partition}");
 
     /// <summary>Writes key-0 .. key-(count-1) with value-i and metadata meta-i.</summary>
