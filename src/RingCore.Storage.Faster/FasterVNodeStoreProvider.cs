@@ -28,6 +28,7 @@ public sealed class FasterVNodeStoreProvider : IVNodeStoreProvider
             LogMemorySize = options.LogMemorySize,
             LogPageSize = options.LogPageSize,
             IndexSize = options.IndexSize,
+            RaiseThreadPoolMinimum = options.RaiseThreadPoolMinimum,
         };
         _timeProvider = timeProvider ?? TimeProvider.System;
     }

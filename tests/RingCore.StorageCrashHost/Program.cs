@@ -31,6 +31,11 @@ var options = new FasterStorageOptions
     DataDirectory = args[0],
     CommitMode = mode,
     CommitInterval = TimeSpan.FromMilliseconds(100),
+
+    // This process is a host whose whole load is FASTER writes (4 concurrent writers in
+    // before-ack mode), the case the option is for: without it, pool starvation can stall
+    // puts for seconds and blur what the kill tests measure.
+    RaiseThreadPoolMinimum = true,
 };
 
 // Bounded so that a test that fails to kill it cannot leave it running.

@@ -19,10 +19,10 @@ namespace RingCore.Storage.Faster.Internal;
 /// <para>Opening recovers the newest checkpoint. Missing or damaged checkpoint or log files raise
 /// <see cref="StorageCorruptedException"/>; the store never starts empty over existing data.</para>
 /// <para>Safe for concurrent use: each operation rents one of a few FASTER sessions (FASTER
-/// sessions are single-threaded). Process-wide, FASTER calls and checkpoints are limited and
-/// opening a store raises the thread pool's minimum worker threads (10 on 2 cores, about twice
-/// the cores on large machines), because FASTER's Linux file I/O blocks pool threads and would starve
-/// the pool otherwise: see FasterThreadBudget in the source for the measurements.</para>
+/// sessions are single-threaded). Process-wide, FASTER calls and checkpoints are limited, and
+/// when <see cref="FasterStorageOptions.RaiseThreadPoolMinimum"/> is set opening a store raises
+/// the thread pool's minimum worker threads, because FASTER's Linux file I/O blocks pool threads
+/// and can starve the pool: see <see cref="FasterThreadBudget"/> for the measurements.</para>
 /// </remarks>
 internal sealed class FasterVNodeStore : IVNodeStore
 {
@@ -64,7 +64,10 @@ internal sealed class FasterVNodeStore : IVNodeStore
         ArgumentOutOfRangeException.ThrowIfNegative(partition);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        FasterThreadBudget.EnsureThreadPoolMinimum();
+        if (options.RaiseThreadPoolMinimum)
+        {
+            FasterThreadBudget.EnsureThreadPoolMinimum();
+        }
 
         var directory = await FasterPartitionDirectory.OpenAsync(partition, options, cancellationToken).ConfigureAwait(false);
         FasterKvInstance? kv = null;

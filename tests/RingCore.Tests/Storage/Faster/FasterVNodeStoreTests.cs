@@ -124,15 +124,6 @@ public sealed class FasterVNodeStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Opening_leaves_the_thread_pool_room_for_FASTER_io()
-    {
-        await using var store = await FasterTestStores.OpenAsync(0, FasterTestStores.SmallOptions(_directory.Path));
-
-        ThreadPool.GetMinThreads(out int workers, out _);
-        Assert.True(workers >= Environment.ProcessorCount + 8, $"minimum worker threads {workers}");
-    }
-
-    [Fact]
     public async Task Two_partitions_in_one_directory_are_independent()
     {
         var provider = new FasterVNodeStoreProvider(FasterTestStores.SmallOptions(_directory.Path));
