@@ -49,9 +49,6 @@ internal sealed class FasterVNodeStore : IVNodeStore
     /// <inheritdoc />
     public int Partition => _directory.Partition;
 
-    /// <summary>The directory holding this partition's files.</summary>
-    public string DirectoryPath => _directory.Path;
-
     /// <summary>
     /// Opens the store of <paramref name="partition"/> under <see cref="FasterStorageOptions.DataDirectory"/>:
     /// creates it when its directory does not exist, otherwise recovers its newest checkpoint.
