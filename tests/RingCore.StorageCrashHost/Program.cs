@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using RingCore.Storage;
+using RingCore.Storage.Faster;
 
 // Writes key-<n> (n = start, start+1, ...) to partition 0 of a FASTER store and prints
 // "ACK <n>" once each PutAsync has completed, until killed or until its bounds run out.
@@ -30,6 +31,11 @@ var options = new FasterStorageOptions
     DataDirectory = args[0],
     CommitMode = mode,
     CommitInterval = TimeSpan.FromMilliseconds(100),
+
+    // This process is a host whose whole load is FASTER writes (4 concurrent writers in
+    // before-ack mode), the case the option is for: without it, pool starvation can stall
+    // puts for seconds and blur what the kill tests measure.
+    RaiseThreadPoolMinimum = true,
 };
 
 // Bounded so that a test that fails to kill it cannot leave it running.
@@ -38,7 +44,7 @@ var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
 var output = Console.Out;
 var outputGate = new object();
 
-await using var store = await FasterVNodeStore.OpenAsync(0, options);
+await using var store = await new FasterVNodeStoreProvider(options).OpenAsync(0);
 lock (outputGate)
 {
     output.WriteLine("OPEN");

@@ -21,7 +21,7 @@ namespace RingCore.Causality;
 /// against the bytes left before anything is allocated, so damaged or hostile bytes give an
 /// <see cref="InvalidDataException"/> that names the problem and its offset, never a crash,
 /// a huge allocation, or a set that was not written. There is no checksum: the store's record
-/// format carries one (FasterRecordFormat).
+/// format carries one (FasterRecordFormat in RingCore.Storage.Faster).
 /// </para>
 /// </remarks>
 internal static class SiblingSetCodec

@@ -1,7 +1,8 @@
 using RingCore.Storage;
+using RingCore.Storage.Faster;
 using static RingCore.Tests.Storage.VNodeStoreContractTests;
 
-namespace RingCore.Tests.Storage;
+namespace RingCore.Tests.Storage.Faster;
 
 /// <summary>
 /// SIGKILL a process while it writes to a FASTER store, then recover the store here. With
@@ -63,7 +64,7 @@ public sealed class FasterCrashTests : IDisposable
     private async Task<Dictionary<long, (string Value, byte[] Metadata)>> RecoverAsync()
     {
         var result = new Dictionary<long, (string, byte[])>();
-        await using var store = await FasterVNodeStore.OpenAsync(0, new FasterStorageOptions { DataDirectory = _directory.Path });
+        await using var store = await FasterTestStores.OpenAsync(0, new FasterStorageOptions { DataDirectory = _directory.Path });
         await foreach (var entry in store.FoldAsync())
         {
             long n = long.Parse(Text(entry.Key).AsSpan("key-".Length), System.Globalization.CultureInfo.InvariantCulture);

@@ -1,4 +1,4 @@
-namespace RingCore.Tests.Storage;
+namespace RingCore.Tests.Storage.Faster;
 
 /// <summary>A fresh directory under the system temp directory, deleted (with its contents) on dispose.</summary>
 internal sealed class TempDirectory : IDisposable

@@ -1,4 +1,4 @@
-namespace RingCore.Storage;
+namespace RingCore.Storage.Faster;
 
 /// <summary>When a FASTER-backed store makes a write durable, relative to acknowledging it.</summary>
 public enum FasterCommitMode

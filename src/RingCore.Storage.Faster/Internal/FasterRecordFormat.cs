@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using RingCore.Hashing;
 
-namespace RingCore.Storage;
+namespace RingCore.Storage.Faster.Internal;
 
 /// <summary>
 /// How a <see cref="StoredObject"/> is laid out in one FASTER value:

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using FASTER.core;
 
-namespace RingCore.Storage;
+namespace RingCore.Storage.Faster.Internal;
 
 /// <summary>
 /// A partition's data in a FASTER key-value store on local disk (Chandrasekaran et al., "FASTER: A
@@ -19,12 +19,12 @@ namespace RingCore.Storage;
 /// <para>Opening recovers the newest checkpoint. Missing or damaged checkpoint or log files raise
 /// <see cref="StorageCorruptedException"/>; the store never starts empty over existing data.</para>
 /// <para>Safe for concurrent use: each operation rents one of a few FASTER sessions (FASTER
-/// sessions are single-threaded). Process-wide, FASTER calls and checkpoints are limited and
-/// opening a store raises the thread pool's minimum worker threads (10 on 2 cores, about twice
-/// the cores on large machines), because FASTER's Linux file I/O blocks pool threads and would starve
-/// the pool otherwise: see FasterThreadBudget in the source for the measurements.</para>
+/// sessions are single-threaded). Process-wide, FASTER calls and checkpoints are limited, and
+/// when <see cref="FasterStorageOptions.RaiseThreadPoolMinimum"/> is set opening a store raises
+/// the thread pool's minimum worker threads, because FASTER's Linux file I/O blocks pool threads
+/// and can starve the pool: see <see cref="FasterThreadBudget"/> for the measurements.</para>
 /// </remarks>
-public sealed class FasterVNodeStore : IVNodeStore
+internal sealed class FasterVNodeStore : IVNodeStore
 {
     private static readonly SimpleFunctions<byte[], byte[]> IterationFunctions = new();
 
@@ -49,9 +49,6 @@ public sealed class FasterVNodeStore : IVNodeStore
     /// <inheritdoc />
     public int Partition => _directory.Partition;
 
-    /// <summary>The directory holding this partition's files.</summary>
-    public string DirectoryPath => _directory.Path;
-
     /// <summary>
     /// Opens the store of <paramref name="partition"/> under <see cref="FasterStorageOptions.DataDirectory"/>:
     /// creates it when its directory does not exist, otherwise recovers its newest checkpoint.
@@ -64,7 +61,10 @@ public sealed class FasterVNodeStore : IVNodeStore
         ArgumentOutOfRangeException.ThrowIfNegative(partition);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        FasterThreadBudget.EnsureThreadPoolMinimum();
+        if (options.RaiseThreadPoolMinimum)
+        {
+            FasterThreadBudget.EnsureThreadPoolMinimum();
+        }
 
         var directory = await FasterPartitionDirectory.OpenAsync(partition, options, cancellationToken).ConfigureAwait(false);
         FasterKvInstance? kv = null;

@@ -1,6 +1,6 @@
 using FASTER.core;
 
-namespace RingCore.Storage;
+namespace RingCore.Storage.Faster.Internal;
 
 /// <summary>
 /// Writes keys and values to FASTER's object log as a 4-byte length and the bytes. The length is

@@ -1,6 +1,7 @@
 using RingCore.Storage;
+using RingCore.Storage.Faster;
 
-namespace RingCore.Tests.Storage;
+namespace RingCore.Tests.Storage.Faster;
 
 /// <summary>A bad FASTER setting fails at start with the setting's name in the message.</summary>
 public sealed class FasterStorageOptionsTests
@@ -28,12 +29,8 @@ public sealed class FasterStorageOptionsTests
         Assert.Contains("FasterStorageOptions.DataDirectory", Assert.ThrowsAny<ArgumentException>(() => new FasterVNodeStoreProvider(new FasterStorageOptions())).Message);
 
     [Fact]
-    public async Task Open_validates_its_options() =>
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => FasterVNodeStore.OpenAsync(0, new FasterStorageOptions()).AsTask());
-
-    [Fact]
     public async Task Negative_partition_is_rejected() =>
-        await Assert.ThrowsAnyAsync<ArgumentOutOfRangeException>(() => FasterVNodeStore.OpenAsync(-1, new FasterStorageOptions { DataDirectory = Path.GetTempPath() }).AsTask());
+        await Assert.ThrowsAnyAsync<ArgumentOutOfRangeException>(() => FasterTestStores.OpenAsync(-1, new FasterStorageOptions { DataDirectory = Path.GetTempPath() }).AsTask());
 
     [Theory]
     [InlineData("LogPageSize", 3000)]

@@ -1,6 +1,7 @@
 using RingCore.Storage;
+using RingCore.Storage.Faster;
 
-namespace RingCore.Tests.Storage;
+namespace RingCore.Tests.Storage.Faster;
 
 /// <summary>
 /// Damaged or missing files make opening fail with <see cref="StorageCorruptedException"/> naming
@@ -197,7 +198,7 @@ public sealed class FasterCorruptionTests : IDisposable
         string other = FasterTestStores.PartitionPath(_directory.Path, 1);
         Directory.Move(PartitionPath, other);
 
-        var error = await Assert.ThrowsAsync<StorageCorruptedException>(() => FasterVNodeStore.OpenAsync(1, FasterTestStores.SmallOptions(_directory.Path)).AsTask());
+        var error = await Assert.ThrowsAsync<StorageCorruptedException>(() => FasterTestStores.OpenAsync(1, FasterTestStores.SmallOptions(_directory.Path)).AsTask());
 
         Assert.Contains("partition 1", error.Message);
         Assert.Equal(Path.Combine(other, "ringcore-store"), error.Path);
@@ -221,7 +222,7 @@ public sealed class FasterCorruptionTests : IDisposable
     /// </summary>
     private async Task WriteStoreAsync()
     {
-        await using var store = await FasterVNodeStore.OpenAsync(0, FasterTestStores.SmallOptions(_directory.Path, FasterCommitMode.CommitInterval));
+        await using var store = await FasterTestStores.OpenAsync(0, FasterTestStores.SmallOptions(_directory.Path, FasterCommitMode.CommitInterval));
         await FasterTestStores.WriteKeysAsync(store, 300);
     }
 
@@ -236,8 +237,8 @@ public sealed class FasterCorruptionTests : IDisposable
             .Where(file => !file.StartsWith(IndexCheckpoints, StringComparison.Ordinal))
             .Order()
             .ToArray();
-        var error = await Assert.ThrowsAsync<StorageCorruptedException>(() => FasterVNodeStore.OpenAsync(0, FasterTestStores.SmallOptions(_directory.Path)).AsTask());
-        var again = await Assert.ThrowsAsync<StorageCorruptedException>(() => FasterVNodeStore.OpenAsync(0, FasterTestStores.SmallOptions(_directory.Path)).AsTask());
+        var error = await Assert.ThrowsAsync<StorageCorruptedException>(() => FasterTestStores.OpenAsync(0, FasterTestStores.SmallOptions(_directory.Path)).AsTask());
+        var again = await Assert.ThrowsAsync<StorageCorruptedException>(() => FasterTestStores.OpenAsync(0, FasterTestStores.SmallOptions(_directory.Path)).AsTask());
 
         Assert.Equal(error.Path, again.Path);
         Assert.IsAssignableFrom<IOException>(error);

@@ -1,6 +1,7 @@
 using RingCore.Storage;
+using RingCore.Storage.Faster;
 
-namespace RingCore.Tests.Storage;
+namespace RingCore.Tests.Storage.Faster;
 
 /// <summary>
 /// The store contract on the FASTER backend, with a log memory small enough (8 KiB, ~340 records)

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using FASTER.core;
 using FasterSession = FASTER.core.ClientSession<byte[], byte[], byte[], byte[], FASTER.core.Empty, FASTER.core.IFunctions<byte[], byte[], byte[], byte[], FASTER.core.Empty>>;
 
-namespace RingCore.Storage;
+namespace RingCore.Storage.Faster.Internal;
 
 /// <summary>
 /// FASTER client sessions for one store. A session is not thread-safe, and a store is used by

@@ -1,6 +1,6 @@
 using FASTER.core;
 
-namespace RingCore.Storage;
+namespace RingCore.Storage.Faster.Internal;
 
 /// <summary>
 /// One partition's FASTER key-value store and the two log devices it writes: the main log of

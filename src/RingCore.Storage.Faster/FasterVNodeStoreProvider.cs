@@ -1,4 +1,6 @@
-namespace RingCore.Storage;
+using RingCore.Storage.Faster.Internal;
+
+namespace RingCore.Storage.Faster;
 
 /// <summary>
 /// Opens FASTER-backed stores, one directory per partition under
@@ -26,6 +28,7 @@ public sealed class FasterVNodeStoreProvider : IVNodeStoreProvider
             LogMemorySize = options.LogMemorySize,
             LogPageSize = options.LogPageSize,
             IndexSize = options.IndexSize,
+            RaiseThreadPoolMinimum = options.RaiseThreadPoolMinimum,
         };
         _timeProvider = timeProvider ?? TimeProvider.System;
     }

@@ -1,4 +1,4 @@
-namespace RingCore.Storage;
+namespace RingCore.Storage.Faster.Internal;
 
 /// <summary>
 /// Keeps FASTER from starving the thread pool it depends on. FASTER 2.6.5 on Linux does its file
@@ -14,9 +14,11 @@ namespace RingCore.Storage;
 /// <remarks>
 /// So, process-wide: at most <see cref="OperationSlots"/> FASTER calls and
 /// <see cref="CheckpointSlots"/> checkpoints (or recoveries) run at once, their callers waiting
-/// asynchronously, without a thread; and the pool's minimum is raised so that threads stay free
-/// for the I/O they wait for. The limits are global because the pool is. After this: no stall
-/// over 80 ms in the same runs.
+/// asynchronously, without a thread; and, when the host opts in
+/// (<see cref="FasterStorageOptions.RaiseThreadPoolMinimum"/>), the pool's minimum is raised so
+/// that threads stay free for the I/O they wait for. The limits are global because the pool is.
+/// With both: no stall over 80 ms in the same runs. The minimum is opt-in because the pool is the
+/// host's: the limits alone change nothing outside this library.
 /// </remarks>
 internal static class FasterThreadBudget
 {
@@ -33,22 +35,25 @@ internal static class FasterThreadBudget
     /// <summary>Threads kept free beyond the FASTER calls and checkpoints, for the I/O they wait on.</summary>
     private const int IoThreads = 4;
 
-    private static int s_poolChecked;
-
     public static SemaphoreSlim Operations { get; } = new(OperationSlots, OperationSlots);
 
     public static SemaphoreSlim Checkpoints { get; } = new(CheckpointSlots, CheckpointSlots);
 
-    /// <summary>Raises the thread pool's minimum worker threads to what the limits above need; never lowers it.</summary>
+    /// <summary>
+    /// The thread pool's minimum worker threads that the limits above need (the figure
+    /// <see cref="FasterStorageOptions.RaiseThreadPoolMinimum"/> documents). A checkpoint may hold
+    /// two threads: its driver, and an epoch action it triggers.
+    /// </summary>
+    public static int ThreadPoolMinimum => OperationSlots + 2 * CheckpointSlots + IoThreads;
+
+    /// <summary>
+    /// Raises the thread pool's minimum worker threads to <see cref="ThreadPoolMinimum"/>; never
+    /// lowers it. Checked at every opted-in open, not once per process, since the host may lower
+    /// the minimum between opens; reading it costs nothing next to opening a store.
+    /// </summary>
     public static void EnsureThreadPoolMinimum()
     {
-        if (Interlocked.Exchange(ref s_poolChecked, 1) != 0)
-        {
-            return;
-        }
-
-        // A checkpoint may hold two threads: its driver, and an epoch action it triggers.
-        int needed = OperationSlots + 2 * CheckpointSlots + IoThreads;
+        int needed = ThreadPoolMinimum;
         ThreadPool.GetMinThreads(out int workers, out int completionPorts);
         if (workers < needed)
         {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using FASTER.core;
 using FasterSession = FASTER.core.ClientSession<byte[], byte[], byte[], byte[], FASTER.core.Empty, FASTER.core.IFunctions<byte[], byte[], byte[], byte[], FASTER.core.Empty>>;
 
-namespace RingCore.Storage;
+namespace RingCore.Storage.Faster.Internal;
 
 /// <summary>
 /// The FASTER calls a store makes, each inside <see cref="FasterThreadBudget.Operations"/> and

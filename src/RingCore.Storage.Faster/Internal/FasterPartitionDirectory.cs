@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace RingCore.Storage;
+namespace RingCore.Storage.Faster.Internal;
 
 /// <summary>
 /// The directory of one partition's FASTER store (<c>&lt;DataDirectory&gt;/partition-&lt;p&gt;/</c>):

@@ -1,7 +1,8 @@
 using RingCore.Storage;
+using RingCore.Storage.Faster;
 using static RingCore.Tests.Storage.VNodeStoreContractTests;
 
-namespace RingCore.Tests.Storage;
+namespace RingCore.Tests.Storage.Faster;
 
 /// <summary>What the FASTER backend adds to the store contract: its files, restarts, commit modes, locking.</summary>
 public sealed class FasterVNodeStoreTests : IDisposable
@@ -13,10 +14,9 @@ public sealed class FasterVNodeStoreTests : IDisposable
     [Fact]
     public async Task Store_lives_in_a_partition_directory_under_the_data_directory()
     {
-        await using var store = await FasterVNodeStore.OpenAsync(7, FasterTestStores.SmallOptions(_directory.Path));
+        await using var store = await FasterTestStores.OpenAsync(7, FasterTestStores.SmallOptions(_directory.Path));
 
-        Assert.Equal(FasterTestStores.PartitionPath(_directory.Path, 7), store.DirectoryPath);
-        Assert.True(Directory.Exists(store.DirectoryPath));
+        Assert.True(File.Exists(Path.Combine(FasterTestStores.PartitionPath(_directory.Path, 7), "ringcore-store")));
         Assert.Equal(7, store.Partition);
     }
 
@@ -25,7 +25,7 @@ public sealed class FasterVNodeStoreTests : IDisposable
     {
         var options = FasterTestStores.SmallOptions(_directory.Path);
         var expected = new Dictionary<string, string>();
-        await using (var store = await FasterVNodeStore.OpenAsync(0, options))
+        await using (var store = await FasterTestStores.OpenAsync(0, options))
         {
             // 400 keys, 80 overwrites and 58 deletes with ~340 records of log memory: many are
             // on disk by the end.
@@ -49,7 +49,7 @@ public sealed class FasterVNodeStoreTests : IDisposable
             }
         }
 
-        await using (var reopened = await FasterVNodeStore.OpenAsync(0, options))
+        await using (var reopened = await FasterTestStores.OpenAsync(0, options))
         {
             for (int i = 0; i < 400; i++)
             {
@@ -75,12 +75,12 @@ public sealed class FasterVNodeStoreTests : IDisposable
         var options = FasterTestStores.SmallOptions(_directory.Path);
         for (int round = 0; round < 3; round++)
         {
-            await using var store = await FasterVNodeStore.OpenAsync(0, options);
+            await using var store = await FasterTestStores.OpenAsync(0, options);
             Assert.Equal(round * 60, (await FoldToDictionaryAsync(store)).Count);
             await FasterTestStores.WriteKeysAsync(store, 60, prefix: $"round{round}-");
         }
 
-        await using var last = await FasterVNodeStore.OpenAsync(0, options);
+        await using var last = await FasterTestStores.OpenAsync(0, options);
         Assert.Equal("value-42", Text((await last.GetAsync(Bytes("round1-42")))!.Value));
     }
 
@@ -90,13 +90,13 @@ public sealed class FasterVNodeStoreTests : IDisposable
         // An interval far longer than the test: only the final commit of DisposeAsync can save the writes.
         var options = FasterTestStores.SmallOptions(_directory.Path, FasterCommitMode.CommitInterval);
         options.CommitInterval = TimeSpan.FromHours(1);
-        await using (var store = await FasterVNodeStore.OpenAsync(0, options))
+        await using (var store = await FasterTestStores.OpenAsync(0, options))
         {
             await FasterTestStores.WriteKeysAsync(store, 400);
             Assert.True(await store.DeleteAsync(Bytes("key-3")));
         }
 
-        await using var reopened = await FasterVNodeStore.OpenAsync(0, options);
+        await using var reopened = await FasterTestStores.OpenAsync(0, options);
         Assert.Equal(399, (await FoldToDictionaryAsync(reopened)).Count);
         Assert.Null(await reopened.GetAsync(Bytes("key-3")));
         Assert.Equal("value-399", Text((await reopened.GetAsync(Bytes("key-399")))!.Value));
@@ -107,8 +107,8 @@ public sealed class FasterVNodeStoreTests : IDisposable
     {
         var options = FasterTestStores.SmallOptions(_directory.Path, FasterCommitMode.CommitInterval);
         options.CommitInterval = TimeSpan.FromMilliseconds(20);
-        await using var store = await FasterVNodeStore.OpenAsync(0, options);
-        var checkpoints = Path.Combine(store.DirectoryPath, "cpr-checkpoints");
+        await using var store = await FasterTestStores.OpenAsync(0, options);
+        var checkpoints = Path.Combine(FasterTestStores.PartitionPath(_directory.Path, 0), "cpr-checkpoints");
         var before = Directory.GetDirectories(checkpoints).ToHashSet();
 
         await store.PutAsync(Bytes("k"), new StoredObject(Bytes("v")));
@@ -121,15 +121,6 @@ public sealed class FasterVNodeStoreTests : IDisposable
         }
 
         Assert.Contains(Directory.GetDirectories(checkpoints), d => !before.Contains(d));
-    }
-
-    [Fact]
-    public async Task Opening_leaves_the_thread_pool_room_for_FASTER_io()
-    {
-        await using var store = await FasterVNodeStore.OpenAsync(0, FasterTestStores.SmallOptions(_directory.Path));
-
-        ThreadPool.GetMinThreads(out int workers, out _);
-        Assert.True(workers >= Environment.ProcessorCount + 8, $"minimum worker threads {workers}");
     }
 
     [Fact]
@@ -177,7 +168,7 @@ public sealed class FasterVNodeStoreTests : IDisposable
     [Fact]
     public async Task Dispose_is_idempotent_and_later_operations_fail_clearly()
     {
-        var store = await FasterVNodeStore.OpenAsync(0, FasterTestStores.SmallOptions(_directory.Path));
+        var store = await FasterTestStores.OpenAsync(0, FasterTestStores.SmallOptions(_directory.Path));
         await store.PutAsync(Bytes("k"), new StoredObject(Bytes("v")));
 
         await Task.WhenAll(store.DisposeAsync().AsTask(), store.DisposeAsync().AsTask());
@@ -193,7 +184,7 @@ public sealed class FasterVNodeStoreTests : IDisposable
     public async Task Dispose_waits_for_writes_in_flight()
     {
         var options = FasterTestStores.SmallOptions(_directory.Path);
-        var store = await FasterVNodeStore.OpenAsync(0, options);
+        var store = await FasterTestStores.OpenAsync(0, options);
         var writes = Enumerable.Range(0, 50).Select(i => Task.Run(async () =>
         {
             try
@@ -209,7 +200,7 @@ public sealed class FasterVNodeStoreTests : IDisposable
         await store.DisposeAsync();
         bool[] acknowledged = await Task.WhenAll(writes);
 
-        await using var reopened = await FasterVNodeStore.OpenAsync(0, options);
+        await using var reopened = await FasterTestStores.OpenAsync(0, options);
         for (int i = 0; i < writes.Length; i++)
         {
             if (acknowledged[i])
@@ -227,7 +218,7 @@ public sealed class FasterVNodeStoreTests : IDisposable
         new Random(5).NextBytes(value);
         var metadata = new byte[100];
         metadata[0] = 9;
-        await using (var store = await FasterVNodeStore.OpenAsync(0, options))
+        await using (var store = await FasterTestStores.OpenAsync(0, options))
         {
             await store.PutAsync(Bytes("big"), new StoredObject(value, metadata));
 
@@ -236,7 +227,7 @@ public sealed class FasterVNodeStoreTests : IDisposable
             Assert.True((await store.GetAsync(Bytes("big")))!.Value.Span.SequenceEqual(value));
         }
 
-        await using var reopened = await FasterVNodeStore.OpenAsync(0, options);
+        await using var reopened = await FasterTestStores.OpenAsync(0, options);
         var stored = await reopened.GetAsync(Bytes("big"));
         Assert.True(stored!.Value.Span.SequenceEqual(value));
         Assert.True(stored.Metadata.Span.SequenceEqual(metadata));
@@ -245,7 +236,7 @@ public sealed class FasterVNodeStoreTests : IDisposable
     [Fact]
     public async Task Fold_runs_while_other_writers_commit()
     {
-        await using var store = await FasterVNodeStore.OpenAsync(0, FasterTestStores.SmallOptions(_directory.Path));
+        await using var store = await FasterTestStores.OpenAsync(0, FasterTestStores.SmallOptions(_directory.Path));
         await FasterTestStores.WriteKeysAsync(store, 300);
 
         // Deleting each folded key while the fold goes on: the fold must not block commits.
@@ -265,7 +256,7 @@ public sealed class FasterVNodeStoreTests : IDisposable
     {
         Directory.CreateDirectory(FasterTestStores.PartitionPath(_directory.Path, 4));
 
-        await using var store = await FasterVNodeStore.OpenAsync(4, FasterTestStores.SmallOptions(_directory.Path));
+        await using var store = await FasterTestStores.OpenAsync(4, FasterTestStores.SmallOptions(_directory.Path));
 
         Assert.Empty(await FoldToDictionaryAsync(store));
     }
@@ -277,7 +268,7 @@ public sealed class FasterVNodeStoreTests : IDisposable
         Directory.CreateDirectory(abandoned);
         File.WriteAllText(Path.Combine(abandoned, "hlog.log.0"), "half-made");
 
-        await using var store = await FasterVNodeStore.OpenAsync(5, FasterTestStores.SmallOptions(_directory.Path));
+        await using var store = await FasterTestStores.OpenAsync(5, FasterTestStores.SmallOptions(_directory.Path));
 
         Assert.False(Directory.Exists(abandoned));
         Assert.Empty(await FoldToDictionaryAsync(store));

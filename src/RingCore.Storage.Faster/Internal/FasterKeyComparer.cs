@@ -1,7 +1,7 @@
 using FASTER.core;
 using RingCore.Hashing;
 
-namespace RingCore.Storage;
+namespace RingCore.Storage.Faster.Internal;
 
 /// <summary>
 /// Key equality and hashing for FASTER's index. The hash must be the same in every process,

@@ -1,6 +1,8 @@
 using RingCore.Storage;
+using RingCore.Storage.Faster;
+using RingCore.Storage.Faster.Internal;
 
-namespace RingCore.Tests.Storage;
+namespace RingCore.Tests.Storage.Faster;
 
 /// <summary>
 /// Group commit: writers that arrive while a commit runs share the next one, every writer is

@@ -1,6 +1,7 @@
 using RingCore.Storage;
+using RingCore.Storage.Faster;
 
-namespace RingCore.Tests.Storage;
+namespace RingCore.Tests.Storage.Faster;
 
 /// <summary>Options and helpers shared by the FASTER backend's tests.</summary>
 internal static class FasterTestStores
@@ -13,6 +14,10 @@ internal static class FasterTestStores
         LogPageSize = 4 * 1024,
         LogMemorySize = 8 * 1024,
     };
+
+    /// <summary>Opens a store the way an embedder does, through the provider.</summary>
+    public static ValueTask<IVNodeStore> OpenAsync(int partition, FasterStorageOptions options) =>
+        new FasterVNodeStoreProvider(options).OpenAsync(partition);
 
     public static string PartitionPath(string dataDirectory, int partition) => Path.Combine(dataDirectory, $"partition-{partition}");
 
