@@ -77,6 +77,9 @@ public sealed class RoutingView
     /// <summary>The annotated preference list of <paramref name="partition"/> for <paramref name="n"/> replicas: up primaries, then fallbacks.</summary>
     public ReadOnlySpan<PreferenceEntry> PreferenceList(int partition, int n) => TableFor(n).ForPartition(partition);
 
+    /// <summary>The annotated preference list of <paramref name="partition"/> as memory a request can keep for its whole run (no copy).</summary>
+    internal ReadOnlyMemory<PreferenceEntry> PreferenceListMemory(int partition, int n) => TableFor(n).ForPartitionMemory(partition);
+
     /// <summary>The name of the primary owner of the <paramref name="index"/>th replica of <paramref name="partition"/>, up or not.</summary>
     public string PrimaryOf(int partition, int index) => _names[Ring.OwnerOf((partition + index) & (Ring.PartitionCount - 1))];
 

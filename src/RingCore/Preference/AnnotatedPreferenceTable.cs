@@ -92,6 +92,13 @@ public sealed class AnnotatedPreferenceTable
         return new ReadOnlySpan<PreferenceEntry>(_entries, partition * NVal, _lengths[partition]);
     }
 
+    /// <summary>The annotated list of <paramref name="partition"/> as memory a request can keep (no copy).</summary>
+    internal ReadOnlyMemory<PreferenceEntry> ForPartitionMemory(int partition)
+    {
+        ForPartition(partition); // checks the partition
+        return new ReadOnlyMemory<PreferenceEntry>(_entries, partition * NVal, _lengths[partition]);
+    }
+
     /// <summary>The annotated list of a key (XxHash64 of its bytes).</summary>
     public ReadOnlySpan<PreferenceEntry> ForKey(ReadOnlySpan<byte> key) => ForPartition((int)(XxHash64.Hash(key) >> _shift));
 

@@ -20,8 +20,8 @@ internal sealed class GetCoordinator : ReplicaRequest
     private readonly TaskCompletionSource<bool> _all = new();
     private int _ok, _primaryOk, _found, _primaryFound, _replies;
 
-    public GetCoordinator(ReplicationService node, string description, int partition, byte[] storeKey, BucketProperties properties, TimeSpan timeout)
-        : base(node, $"Get ({description})", partition, storeKey, properties, timeout)
+    public GetCoordinator(ReplicationService node, RequestName name, int partition, byte[] storeKey, BucketProperties properties, TimeSpan timeout)
+        : base(node, name, partition, storeKey, properties, timeout)
     {
         _answers = new SiblingSet<ReadOnlyMemory<byte>>?[Entries.Length];
     }

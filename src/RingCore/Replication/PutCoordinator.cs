@@ -20,9 +20,9 @@ internal sealed class PutCoordinator : ReplicaRequest
     private string? _coordinatorError;
     private int _acks, _primaryAcks, _replies;
 
-    public PutCoordinator(ReplicationService node, string description, int partition, byte[] storeKey, BucketProperties properties,
+    public PutCoordinator(ReplicationService node, RequestName name, int partition, byte[] storeKey, BucketProperties properties,
         TimeSpan timeout, SiblingSet<ReadOnlyMemory<byte>> clientWrite)
-        : base(node, description, partition, storeKey, properties, timeout)
+        : base(node, name, partition, storeKey, properties, timeout)
     {
         _clientWrite = clientWrite;
     }

@@ -18,17 +18,18 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
 
     private readonly List<ulong> _requestIds = [];
     private readonly long _started;
+    private readonly RequestName _name;
 
-    protected ReplicaRequest(ReplicationService node, string description, int partition, byte[] storeKey, BucketProperties properties, TimeSpan timeout)
+    protected ReplicaRequest(ReplicationService node, RequestName name, int partition, byte[] storeKey, BucketProperties properties, TimeSpan timeout)
     {
         Node = node;
-        Description = description;
+        _name = name;
         Partition = partition;
         StoreKey = storeKey;
         Properties = properties;
         Timeout = timeout;
         View = node.Routing; // one view from start to end: never a mix of two rings or two up sets
-        Entries = PreferenceList(View, partition, properties.N);
+        Entries = new PreferenceList(View, View.PreferenceListMemory(partition, properties.N));
         Answered = new bool[Entries.Length];
         _started = node.Time.GetTimestamp();
     }
@@ -38,7 +39,8 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
     /// <summary>The ring and up set this request routes by.</summary>
     protected RoutingView View { get; }
 
-    protected string Description { get; }
+    /// <summary>"Put (b/k)": what the request was, for error messages (made only when one is needed).</summary>
+    protected string Description => _name.ToString();
 
     protected int Partition { get; }
 
@@ -49,7 +51,7 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
     protected TimeSpan Timeout { get; }
 
     /// <summary>The annotated preference list: up primaries first, then fallbacks.</summary>
-    protected (string Member, bool Primary)[] Entries { get; }
+    protected PreferenceList Entries { get; }
 
     /// <summary>Which entries answered usefully (guarded by <see cref="Gate"/>).</summary>
     protected bool[] Answered { get; }
@@ -65,18 +67,6 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
         }
     }
 
-    /// <summary>The annotated preference list of a partition in <paramref name="view"/>: up primaries, then fallbacks.</summary>
-    private static (string Member, bool Primary)[] PreferenceList(RoutingView view, int partition, int n)
-    {
-        var entries = view.PreferenceList(partition, n);
-        var list = new (string, bool)[entries.Length];
-        for (int i = 0; i < entries.Length; i++)
-        {
-            list[i] = (view.NameOf(entries[i].Member), entries[i].IsPrimary);
-        }
-
-        return list;
-    }
 
     protected TimeSpan Remaining
     {
@@ -181,7 +171,7 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
         for (int i = 0; i < Properties.N; i++)
         {
             string primary = View.PrimaryOf(Partition, i);
-            if (!Array.Exists(Entries, entry => entry.Member == primary))
+            if (!Entries.Contains(primary))
             {
                 silent.Add($"{primary} (unreachable)");
             }

@@ -41,7 +41,11 @@ internal sealed partial class ReplicationService : IPeerService
     private readonly VNodeTable _vnodes;
     private readonly int _targetN;
     private readonly ConcurrentDictionary<string, BucketState> _buckets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ulong> _seeds = new(StringComparer.Ordinal);
     private volatile bool _stopped;
+
+    /// <summary>How many unconfigured buckets' hash seeds are remembered (past it, a seed is hashed per request).</summary>
+    private const int SeedCacheLimit = 4096;
 
     public ReplicationService(string node, RingManager routing, PeerRpc rpc, VNodeTable vnodes, TimeProvider time, IWorkScheduler scheduler,
         BucketProperties defaults, int targetN, RingCoreMetrics metrics, ILogger logger)
@@ -95,7 +99,7 @@ internal sealed partial class ReplicationService : IPeerService
     public Task<GetResult> GetAsync(string bucket, ReadOnlyMemory<byte> key, QuorumOptions? options = null)
     {
         var (storeKey, partition, properties) = Route(bucket, key, options);
-        return new GetCoordinator(this, Describe(bucket, key), partition, storeKey, properties, Timeout(options)).RunAsync();
+        return new GetCoordinator(this, new RequestName("Get", bucket, key), partition, storeKey, properties, Timeout(options)).RunAsync();
     }
 
     /// <summary>Writes a key (riak_kv_put_fsm); returns the causal context of the coordinator's result.</summary>
@@ -157,8 +161,8 @@ internal sealed partial class ReplicationService : IPeerService
         var history = context.ToVersionVector();
         var stamped = ReplicaValue.Create(value.Span, NextTimestamp(), tombstone);
         var clientWrite = SiblingSet.New(history, stamped);
-        var op = tombstone ? "Delete" : "Put";
-        return await new PutCoordinator(this, $"{op} ({Describe(bucket, key)})", partition, storeKey, properties, Timeout(options), clientWrite)
+        var name = new RequestName(tombstone ? "Delete" : "Put", bucket, key);
+        return await new PutCoordinator(this, name, partition, storeKey, properties, Timeout(options), clientWrite)
             .RunAsync().ConfigureAwait(false);
     }
 
@@ -192,8 +196,26 @@ internal sealed partial class ReplicationService : IPeerService
     private int PartitionOf(RoutingView view, string bucket, ReadOnlySpan<byte> key) =>
         view.Ring.PartitionOf(KeyPosition.Of(SeedOf(bucket), key)); // as actor types and ringctl locate --bucket
 
-    private ulong SeedOf(string bucket) =>
-        _buckets.TryGetValue(bucket, out var state) ? state.Seed : KeyPosition.SeedOf(Encoding.UTF8.GetBytes(bucket));
+    private ulong SeedOf(string bucket)
+    {
+        if (_buckets.TryGetValue(bucket, out var state))
+        {
+            return state.Seed;
+        }
+
+        if (_seeds.TryGetValue(bucket, out ulong seed))
+        {
+            return seed;
+        }
+
+        seed = KeyPosition.SeedOf(Encoding.UTF8.GetBytes(bucket));
+        if (_seeds.Count < SeedCacheLimit)
+        {
+            _seeds.TryAdd(bucket, seed); // bounded: a client that invents buckets cannot grow it without end
+        }
+
+        return seed;
+    }
 
     /// <summary>The store key: <c>[0x01][bucket length, u16 LE][bucket UTF-8][key]</c>; the prefix keeps user keys apart from reserved ones.</summary>
     internal static byte[] StoreKey(string bucket, ReadOnlySpan<byte> key)
@@ -222,18 +244,6 @@ internal sealed partial class ReplicationService : IPeerService
         Encoding.UTF8.GetBytes(bucket, bytes.AsSpan(1 + sizeof(ushort)));
         key.CopyTo(bytes.AsSpan(1 + sizeof(ushort) + bucketBytes));
         return bytes;
-    }
-
-    private static string Describe(string bucket, ReadOnlyMemory<byte> key)
-    {
-        try
-        {
-            return $"{bucket}/{new UTF8Encoding(false, true).GetString(key.Span)}";
-        }
-        catch (DecoderFallbackException)
-        {
-            return $"{bucket}/0x{Convert.ToHexString(key.Span)}";
-        }
     }
 
     /// <summary>A configured bucket: its properties and its hash seed, computed once.</summary>
