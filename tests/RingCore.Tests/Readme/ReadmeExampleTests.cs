@@ -26,8 +26,17 @@ public sealed class ReadmeExampleTests
         Assert.Equal(["apple", "pear"], after);
     }
 
+    [Fact]
+    public async Task The_hosting_example_runs_the_node_in_a_generic_host_configured_from_its_arguments()
+    {
+        var (views, partitions) = await ReadmeHostingExample.RunAsync(["--RingCore:PartitionCount=128"]);
+        Assert.Equal(1, views);
+        Assert.Equal(128, partitions);
+    }
+
     [Theory]
     [InlineData("ReadmeExample.cs")]
+    [InlineData("ReadmeHostingExample.cs")]
     [InlineData("ReadmeActorClusterExample.cs")]
     [InlineData("ReadmeReplicationExample.cs")]
     public void The_readme_shows_exactly_the_example_that_compiles(string exampleFile)
