@@ -1,5 +1,5 @@
 using FASTER.core;
-using RingCore.Hashing;
+using System.IO.Hashing;
 
 namespace RingCore.Storage.Faster.Internal;
 
@@ -14,5 +14,5 @@ internal sealed class FasterKeyComparer : IFasterEqualityComparer<byte[]>
 
     public bool Equals(ref byte[] k1, ref byte[] k2) => k1.AsSpan().SequenceEqual(k2);
 
-    public long GetHashCode64(ref byte[] k) => (long)XxHash64.Hash(k);
+    public long GetHashCode64(ref byte[] k) => (long)XxHash64.HashToUInt64(k);
 }

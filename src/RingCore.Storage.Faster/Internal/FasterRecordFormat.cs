@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using RingCore.Hashing;
+using System.IO.Hashing;
 
 namespace RingCore.Storage.Faster.Internal;
 
@@ -29,7 +29,7 @@ internal static class FasterRecordFormat
         BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(MetadataLengthOffset), metadata.Length);
         metadata.CopyTo(record.AsSpan(HeaderBytes));
         payload.CopyTo(record.AsSpan(HeaderBytes + metadata.Length));
-        BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(ChecksumOffset), XxHash64.Hash(record.AsSpan(MetadataLengthOffset)));
+        BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(ChecksumOffset), XxHash64.HashToUInt64(record.AsSpan(MetadataLengthOffset)));
         return record;
     }
 
@@ -47,7 +47,7 @@ internal static class FasterRecordFormat
         }
 
         ulong expected = BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(ChecksumOffset));
-        if (XxHash64.Hash(record.AsSpan(MetadataLengthOffset)) != expected)
+        if (XxHash64.HashToUInt64(record.AsSpan(MetadataLengthOffset)) != expected)
         {
             throw Corrupt(location, "a record's checksum does not match its bytes");
         }

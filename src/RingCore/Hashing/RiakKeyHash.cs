@@ -25,8 +25,8 @@ namespace RingCore.Hashing;
 /// </summary>
 /// <remarks>
 /// Bucket and key are hashed as Erlang binaries, which is how riak_kv stores them. Use this mode to
-/// place keys exactly where a riak cluster of the same ring size would; use <see cref="XxHash64"/>
-/// when compatibility does not matter and speed does.
+/// place keys exactly where a riak cluster of the same ring size would; use <see cref="KeyPosition"/>
+/// (XxHash64) when compatibility does not matter and speed does.
 /// </remarks>
 public static class RiakKeyHash
 {

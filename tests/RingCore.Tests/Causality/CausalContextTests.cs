@@ -16,10 +16,10 @@ public sealed class CausalContextTests
 {
     private static readonly ReplicaId A = new(1), B = new(2);
 
-    [Fact]
-    public void Every_vector_round_trips()
+    [RingProperty]
+    public Property Every_vector_round_trips()
     {
-        PropertyCheck.Run(Prop.ForAll(CausalityTestData.AnyVector(40).ToArbitrary(), vector =>
+        return Prop.ForAll(CausalityTestData.AnyVector(40).ToArbitrary(), vector =>
         {
             var context = CausalContext.Encode(vector);
             CausalityTestData.Require(CausalContext.Decode(context.Bytes.Span).Equals(vector), $"{vector} did not round-trip");
@@ -27,7 +27,7 @@ public sealed class CausalContextTests
             CausalityTestData.Require(CausalContext.FromBytes(context.Bytes.Span) == context, "a context read back equals the one sent");
             CausalityTestData.Require(context.IsEmpty == (vector.Count == 0), "only the empty vector has the empty context");
             return true;
-        }));
+        });
     }
 
     [Fact]
@@ -43,8 +43,8 @@ public sealed class CausalContextTests
         Assert.Equal(VersionVector.Empty, CausalContext.Decode(WithChecksum([CausalContext.FormatVersion, 0])));
     }
 
-    [Fact]
-    public void Every_truncation_and_every_single_bit_flip_is_refused()
+    [RingProperty]
+    public Property Every_truncation_and_every_single_bit_flip_is_refused()
     {
         var input =
             from vector in CausalityTestData.AnyVector(6).Where(v => v.Count > 0)
@@ -52,7 +52,7 @@ public sealed class CausalContextTests
             from bit in Gen.Choose(0, int.MaxValue)
             select (vector, cut, bit);
 
-        PropertyCheck.Run(Prop.ForAll(input.ToArbitrary(), x =>
+        return Prop.ForAll(input.ToArbitrary(), x =>
         {
             var bytes = CausalContext.Encode(x.vector).Bytes.ToArray();
             int length = 1 + (x.cut % (bytes.Length - 1)); // 1 .. length - 1: the empty prefix is "no context"
@@ -64,13 +64,13 @@ public sealed class CausalContextTests
             flipped[(x.bit / 8) % flipped.Length] ^= (byte)(1 << (x.bit % 8));
             CausalityTestData.Require(!CausalContext.TryDecode(flipped, out _), "a flipped bit was accepted");
             return true;
-        }));
+        });
     }
 
-    [Fact]
-    public void Random_bytes_never_crash_the_decoder()
+    [RingProperty]
+    public Property Random_bytes_never_crash_the_decoder()
     {
-        PropertyCheck.Run(Prop.ForAll(ArbMap.Default.ArbFor<byte[]>(), bytes =>
+        return Prop.ForAll(ArbMap.Default.ArbFor<byte[]>(), bytes =>
         {
             var withVersion = bytes.Length == 0 ? bytes : [CausalContext.FormatVersion, .. bytes];
             foreach (var candidate in new[] { bytes, withVersion, WithChecksum(withVersion) })
@@ -85,7 +85,7 @@ public sealed class CausalContextTests
             }
 
             return true;
-        }));
+        });
     }
 
     [Fact]

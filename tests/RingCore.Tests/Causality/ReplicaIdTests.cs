@@ -22,8 +22,8 @@ public sealed class ReplicaIdTests
         Assert.Equal(16, ReplicaId.Create("n", 0, 0).ToString().Length);
     }
 
-    [Fact]
-    public void A_new_epoch_partition_or_node_gives_a_new_id()
+    [RingProperty]
+    public Property A_new_epoch_partition_or_node_gives_a_new_id()
     {
         var input =
             from node in Gen.Elements("a", "node-1", "node-2", "ringd@host.example", "ñodo")
@@ -31,13 +31,13 @@ public sealed class ReplicaIdTests
             from epoch in Gen.Choose(0, int.MaxValue)
             select (node, partition, (ulong)epoch);
 
-        PropertyCheck.Run(Prop.ForAll(input.ToArbitrary(), x =>
+        return Prop.ForAll(input.ToArbitrary(), x =>
         {
             var id = ReplicaId.Create(x.node, x.partition, x.Item3);
             return id != ReplicaId.Create(x.node, x.partition, x.Item3 + 1)
                 && id != ReplicaId.Create(x.node, (x.partition + 1) % 65536, x.Item3)
                 && id != ReplicaId.Create(x.node + "x", x.partition, x.Item3);
-        }));
+        });
     }
 
     [Fact]

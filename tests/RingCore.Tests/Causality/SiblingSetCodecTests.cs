@@ -25,10 +25,10 @@ public sealed class SiblingSetCodecTests
         from anonymous in Gen.Frequency((4, Gen.Constant(false)), (1, Gen.Constant(true)))
         select ToBytes(history.Replay(), pick, anonymous);
 
-    [Fact]
-    public void Every_set_round_trips_to_an_equal_set_and_the_same_bytes()
+    [RingProperty]
+    public Property Every_set_round_trips_to_an_equal_set_and_the_same_bytes()
     {
-        PropertyCheck.Run(Prop.ForAll(StoredSets.ToArbitrary(), set =>
+        return Prop.ForAll(StoredSets.ToArbitrary(), set =>
         {
             var bytes = SiblingSetCodec.Encode(set);
             var decoded = SiblingSetCodec.Decode(bytes);
@@ -36,11 +36,11 @@ public sealed class SiblingSetCodecTests
             CausalityTestData.Require(decoded.AnonymousCount == set.AnonymousCount, "anonymous values stay anonymous");
             CausalityTestData.Require(SiblingSetCodec.Encode(decoded).AsSpan().SequenceEqual(bytes), "the encoding is canonical");
             return true;
-        }));
+        });
     }
 
-    [Fact]
-    public void Every_truncation_is_refused_and_damage_never_crashes_the_decoder()
+    [RingProperty]
+    public Property Every_truncation_is_refused_and_damage_never_crashes_the_decoder()
     {
         var input =
             from set in StoredSets
@@ -49,7 +49,7 @@ public sealed class SiblingSetCodecTests
             from replacement in Gen.Choose(0, 255)
             select (set, cut, position, replacement);
 
-        PropertyCheck.Run(Prop.ForAll(input.ToArbitrary(), x =>
+        return Prop.ForAll(input.ToArbitrary(), x =>
         {
             var bytes = SiblingSetCodec.Encode(x.set);
             int length = x.cut % bytes.Length;
@@ -64,19 +64,19 @@ public sealed class SiblingSetCodecTests
             CausalityTestData.Require(error is not null || SiblingSetCodec.Encode(SiblingSetCodec.Decode(damaged)).AsSpan().SequenceEqual(damaged),
                 "an accepted encoding is the one encoding of its set");
             return true;
-        }));
+        });
     }
 
-    [Fact]
-    public void Random_bytes_never_crash_the_decoder()
+    [RingProperty]
+    public Property Random_bytes_never_crash_the_decoder()
     {
-        PropertyCheck.Run(Prop.ForAll(ArbMap.Default.ArbFor<byte[]>(), bytes =>
+        return Prop.ForAll(ArbMap.Default.ArbFor<byte[]>(), bytes =>
         {
             byte[] withVersion = [SiblingSetCodec.FormatVersion, .. bytes];
             CausalityTestData.Require(Throws(bytes) is null or InvalidDataException && Throws(withVersion) is null or InvalidDataException,
                 "the decoder threw something other than InvalidDataException");
             return true;
-        }));
+        });
     }
 
     [Fact]

@@ -41,10 +41,10 @@ public sealed class SiblingSetPropertyTests(ITestOutputHelper output)
         Assert.True(mostSiblings >= 3, "the histories should reach several truly concurrent writes, or the property proves little");
     }
 
-    [Fact]
-    public void Sync_is_commutative_associative_and_idempotent()
+    [RingProperty]
+    public Property Sync_is_commutative_associative_and_idempotent()
     {
-        PropertyCheck.Run(Prop.ForAll(HistoryAndThreeSets.ToArbitrary(), input =>
+        return Prop.ForAll(HistoryAndThreeSets.ToArbitrary(), input =>
         {
             var run = input.History.Replay();
             var a = Pick(run, input.A);
@@ -59,13 +59,13 @@ public sealed class SiblingSetPropertyTests(ITestOutputHelper output)
             CausalityTestData.Require(SiblingSet.Sync(a, SiblingSet<int>.Empty).Equals(a, Values), $"the empty set is not neutral for a = {a}");
             CausalityTestData.Require(SiblingSet.Sync(a, ab).Equals(ab, Values), $"syncing a again into sync(a, b) changed it, a = {a}, b = {b}");
             return true;
-        }));
+        });
     }
 
-    [Fact]
-    public void Sync_unites_the_histories_and_keeps_only_values_of_either_side()
+    [RingProperty]
+    public Property Sync_unites_the_histories_and_keeps_only_values_of_either_side()
     {
-        PropertyCheck.Run(Prop.ForAll(HistoryAndThreeSets.ToArbitrary(), input =>
+        return Prop.ForAll(HistoryAndThreeSets.ToArbitrary(), input =>
         {
             var run = input.History.Replay();
             var a = Pick(run, input.A);
@@ -82,11 +82,11 @@ public sealed class SiblingSetPropertyTests(ITestOutputHelper output)
             CausalityTestData.Require(a.Less(b) == (a.Compare(b) == CausalOrder.Before) && a.Less(b) == b.Join().Dominates(a.Join()),
                 "less is strict dominance of the histories");
             return true;
-        }));
+        });
     }
 
-    [Fact]
-    public void A_write_with_a_read_context_supersedes_exactly_what_the_read_returned()
+    [RingProperty]
+    public Property A_write_with_a_read_context_supersedes_exactly_what_the_read_returned()
     {
         var scenarios =
             from before in CausalityTestData.Histories
@@ -95,7 +95,7 @@ public sealed class SiblingSetPropertyTests(ITestOutputHelper output)
             from writeAt in Gen.Choose(0, ReplicationHistory.ReplicaCount - 1)
             select (before, readAt, after, writeAt);
 
-        PropertyCheck.Run(Prop.ForAll(scenarios.ToArbitrary(), scenario =>
+        return Prop.ForAll(scenarios.ToArbitrary(), scenario =>
         {
             var run = scenario.before.Replay();
 
@@ -121,11 +121,11 @@ public sealed class SiblingSetPropertyTests(ITestOutputHelper output)
                 $"the write left [{string.Join(", ", now)}]; it should keep exactly the stored values written concurrently with the read, " +
                 $"[{string.Join(", ", expected)}] (read [{string.Join(", ", read)}], stored before [{string.Join(", ", stored)}])");
             return true;
-        }));
+        });
     }
 
-    [Fact]
-    public void Concurrent_writes_without_context_are_all_kept()
+    [RingProperty]
+    public Property Concurrent_writes_without_context_are_all_kept()
     {
         var scenarios =
             from ids in CausalityTestData.DistinctIds(ReplicationHistory.ReplicaCount)
@@ -133,7 +133,7 @@ public sealed class SiblingSetPropertyTests(ITestOutputHelper output)
             from coordinators in Gen.ArrayOf(Gen.Choose(0, ReplicationHistory.ReplicaCount - 1), count)
             select (ids, coordinators);
 
-        PropertyCheck.Run(Prop.ForAll(scenarios.ToArbitrary(), scenario =>
+        return Prop.ForAll(scenarios.ToArbitrary(), scenario =>
         {
             var stored = scenario.ids.Select(_ => SiblingSet<int>.Empty).ToArray();
             for (int write = 0; write < scenario.coordinators.Length; write++)
@@ -146,7 +146,7 @@ public sealed class SiblingSetPropertyTests(ITestOutputHelper output)
             CausalityTestData.Require(everything.Values.Order().SequenceEqual(Enumerable.Range(0, scenario.coordinators.Length)),
                 $"blind writes {scenario.coordinators.Length} became [{string.Join(", ", everything.Values)}]");
             return true;
-        }));
+        });
     }
 
     private static SiblingSet<int> Pick(ReplicationRun run, int index) =>

@@ -14,10 +14,10 @@ public sealed class VersionVectorPropertyTests
 {
     private static readonly ReplicaId A = new(1), B = new(2), C = new(3);
 
-    [Fact]
-    public void Merge_is_commutative_associative_idempotent_and_the_least_upper_bound()
+    [RingProperty]
+    public Property Merge_is_commutative_associative_idempotent_and_the_least_upper_bound()
     {
-        PropertyCheck.Run(Prop.ForAll(CausalityTestData.RelatedVectors.ToArbitrary(), vectors =>
+        return Prop.ForAll(CausalityTestData.RelatedVectors.ToArbitrary(), vectors =>
         {
             var (a, b, c) = (vectors[0], vectors[1], vectors[2]);
             var ab = a.Merge(b);
@@ -32,13 +32,13 @@ public sealed class VersionVectorPropertyTests
             }
 
             return true;
-        }));
+        });
     }
 
-    [Fact]
-    public void Descends_dominates_concurrent_and_compare_agree()
+    [RingProperty]
+    public Property Descends_dominates_concurrent_and_compare_agree()
     {
-        PropertyCheck.Run(Prop.ForAll(CausalityTestData.RelatedVectors.ToArbitrary(), vectors =>
+        return Prop.ForAll(CausalityTestData.RelatedVectors.ToArbitrary(), vectors =>
         {
             var (a, b, c) = (vectors[0], vectors[1], vectors[2]);
             bool descends = a.Descends(b), descended = b.Descends(a);
@@ -57,11 +57,11 @@ public sealed class VersionVectorPropertyTests
             CausalityTestData.Require(a.Descends(VersionVector.Empty), "every history descends the empty one");
             CausalityTestData.Require(!a.Equals(b) || a.GetHashCode() == b.GetHashCode(), "equal vectors hash alike");
             return true;
-        }));
+        });
     }
 
-    [Fact]
-    public void Increment_adds_one_event_of_one_replica()
+    [RingProperty]
+    public Property Increment_adds_one_event_of_one_replica()
     {
         var input =
             from vector in CausalityTestData.AnyVector(8)
@@ -69,7 +69,7 @@ public sealed class VersionVectorPropertyTests
             from pick in Gen.Choose(0, 8)
             select (vector, fresh, pick);
 
-        PropertyCheck.Run(Prop.ForAll(input.ToArbitrary(), x =>
+        return Prop.ForAll(input.ToArbitrary(), x =>
         {
             var id = x.vector.Count > 0 && x.pick < x.vector.Count ? x.vector.Ids[x.pick] : x.fresh;
             if (x.vector.Get(id) == ulong.MaxValue)
@@ -88,7 +88,7 @@ public sealed class VersionVectorPropertyTests
 
             CausalityTestData.Require(VersionVector.IsStrictlyAscending(next.Ids), "ids stay sorted");
             return true;
-        }));
+        });
     }
 
     [Fact]

@@ -222,34 +222,30 @@ public sealed class RiakKeyHashTests
         Assert.Equal(1, RiakKeyHash.PartitionOf(belowBoundary, 64));
     }
 
-    [Fact]
-    public void PartitionOf_AgreesWithTheBigIntegerFormula()
+    [RingProperty]
+    public Property PartitionOf_AgreesWithTheBigIntegerFormula()
     {
         Arbitrary<byte[]> hashes = Arb.From(
             Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b), RiakKeyHash.HashSizeInBytes));
         Arbitrary<int> partitionCounts = Arb.From(Gen.Elements(ValidPartitionCounts));
 
-        Property property = Prop.ForAll(hashes, partitionCounts,
+        return Prop.ForAll(hashes, partitionCounts,
             (hash, partitionCount) => RiakKeyHash.PartitionOf(hash, partitionCount) == ReferencePartitionOf(hash, partitionCount));
-
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(500), property);
     }
 
-    [Fact]
-    public void PartitionOf_BucketAndKey_IsHashThenPartition()
+    [RingProperty]
+    public Property PartitionOf_BucketAndKey_IsHashThenPartition()
     {
         Arbitrary<byte[]> bytes = ArbMap.Default.ArbFor<byte[]>();
         Arbitrary<int> partitionCounts = Arb.From(Gen.Elements(ValidPartitionCounts));
 
-        Property property = Prop.ForAll(bytes, bytes, partitionCounts, (bucket, key, partitionCount) =>
+        return Prop.ForAll(bytes, bytes, partitionCounts, (bucket, key, partitionCount) =>
         {
             byte[] encoded = new byte[RiakKeyHash.EncodedLength(bucket.Length, key.Length)];
             RiakKeyHash.EncodeBucketKey(bucket, key, encoded);
             byte[] hash = SHA1.HashData(encoded);
             return RiakKeyHash.PartitionOf(bucket, key, partitionCount) == ReferencePartitionOf(hash, partitionCount);
         });
-
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(500), property);
     }
 
     [Fact]

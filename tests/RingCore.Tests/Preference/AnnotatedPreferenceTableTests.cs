@@ -20,10 +20,10 @@ public sealed class AnnotatedPreferenceTableTests
         from up in Gen.ArrayOf(Gen.Frequency((3, Gen.Constant(true)), (1, Gen.Constant(false))), m)
         select new Case(q, m, n, up);
 
-    [Fact]
-    public void Lists_put_up_primaries_first_then_one_distinct_up_fallback_per_down_primary()
+    [RingProperty]
+    public Property Lists_put_up_primaries_first_then_one_distinct_up_fallback_per_down_primary()
     {
-        PropertyCheck.Run(Prop.ForAll(Cases.ToArbitrary(), c =>
+        return Prop.ForAll(Cases.ToArbitrary(), c =>
         {
             var ring = RingClaim.Initial(c.PartitionCount, RingTestData.Names(c.Members)).Ring;
             var table = AnnotatedPreferenceTable.Build(ring, c.NVal, c.Up);
@@ -59,7 +59,7 @@ public sealed class AnnotatedPreferenceTableTests
             }
 
             return true;
-        }));
+        });
     }
 
     [Fact]

@@ -27,14 +27,14 @@ public sealed class PreferenceTableTests
         }
     }
 
-    [Fact]
-    public void Lists_hold_distinct_members_whenever_the_claim_is_diverse()
+    [RingProperty]
+    public Property Lists_hold_distinct_members_whenever_the_claim_is_diverse()
     {
         var gen = from q in RingTestData.PartitionCounts
                   from m in Gen.Choose(4, 64)
                   from n in Gen.Choose(1, 4)
                   select (q, m, n);
-        PropertyCheck.Run(Prop.ForAll(gen.ToArbitrary(), t =>
+        return Prop.ForAll(gen.ToArbitrary(), t =>
         {
             var ring = RingClaim.Initial(t.q, RingTestData.Names(t.m)).Ring;
             var table = PreferenceTable.Build(ring, 4);
@@ -48,7 +48,7 @@ public sealed class PreferenceTableTests
             }
 
             return true;
-        }));
+        });
     }
 
     [Fact]
