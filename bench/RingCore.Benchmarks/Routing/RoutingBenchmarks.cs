@@ -3,8 +3,10 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using RingCore.Claim;
 using RingCore.Hashing;
+using RingCore.Node;
 using RingCore.Preference;
 using RingCore.Ring;
+using RingCore.TestKit;
 
 namespace RingCore.Benchmarks.Routing;
 
@@ -50,6 +52,10 @@ public class RoutingBenchmarks
 
     // Fields are set by Setup, which BenchmarkDotNet runs before any benchmark method.
     private byte[] _keys = [];
+
+    // Only for NodeRoute (its own setup): a cluster of NodeCount nodes, one crashed.
+    private TestCluster? _cluster;
+    private RingNode _node = null!;
     private RingState _ring = null!;
     private PreferenceTable _preferenceTable = null!;
     private AnnotatedPreferenceTable _annotatedTable = null!;
@@ -196,6 +202,64 @@ public class RoutingBenchmarks
     }
 
     /// <summary>Key to its annotated list (primaries and fallbacks) with one member down.</summary>
+    /// <summary>
+    /// <see cref="Setup"/> plus the node <see cref="NodeRoute"/> routes through: n1 of a
+    /// <see cref="TestCluster"/> of <see cref="NodeCount"/> nodes on a ring of
+    /// <see cref="PartitionCount"/> partitions, one node crashed like the annotated table's one
+    /// member down. The other cases keep the plain setup, so their figures stay comparable.
+    /// </summary>
+    [GlobalSetup(Target = nameof(NodeRoute))]
+    public void SetupNode()
+    {
+        Setup();
+        _cluster = new TestCluster(members: NodeCount, ringSize: PartitionCount, nVal: ReplicaCount, seed: 1);
+        _cluster.Crash($"n{NodeCount}");
+        _node = _cluster.Node("n1");
+        var view = _node.Routing.Current;
+        if (view.PreferenceList(0, ReplicaCount).Length != ReplicaCount || view.UpCount != NodeCount - 1)
+        {
+            throw new InvalidOperationException($"The node must see {NodeCount - 1} members up and give {ReplicaCount} entries per key.");
+        }
+    }
+
+    /// <summary>Stops the cluster of <see cref="NodeRoute"/>.</summary>
+    [GlobalCleanup(Target = nameof(NodeRoute))]
+    public async Task CleanupNode()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// What a node does to route a bucket's key since the one-node refactor (issue 11), as a get
+    /// or put coordinator does it: the current routing view (one volatile read), the bucket's
+    /// cached hash seed (a dictionary lookup by name), <see cref="KeyPosition.Of(ulong, ReadOnlySpan{byte})"/>,
+    /// the partition, and the annotated preference list (N = 3) read in place from the view's
+    /// cached table. The bucket is <c>users</c>; 16 nodes, one crashed. It must allocate nothing.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = KeyCount)]
+    public int NodeRoute()
+    {
+        const string bucket = "users";
+        var replication = _node.Replication;
+        ReadOnlySpan<byte> keys = _keys;
+        int keyLength = KeyLength;
+        int sum = 0;
+        for (int offset = 0; offset < keys.Length; offset += keyLength)
+        {
+            var view = replication.Routing;
+            int partition = replication.PartitionOf(view, bucket, keys.Slice(offset, keyLength));
+            foreach (var entry in view.PreferenceList(partition, ReplicaCount))
+            {
+                sum += entry.Member;
+            }
+        }
+
+        return sum;
+    }
+
     [Benchmark(OperationsPerInvoke = KeyCount)]
     public int AnnotatedKeyToPreferenceList()
     {

@@ -65,7 +65,7 @@ public readonly struct CausalContext : IEquatable<CausalContext>
 
     /// <summary>Encodes the history a read returned.</summary>
     /// <exception cref="ArgumentException">The vector has more than <see cref="MaxEntries"/> entries.</exception>
-    public static CausalContext Encode(VersionVector vector)
+    internal static CausalContext Encode(VersionVector vector)
     {
         ArgumentNullException.ThrowIfNull(vector);
         if (vector.Count == 0)
@@ -110,12 +110,12 @@ public readonly struct CausalContext : IEquatable<CausalContext>
     }
 
     /// <summary>The history this context encodes.</summary>
-    public VersionVector ToVersionVector() => Decode(_bytes);
+    internal VersionVector ToVersionVector() => Decode(_bytes);
 
     /// <summary>Decodes a context a client sent back.</summary>
     /// <exception cref="FormatException">The bytes are not a context this build wrote: too long, another format
     /// version, a checksum that does not match (damaged or truncated), or entries out of order; the message says which.</exception>
-    public static VersionVector Decode(ReadOnlySpan<byte> bytes)
+    internal static VersionVector Decode(ReadOnlySpan<byte> bytes)
     {
         if (!TryDecode(bytes, out var vector, out string? error))
         {
@@ -127,11 +127,11 @@ public readonly struct CausalContext : IEquatable<CausalContext>
     }
 
     /// <summary>Decodes a context a client sent back; false, with no exception, when it is malformed.</summary>
-    public static bool TryDecode(ReadOnlySpan<byte> bytes, [NotNullWhen(true)] out VersionVector? vector) =>
+    internal static bool TryDecode(ReadOnlySpan<byte> bytes, [NotNullWhen(true)] out VersionVector? vector) =>
         TryDecode(bytes, out vector, out _);
 
     /// <summary>Decodes a context a client sent back; false, with <paramref name="error"/> naming what is wrong, when it is malformed.</summary>
-    public static bool TryDecode(ReadOnlySpan<byte> bytes, [NotNullWhen(true)] out VersionVector? vector,
+    internal static bool TryDecode(ReadOnlySpan<byte> bytes, [NotNullWhen(true)] out VersionVector? vector,
         [NotNullWhen(false)] out string? error)
     {
         vector = null;

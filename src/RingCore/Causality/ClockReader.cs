@@ -27,7 +27,7 @@ internal ref struct ClockReader
 
     public readonly int Remaining => _source.Length - Position;
 
-    public bool TryReadByte(string what, out byte value)
+    public bool TryReadByte(FieldName what, out byte value)
     {
         if (Remaining < 1)
         {
@@ -39,7 +39,7 @@ internal ref struct ClockReader
         return true;
     }
 
-    public bool TryReadUInt64(string what, out ulong value)
+    public bool TryReadUInt64(FieldName what, out ulong value)
     {
         if (Remaining < sizeof(ulong))
         {
@@ -53,7 +53,7 @@ internal ref struct ClockReader
     }
 
     /// <summary>Reads a varint no greater than <paramref name="max"/>, in its shortest encoding.</summary>
-    public bool TryReadVarint(string what, ulong max, out ulong value)
+    public bool TryReadVarint(FieldName what, ulong max, out ulong value)
     {
         value = 0;
         int start = Position;
@@ -99,7 +99,7 @@ internal ref struct ClockReader
     }
 
     /// <summary>Reads a count, refusing one that could not fit in the bytes left at <paramref name="minBytesEach"/> each.</summary>
-    public bool TryReadCount(string what, int max, int minBytesEach, out int count)
+    public bool TryReadCount(FieldName what, int max, int minBytesEach, out int count)
     {
         count = 0;
         int start = Position;
@@ -123,7 +123,7 @@ internal ref struct ClockReader
     {
         counter = 0;
         int start = Position;
-        if (!TryReadUInt64($"id of entry {index}", out ulong raw))
+        if (!TryReadUInt64(new FieldName("id of entry", index), out ulong raw))
         {
             id = default;
             return false;
@@ -136,7 +136,7 @@ internal ref struct ClockReader
             return Fail($"entry {index} has id {id}, not above the id before it ({before}); ids must be sorted and distinct");
         }
 
-        if (!TryReadVarint($"counter of entry {index}", ulong.MaxValue, out counter))
+        if (!TryReadVarint(new FieldName("counter of entry", index), ulong.MaxValue, out counter))
         {
             return false;
         }
@@ -151,7 +151,7 @@ internal ref struct ClockReader
     }
 
     /// <summary>Skips <paramref name="length"/> bytes, returning where they start.</summary>
-    public bool TrySkip(string what, ulong length, out int start)
+    public bool TrySkip(FieldName what, ulong length, out int start)
     {
         start = Position;
         if (length > (ulong)Remaining)

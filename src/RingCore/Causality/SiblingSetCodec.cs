@@ -136,7 +136,7 @@ internal static class SiblingSetCodec
         for (int i = 0; i < entryCount; i++)
         {
             if (!reader.TryReadEntry(i, previous, out ids[i], out counters[i]) ||
-                !reader.TryReadVarint($"live value count of entry {i}", Math.Min(counters[i], (ulong)(MaxSiblings - siblings)), out ulong live))
+                !reader.TryReadVarint(new FieldName("live value count of entry", i), Math.Min(counters[i], (ulong)(MaxSiblings - siblings)), out ulong live))
             {
                 throw Malformed(reader.Error!);
             }
@@ -160,8 +160,8 @@ internal static class SiblingSetCodec
         var values = new ReadOnlyMemory<byte>[siblings];
         for (int i = 0; i < values.Length; i++)
         {
-            if (!reader.TryReadVarint($"length of value {i}", int.MaxValue, out ulong length) ||
-                !reader.TrySkip($"value {i}", length, out int start))
+            if (!reader.TryReadVarint(new FieldName("length of value", i), int.MaxValue, out ulong length) ||
+                !reader.TrySkip(new FieldName("value", i), length, out int start))
             {
                 throw Malformed(reader.Error!);
             }

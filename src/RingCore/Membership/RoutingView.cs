@@ -15,7 +15,7 @@ namespace RingCore.Membership;
 /// the table of an N the first time a request needs it and keeps it, and a new view starts with
 /// none. Building costs O(Q·N) and happens once per ring or up/down change, off the hot path.
 /// </remarks>
-public sealed class RoutingView
+internal sealed class RoutingView
 {
     private readonly bool[] _up;
     private readonly AnnotatedPreferenceTable?[] _tables;

@@ -97,6 +97,9 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
     /// <summary>The ring manager (for tests: swap a ring under load).</summary>
     internal RingManager Routing => _routing;
 
+    /// <summary>The replicated store (for the routing benchmark).</summary>
+    internal ReplicationService Replication => _replication;
+
     /// <summary>The node's instruments.</summary>
     internal RingCoreMetrics Metrics => _metrics;
 

@@ -48,6 +48,7 @@ internal static class RingNodeOptionsRules
             Require(peers.SweepInterval > TimeSpan.Zero, "Peers:SweepInterval", "positive", peers.SweepInterval);
             Require(peers.DuplicateWindowCapacity >= 1, "Peers:DuplicateWindowCapacity", "at least 1", peers.DuplicateWindowCapacity);
             Require(peers.ReplayedReplyLimitBytes >= 0, "Peers:ReplayedReplyLimitBytes", "at least 0", peers.ReplayedReplyLimitBytes);
+            Require(peers.ReplayedReplyBudgetBytes >= 0, "Peers:ReplayedReplyBudgetBytes", "at least 0", peers.ReplayedReplyBudgetBytes);
 
             // Cross-field: a reply to a remote Ask is matched while its request is remembered, so
             // an Ask that may wait longer than that would always end in its timeout.

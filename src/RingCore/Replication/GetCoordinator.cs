@@ -156,16 +156,7 @@ internal sealed class GetCoordinator : ReplicaRequest
         }
 
         bool reap = allAnswered && Entries.Length == Properties.N && SiblingMerge.AllTombstones(merged);
-        var repair = new ReplicaMessage
-        {
-            PutRequest = new PutRequest
-            {
-                Partition = (uint)Partition,
-                Key = UnsafeByteOperations.UnsafeWrap(StoreKey),
-                Siblings = UnsafeByteOperations.UnsafeWrap(SiblingSetCodec.Encode(merged)),
-                LastWriteWins = Properties.LastWriteWins,
-            },
-        };
+        ReplicaMessage? repair = null; // built only when some replica needs it: most reads repair nothing
         for (int i = 0; i < Entries.Length; i++)
         {
             bool current = answered[i] && answers[i] is { } answer && answer.Equals(merged, ByteValueComparer.Instance);
@@ -173,6 +164,7 @@ internal sealed class GetCoordinator : ReplicaRequest
             if (!current)
             {
                 // Missing or strictly older (the merge descends every answer): bring it up to date.
+                repair ??= Repair(merged);
                 Node.Metrics.Count(Node.Metrics.ReadRepairs);
                 Node.Dispatch(Entries[i].Member, repair.Clone(), handler: null, index: i);
             }
@@ -184,11 +176,27 @@ internal sealed class GetCoordinator : ReplicaRequest
             // the reap delay, in which copies of the deleted value still in flight meet the
             // tombstone. A replica whose set changed meanwhile keeps it (the reap compares).
             await DelayAsync(Properties.TombstoneReapDelay).ConfigureAwait(false);
-            var request = new ReapRequest { Partition = (uint)Partition, Key = repair.PutRequest.Key, Siblings = repair.PutRequest.Siblings };
+            var request = new ReapRequest
+            {
+                Partition = (uint)Partition,
+                Key = UnsafeByteOperations.UnsafeWrap(StoreKey),
+                Siblings = UnsafeByteOperations.UnsafeWrap(SiblingSetCodec.Encode(merged)),
+            };
             for (int i = 0; i < Entries.Length; i++)
             {
                 Node.Dispatch(Entries[i].Member, new ReplicaMessage { ReapRequest = request.Clone() }, handler: null, index: i);
             }
         }
     }
+
+    private ReplicaMessage Repair(SiblingSet<ReadOnlyMemory<byte>> merged) => new()
+    {
+        PutRequest = new PutRequest
+        {
+            Partition = (uint)Partition,
+            Key = UnsafeByteOperations.UnsafeWrap(StoreKey),
+            Siblings = UnsafeByteOperations.UnsafeWrap(SiblingSetCodec.Encode(merged)),
+            LastWriteWins = Properties.LastWriteWins,
+        },
+    };
 }

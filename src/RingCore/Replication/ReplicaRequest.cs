@@ -19,6 +19,8 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
     private readonly List<ulong> _requestIds = [];
     private readonly long _started;
     private readonly RequestName _name;
+    private TaskCompletionSource<bool>? _deadline;
+    private ITimer? _deadlineTimer;
 
     protected ReplicaRequest(ReplicationService node, RequestName name, int partition, byte[] storeKey, BucketProperties properties, TimeSpan timeout)
     {
@@ -119,9 +121,41 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
             return false;
         }
 
-        var expired = new TaskCompletionSource<bool>();
-        using var timer = Node.Time.CreateTimer(_ => Complete(expired, true), null, left, System.Threading.Timeout.InfiniteTimeSpan);
-        return await Task.WhenAny(task, expired.Task).ConfigureAwait(false) == task;
+        return await Task.WhenAny(task, Deadline(left)).ConfigureAwait(false) == task;
+    }
+
+    /// <summary>
+    /// Completes when the request's timeout passes: one timer for the whole request (a get waits
+    /// for its quorum, then for every answer, against the same deadline), made by the first wait
+    /// that needs it and disposed by <see cref="ForgetAll"/> when the request is done.
+    /// </summary>
+    private Task Deadline(TimeSpan left)
+    {
+        lock (Gate)
+        {
+            if (_deadline is null)
+            {
+                _deadline = new TaskCompletionSource<bool>();
+                _deadlineTimer = Node.Time.CreateTimer(static state => ((ReplicaRequest)state!).Expire(), this, left,
+                    System.Threading.Timeout.InfiniteTimeSpan);
+            }
+
+            return _deadline.Task;
+        }
+    }
+
+    private void Expire()
+    {
+        TaskCompletionSource<bool>? deadline;
+        lock (Gate)
+        {
+            deadline = _deadline;
+        }
+
+        if (deadline is not null)
+        {
+            Complete(deadline, true);
+        }
     }
 
     /// <summary>Waits <paramref name="delay"/> on the node's clock and resumes on its scheduler, like a reply.</summary>
@@ -137,14 +171,19 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
         await due.Task.ConfigureAwait(false);
     }
 
-    /// <summary>Drops the request ids still pending, so late replies are ignored.</summary>
+    /// <summary>Drops the request ids still pending, so late replies are ignored, and stops the deadline's timer: the request is done.</summary>
     protected void ForgetAll()
     {
         ulong[] ids;
+        ITimer? timer;
         lock (Gate)
         {
             ids = [.. _requestIds];
+            timer = _deadlineTimer;
+            _deadlineTimer = null;
         }
+
+        timer?.Dispose();
 
         foreach (ulong id in ids)
         {

@@ -41,7 +41,9 @@ internal sealed partial class ReplicationService : IPeerService
     private readonly VNodeTable _vnodes;
     private readonly int _targetN;
     private readonly ConcurrentDictionary<string, BucketState> _buckets = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ulong> _seeds = new(StringComparer.Ordinal);
+    private int _unconfigured; // buckets in _buckets that only cache a seed (bounded by SeedCacheLimit)
+    private LastBucket? _last; // the bucket of the last request, found by reference: most callers pass the same string
+    private long _configured; // moves on every ConfigureBucket, so a remembered bucket is never stale
     private volatile bool _stopped;
 
     /// <summary>How many unconfigured buckets' hash seeds are remembered (past it, a seed is hashed per request).</summary>
@@ -90,10 +92,11 @@ internal sealed partial class ReplicationService : IPeerService
         ArgumentNullException.ThrowIfNull(properties);
         properties.Validate(_targetN);
         _buckets[bucket] = new BucketState(bucket, properties);
+        Interlocked.Increment(ref _configured); // the last request's bucket is looked up again
     }
 
     /// <summary>The properties of <paramref name="bucket"/> on this node (an actor type's quorums are its bucket's).</summary>
-    public BucketProperties PropertiesOf(string bucket) => _buckets.TryGetValue(bucket, out var state) ? state.Properties : Defaults;
+    public BucketProperties PropertiesOf(string bucket) => StateOf(bucket).Properties ?? Defaults;
 
     /// <summary>Reads a key: every sibling value and the causal context (riak_kv_get_fsm).</summary>
     public Task<GetResult> GetAsync(string bucket, ReadOnlyMemory<byte> key, QuorumOptions? options = null)
@@ -193,28 +196,40 @@ internal sealed partial class ReplicationService : IPeerService
 
     private static TimeSpan Timeout(QuorumOptions? options) => options?.Timeout ?? QuorumOptions.DefaultTimeout;
 
-    private int PartitionOf(RoutingView view, string bucket, ReadOnlySpan<byte> key) =>
+    /// <summary>The partition of a bucket's key in <paramref name="view"/>: the bucket's cached seed, the key's position, a shift.</summary>
+    internal int PartitionOf(RoutingView view, string bucket, ReadOnlySpan<byte> key) =>
         view.Ring.PartitionOf(KeyPosition.Of(SeedOf(bucket), key)); // as actor types and ringctl locate --bucket
 
-    private ulong SeedOf(string bucket)
+    private ulong SeedOf(string bucket) => StateOf(bucket).Seed;
+
+    /// <summary>
+    /// A bucket's properties (null: the defaults) and hash seed: the last request's bucket when
+    /// it is the same string object (no lookup), else a lookup; an unconfigured bucket's seed is
+    /// cached too, up to <see cref="SeedCacheLimit"/> of them, so a client that invents buckets
+    /// cannot grow the cache without end.
+    /// </summary>
+    private BucketState StateOf(string bucket)
     {
-        if (_buckets.TryGetValue(bucket, out var state))
+        // The version is read before the lookup: a bucket configured meanwhile makes the
+        // remembered one outdated at once, whatever order the writes land in.
+        long configured = Interlocked.Read(ref _configured);
+        var last = Volatile.Read(ref _last);
+        if (last is not null && ReferenceEquals(last.State.Name, bucket) && last.Configured == configured)
         {
-            return state.Seed;
+            return last.State;
         }
 
-        if (_seeds.TryGetValue(bucket, out ulong seed))
+        if (!_buckets.TryGetValue(bucket, out var state))
         {
-            return seed;
+            state = new BucketState(bucket, null);
+            if (Volatile.Read(ref _unconfigured) < SeedCacheLimit && _buckets.TryAdd(bucket, state))
+            {
+                Interlocked.Increment(ref _unconfigured);
+            }
         }
 
-        seed = KeyPosition.SeedOf(Encoding.UTF8.GetBytes(bucket));
-        if (_seeds.Count < SeedCacheLimit)
-        {
-            _seeds.TryAdd(bucket, seed); // bounded: a client that invents buckets cannot grow it without end
-        }
-
-        return seed;
+        Volatile.Write(ref _last, new LastBucket(state, configured));
+        return state;
     }
 
     /// <summary>The store key: <c>[0x01][bucket length, u16 LE][bucket UTF-8][key]</c>; the prefix keeps user keys apart from reserved ones.</summary>
@@ -246,10 +261,14 @@ internal sealed partial class ReplicationService : IPeerService
         return bytes;
     }
 
-    /// <summary>A configured bucket: its properties and its hash seed, computed once.</summary>
-    private sealed class BucketState(string name, BucketProperties properties)
+    private sealed record LastBucket(BucketState State, long Configured);
+
+    /// <summary>A bucket: its properties (null: the node's defaults) and its hash seed, computed once.</summary>
+    private sealed class BucketState(string name, BucketProperties? properties)
     {
-        public BucketProperties Properties { get; } = properties;
+        public string Name { get; } = name;
+
+        public BucketProperties? Properties { get; } = properties;
 
         public ulong Seed { get; } = KeyPosition.SeedOf(Encoding.UTF8.GetBytes(name));
     }

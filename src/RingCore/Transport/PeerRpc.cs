@@ -42,6 +42,7 @@ internal sealed class PeerRpc : ITransportReceiver, IDisposable
     private readonly Queue<(string From, ulong Id)> _windowOrder = new();
     private readonly ITimer _sweep;
     private long _nextRequestId;
+    private long _keptReplyBytes; // the duplicate window's replies, guarded by _windowLock
     private volatile bool _halted;
 
     /// <summary>Takes over <paramref name="transport"/>: attaches itself as its receiver.</summary>
@@ -137,9 +138,13 @@ internal sealed class PeerRpc : ITransportReceiver, IDisposable
         {
             lock (_windowLock)
             {
-                if (_window.TryGetValue((request.From, request.Id), out var served))
+                // Kept while the window's replies stay under their budget: a flood of large
+                // replies must not make the window hold gigabytes.
+                if (_keptReplyBytes + bytes.Length <= _options.ReplayedReplyBudgetBytes
+                    && _window.TryGetValue((request.From, request.Id), out var served) && served.Reply is null)
                 {
                     served.Reply = bytes;
+                    _keptReplyBytes += bytes.Length;
                 }
             }
         }
@@ -230,7 +235,7 @@ internal sealed class PeerRpc : ITransportReceiver, IDisposable
                 _windowOrder.Enqueue((from, id));
                 while (_windowOrder.Count > _options.DuplicateWindowCapacity)
                 {
-                    _window.Remove(_windowOrder.Dequeue());
+                    ForgetOldest();
                 }
 
                 return true;
@@ -282,9 +287,20 @@ internal sealed class PeerRpc : ITransportReceiver, IDisposable
             while (_windowOrder.TryPeek(out var oldest)
                    && (!_window.TryGetValue(oldest, out var served) || _time.GetElapsedTime(served.Received) > _options.RequestRetention))
             {
-                _window.Remove(_windowOrder.Dequeue());
+                ForgetOldest();
             }
         }
+    }
+
+    /// <summary>Drops the oldest request of the duplicate window and gives its reply's bytes back to the budget (under the window's lock).</summary>
+    private void ForgetOldest()
+    {
+        if (_window.Remove(_windowOrder.Dequeue(), out var served) && served.Reply is { } reply)
+        {
+            _keptReplyBytes -= reply.Length;
+        }
+
+        Debug.Assert(_keptReplyBytes >= 0, "The kept replies' bytes are counted in and out exactly once.");
     }
 
     private sealed record Pending(IPeerReplyHandler Handler, int Index, string Node, long Sent);

@@ -22,6 +22,13 @@ public sealed class PeerRpcOptions
     public int DuplicateWindowCapacity { get; set; } = 65_536;
 
     /// <summary>
+    /// The most bytes of replies the duplicate window keeps at once. Defaults to 8 MiB; past it a
+    /// reply is not kept (a duplicate of its request is then dropped unanswered), so the window
+    /// cannot grow to <see cref="DuplicateWindowCapacity"/> times <see cref="ReplayedReplyLimitBytes"/>.
+    /// </summary>
+    public long ReplayedReplyBudgetBytes { get; set; } = 8L * 1024 * 1024;
+
+    /// <summary>
     /// The largest reply the duplicate window keeps to answer a duplicated request again.
     /// Defaults to 64 KiB; a duplicate of a request with a larger reply is dropped (its first
     /// reply is on its way, or lost like any message).

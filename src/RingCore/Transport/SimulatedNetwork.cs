@@ -31,6 +31,7 @@ public sealed class SimulatedNetwork
     private readonly IWorkScheduler _scheduler;
     private readonly Dictionary<string, SimulatedTransport> _endpoints = new(StringComparer.Ordinal);
     private readonly HashSet<Delivery> _delayed = [];
+    private readonly Dictionary<(string From, string To), ulong> _linkSeeds = [];
     private Dictionary<string, int>? _sides;
     private readonly Dictionary<string, TimeSpan> _slow = new(StringComparer.Ordinal);
     private NetworkFaults _faults = NetworkFaults.None;
@@ -280,11 +281,23 @@ public sealed class SimulatedNetwork
             }
 
             _delivered++;
-            ulong message = XxHash64.Hash(delivery.Payload, XxHash64.Hash(System.Text.Encoding.UTF8.GetBytes(delivery.From.LocalNode + "\0" + delivery.To.LocalNode)));
+            ulong message = XxHash64.Hash(delivery.Payload, LinkSeed(delivery.From.LocalNode, delivery.To.LocalNode));
             _deliveryLogHash = (BitOperations.RotateLeft(_deliveryLogHash, 7) ^ message) * 0x9E3779B97F4A7C15UL;
         }
 
         delivery.To.Deliver(delivery.From.LocalNode, delivery.Payload);
+    }
+
+    /// <summary>The hash seed of a link in the delivery log, made once per (from, to) pair (called under the lock).</summary>
+    private ulong LinkSeed(string from, string to)
+    {
+        if (!_linkSeeds.TryGetValue((from, to), out ulong seed))
+        {
+            seed = XxHash64.Hash(System.Text.Encoding.UTF8.GetBytes(from + "\0" + to));
+            _linkSeeds[(from, to)] = seed;
+        }
+
+        return seed;
     }
 
     private bool CanTalk(SimulatedTransport from, SimulatedTransport to) =>

@@ -7,7 +7,7 @@ namespace RingCore.Storage;
 /// A partition's data in memory (riak_kv_memory_backend): fast, and gone when the process ends.
 /// For tests, ephemeral data and nodes whose durability comes from replication alone.
 /// </summary>
-public sealed class MemoryVNodeStore : IVNodeStore
+internal sealed class MemoryVNodeStore : IVNodeStore
 {
     private readonly ConcurrentDictionary<byte[], StoredObject> _objects = new(ByteKeyComparer.Instance);
 
