@@ -32,12 +32,22 @@ public sealed class PeerRpcTests
         using var pair = new Pair();
         pair.Network.Faults = new NetworkFaults { DuplicateRate = 1 };
         var replies = new Replies();
-        pair.A.Send("b", Request("k"), replies);
+        pair.A.Send("b", Request("k"), replies, atMostOnce: true);
 
         Assert.Single(pair.ServedByB);                                     // two copies arrived, one was served
         Assert.Equal(1, pair.Metrics.Count("ringcore.peer.duplicates", "b"));
         Assert.Single(replies.Seen);                                       // the replayed reply was a late duplicate for a
         Assert.True(pair.Metrics.Count("ringcore.peer.duplicates", "a") == 0); // finished request: ignored, not served
+    }
+
+    [Fact]
+    public void An_idempotent_request_skips_the_duplicate_window()
+    {
+        using var pair = new Pair();
+        pair.Network.Faults = new NetworkFaults { DuplicateRate = 1 };
+        pair.A.Send("b", Request("k"), new Replies());
+        Assert.Equal(["k", "k"], pair.ServedByB);                          // a read served twice is harmless, and costs no memory
+        Assert.Equal(0, pair.Metrics.Count("ringcore.peer.duplicates", "b"));
     }
 
     [Fact]

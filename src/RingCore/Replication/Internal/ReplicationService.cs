@@ -145,7 +145,10 @@ internal sealed partial class ReplicationService : IPeerService
 
     /// <summary>Sends a replica request to <paramref name="member"/> (in process when it is this node); a null handler waits for no reply.</summary>
     public ulong Dispatch(string member, ReplicaMessage request, IPeerReplyHandler? handler, int index) =>
-        _rpc.Send(member, new PeerFrame { Replica = request }, handler, index);
+        // A coordinated put served twice would record one client write under two dots; every
+        // other replica request is idempotent (a read, a dvvset sync, a reap that compares).
+        _rpc.Send(member, new PeerFrame { Replica = request }, handler, index,
+            atMostOnce: request.BodyCase == ReplicaMessage.BodyOneofCase.PutRequest && request.PutRequest.Coordinate);
 
     /// <summary>Forgets a request whose reply no longer matters; a late reply is then ignored.</summary>
     public void Forget(ulong requestId) => _rpc.Forget(requestId);

@@ -17,8 +17,9 @@ namespace RingCore.Transport;
 /// not reuse the ids its previous incarnation sent, which peers may still remember. A reply is
 /// accepted only from the node the request went to, and only once; a late or duplicated reply
 /// for a request no longer pending is ignored.</para>
-/// <para>The duplicate window: a request received again from the same node with the same id
-/// (the network duplicated it) is not served again. Its reply, when one was sent and is small,
+/// <para>The duplicate window: a request sent at most once (a coordinated put, an actor
+/// message) and received again from the same node with the same id (the network duplicated
+/// it) is not served again; idempotent requests (reads, replica puts, reaps) skip the window. Its reply, when one was sent and is small,
 /// is sent again, so a lost first reply does not cost the asker its answer; a coordinated put
 /// served twice would otherwise record one client write under two dots (the sibling explosion
 /// dotted version vectors exist to prevent; riak_kv_vnode answers a repeated put by its request
@@ -82,13 +83,19 @@ internal sealed class PeerRpc : ITransportReceiver, IDisposable
     /// routes its reply to <paramref name="handler"/> with <paramref name="index"/>; a null
     /// handler sends without waiting for a reply. Returns the request id, for <see cref="Forget"/>.
     /// </summary>
+    /// <param name="node">The node to ask.</param>
+    /// <param name="frame">The request.</param>
+    /// <param name="handler">Where the reply goes; null for a request that expects none.</param>
+    /// <param name="index">Handed back to <paramref name="handler"/> with the reply.</param>
+    /// <param name="atMostOnce">Serve it at most once (the receiver's duplicate window drops a repeated copy): for requests that are not idempotent.</param>
     /// <exception cref="ArgumentException">The node is unknown to the network, or the frame is over its limit.</exception>
-    public ulong Send(string node, PeerFrame frame, IPeerReplyHandler? handler, int index = 0)
+    public ulong Send(string node, PeerFrame frame, IPeerReplyHandler? handler, int index = 0, bool atMostOnce = false)
     {
         ulong id = (ulong)Interlocked.Increment(ref _nextRequestId);
         frame.RequestId = id;
         frame.IsReply = false;
         frame.ExpectsReply = handler is not null;
+        frame.AtMostOnce = atMostOnce;
         if (handler is not null)
         {
             _pending[id] = new Pending(handler, index, node, _time.GetTimestamp());
@@ -184,7 +191,7 @@ internal sealed class PeerRpc : ITransportReceiver, IDisposable
             return;
         }
 
-        if (!TryEnterWindow(node, frame.RequestId))
+        if (frame.AtMostOnce && !TryEnterWindow(node, frame.RequestId))
         {
             return;
         }

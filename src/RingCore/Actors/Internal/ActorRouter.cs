@@ -92,7 +92,7 @@ internal sealed class ActorRouter : IPeerService
         // Every request gets an id, Tells too: the receiver drops a duplicated one (the network
         // may deliver a message twice), so a message is handled at most once.
         var ask = envelope.Reply is { } sink ? new RemoteAsk(sink, envelope.ReplyToken, type.ReplyTypes[messageType], type, _rpc, host) : null;
-        _rpc.Send(host, new PeerFrame { Actor = new ActorMessage { Request = request } }, ask);
+        _rpc.Send(host, new PeerFrame { Actor = new ActorMessage { Request = request } }, ask, atMostOnce: true);
     }
 
     /// <summary>The node that hosts actors of <paramref name="type"/> on <paramref name="partition"/> by the current view; null when none is reachable.</summary>
