@@ -51,11 +51,12 @@ internal sealed partial class ReplicationService
                 {
                     var get = request.GetRequest;
                     var vnode = VNodeOf(get.Partition);
-                    var set = await vnode.GetAsync(CheckKey(get.Key)).ConfigureAwait(false);
-                    reply.GetReply = new GetReply { Partition = get.Partition, Found = set is not null };
-                    if (set is not null)
+                    // The stored bytes as they are: the coordinator decodes and checks every answer.
+                    var stored = await vnode.GetStoredAsync(CheckKey(get.Key)).ConfigureAwait(false);
+                    reply.GetReply = new GetReply { Partition = get.Partition, Found = stored is not null };
+                    if (stored is { } bytes)
                     {
-                        reply.GetReply.Siblings = UnsafeByteOperations.UnsafeWrap(SiblingSetCodec.Encode(set));
+                        reply.GetReply.Siblings = UnsafeByteOperations.UnsafeWrap(bytes);
                     }
 
                     break;

@@ -87,6 +87,18 @@ internal sealed class VNode
     /// <summary>This incarnation's replica id (waits for the start).</summary>
     public async ValueTask<ReplicaId> IdAsync() => (await StartedAsync().ConfigureAwait(false)).Id;
 
+    /// <summary>
+    /// The stored bytes of a key's sibling set, as they are (riak_kv_vnode answers a get with the
+    /// stored binary): the coordinator decodes and checks them, so a replica serving a read
+    /// decodes and re-encodes nothing. Null when the key is not stored.
+    /// </summary>
+    public async Task<ReadOnlyMemory<byte>?> GetStoredAsync(ReadOnlyMemory<byte> key)
+    {
+        var store = (await StartedAsync().ConfigureAwait(false)).Store;
+        var stored = await store.GetAsync(key).ConfigureAwait(false);
+        return stored?.Value;
+    }
+
     public async Task<SiblingSet<ReadOnlyMemory<byte>>?> GetAsync(ReadOnlyMemory<byte> key)
     {
         var store = (await StartedAsync().ConfigureAwait(false)).Store;
