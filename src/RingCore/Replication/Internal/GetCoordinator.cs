@@ -41,7 +41,8 @@ internal sealed class GetCoordinator : ReplicaRequest
             Send(i, new ReplicaMessage { GetRequest = request });
         }
 
-        if (!await WaitAsync(_quorum.Task).ConfigureAwait(false) || !_quorum.Task.Result)
+        ArmDeadline();
+        if (!await _quorum.Task.ConfigureAwait(false))
         {
             var failure = QuorumFailure(Needed);
             ForgetAll();
@@ -139,7 +140,7 @@ internal sealed class GetCoordinator : ReplicaRequest
 
     private async Task RepairAsync()
     {
-        bool allAnswered = await WaitAsync(_all.Task).ConfigureAwait(false);
+        bool allAnswered = await _all.Task.ConfigureAwait(false);
         ForgetAll();
         var merged = Merged();
         if (merged.Count == 0)
@@ -187,6 +188,13 @@ internal sealed class GetCoordinator : ReplicaRequest
                 Node.Dispatch(Entries[i].Member, new ReplicaMessage { ReapRequest = request.Clone() }, handler: null, index: i);
             }
         }
+    }
+
+    /// <inheritdoc />
+    protected override void OnDeadline()
+    {
+        Complete(_quorum, false);
+        Complete(_all, false);
     }
 
     private ReplicaMessage Repair(SiblingSet<ReadOnlyMemory<byte>> merged) => new()

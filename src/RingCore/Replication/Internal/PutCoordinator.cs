@@ -40,7 +40,8 @@ internal sealed class PutCoordinator : ReplicaRequest
             }
 
             Send(0, Request(_clientWrite, coordinate: true));
-            if (!await WaitAsync(_coordinated.Task).ConfigureAwait(false) || _coordinated.Task.Result is not { } stored)
+            ArmDeadline();
+            if (await _coordinated.Task.ConfigureAwait(false) is not { } stored)
             {
                 // riak_kv_put_fsm fails a put whose coordinating vnode does not record it; the
                 // other replicas only ever receive the coordinator's result, so none was written.
@@ -57,7 +58,7 @@ internal sealed class PutCoordinator : ReplicaRequest
                 return stored; // the deliberately broken build of the partition suite: one copy, acknowledged
             }
 
-            if (!await WaitAsync(_done.Task).ConfigureAwait(false) || !_done.Task.Result)
+            if (!await _done.Task.ConfigureAwait(false))
             {
                 var failure = QuorumFailure(Needed);
                 failure.PartialWrite = GetResult.Of(stored, Properties.LastWriteWins);
@@ -134,6 +135,13 @@ internal sealed class PutCoordinator : ReplicaRequest
         {
             Complete(_done, result);
         }
+    }
+
+    /// <inheritdoc />
+    protected override void OnDeadline()
+    {
+        Complete(_coordinated, null);
+        Complete(_done, false);
     }
 
     /// <summary>"could not be coordinated by n2 (no reply within 500 ms)", or with n2's error.</summary>

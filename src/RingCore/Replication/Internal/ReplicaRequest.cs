@@ -19,7 +19,7 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
     private readonly List<ulong> _requestIds = [];
     private readonly long _started;
     private readonly RequestName _name;
-    private TaskCompletionSource<bool>? _deadline;
+    private bool _deadlineArmed;
     private ITimer? _deadlineTimer;
 
     protected ReplicaRequest(ReplicationService node, RequestName name, int partition, byte[] storeKey, BucketProperties properties, TimeSpan timeout)
@@ -102,61 +102,43 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
         }
     }
 
-    /// <summary>Waits for <paramref name="task"/> until the deadline; false when it passed first.</summary>
-    /// <remarks>
-    /// The deadline is a timer of the node's clock whose expiry is completed on the node's
-    /// scheduler, like a reply. Task.WaitAsync(TimeSpan, TimeProvider) would resume on the thread
-    /// pool after a timeout, outside a simulation's single-threaded order.
-    /// </remarks>
-    protected async Task<bool> WaitAsync(Task task)
-    {
-        if (task.IsCompleted)
-        {
-            return true;
-        }
-
-        var left = Remaining;
-        if (left <= TimeSpan.Zero)
-        {
-            return false;
-        }
-
-        return await Task.WhenAny(task, Deadline(left)).ConfigureAwait(false) == task;
-    }
-
     /// <summary>
-    /// Completes when the request's timeout passes: one timer for the whole request (a get waits
-    /// for its quorum, then for every answer, against the same deadline), made by the first wait
-    /// that needs it and disposed by <see cref="ForgetAll"/> when the request is done.
+    /// Starts the request's deadline, once: when its timeout passes, <see cref="OnDeadline"/>
+    /// completes whatever the request still waits for with its failure value, on the node's
+    /// scheduler like a reply (Task.WaitAsync(TimeSpan, TimeProvider) would resume on the thread
+    /// pool, outside a simulation's single-threaded order). One timer for the whole request (a
+    /// get waits for its quorum, then for every answer, against the same deadline), disposed by
+    /// <see cref="ForgetAll"/> when the request is done; the waits cost no WhenAny.
     /// </summary>
-    private Task Deadline(TimeSpan left)
+    protected void ArmDeadline()
     {
+        bool expired = false;
         lock (Gate)
         {
-            if (_deadline is null)
+            if (_deadlineTimer is null && !_deadlineArmed)
             {
-                _deadline = new TaskCompletionSource<bool>();
-                _deadlineTimer = Node.Time.CreateTimer(static state => ((ReplicaRequest)state!).Expire(), this, left,
-                    System.Threading.Timeout.InfiniteTimeSpan);
+                _deadlineArmed = true;
+                var left = Remaining;
+                if (left > TimeSpan.Zero)
+                {
+                    _deadlineTimer = Node.Time.CreateTimer(static state => ((ReplicaRequest)state!).OnDeadline(), this, left,
+                        System.Threading.Timeout.InfiniteTimeSpan);
+                }
+                else
+                {
+                    expired = true;
+                }
             }
+        }
 
-            return _deadline.Task;
+        if (expired)
+        {
+            OnDeadline();
         }
     }
 
-    private void Expire()
-    {
-        TaskCompletionSource<bool>? deadline;
-        lock (Gate)
-        {
-            deadline = _deadline;
-        }
-
-        if (deadline is not null)
-        {
-            Complete(deadline, true);
-        }
-    }
+    /// <summary>The timeout passed: complete (through <see cref="Complete{T}"/>) every source the request may still wait on with its failure value.</summary>
+    protected abstract void OnDeadline();
 
     /// <summary>Waits <paramref name="delay"/> on the node's clock and resumes on its scheduler, like a reply.</summary>
     protected async Task DelayAsync(TimeSpan delay)
