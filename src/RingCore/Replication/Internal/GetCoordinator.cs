@@ -148,21 +148,24 @@ internal sealed class GetCoordinator : ReplicaRequest
             return;
         }
 
-        bool[] answered;
-        SiblingSet<ReadOnlyMemory<byte>>?[] answers;
+        // Which entries are stale, as bits (a list is at most target_n long, and target_n is at
+        // most 64): read under the lock, acted on outside it, and no copy of the answers.
+        ulong stale = 0;
+        bool reap = allAnswered && Entries.Length == Properties.N && SiblingMerge.AllTombstones(merged);
         lock (Gate)
         {
-            answered = [.. Answered];
-            answers = [.. _answers];
+            for (int i = 0; i < Entries.Length; i++)
+            {
+                bool current = Answered[i] && _answers[i] is { } answer && answer.Equals(merged, ByteValueComparer.Instance);
+                reap &= current && Entries[i].Primary;
+                stale |= current ? 0 : 1UL << i;
+            }
         }
 
-        bool reap = allAnswered && Entries.Length == Properties.N && SiblingMerge.AllTombstones(merged);
         ReplicaMessage? repair = null; // built only when some replica needs it: most reads repair nothing
         for (int i = 0; i < Entries.Length; i++)
         {
-            bool current = answered[i] && answers[i] is { } answer && answer.Equals(merged, ByteValueComparer.Instance);
-            reap &= current && Entries[i].Primary;
-            if (!current)
+            if ((stale & (1UL << i)) != 0)
             {
                 // Missing or strictly older (the merge descends every answer): bring it up to date.
                 repair ??= Repair(merged);

@@ -16,7 +16,7 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
 {
     protected readonly Lock Gate = new();
 
-    private readonly List<ulong> _requestIds = [];
+    private readonly ulong[] _requestIds; // by entry: each entry is asked once (0: not asked, or answered in process)
     private readonly long _started;
     private readonly RequestName _name;
     private bool _deadlineArmed;
@@ -33,6 +33,7 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
         View = node.Routing; // one view from start to end: never a mix of two rings or two up sets
         Entries = new PreferenceList(View, View.PreferenceListMemory(partition, properties.N));
         Answered = new bool[Entries.Length];
+        _requestIds = new ulong[Entries.Length];
         _started = node.Time.GetTimestamp();
     }
 
@@ -84,7 +85,7 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
         ulong id = Node.Dispatch(Entries[index].Member, request, this, index);
         lock (Gate)
         {
-            _requestIds.Add(id);
+            _requestIds[index] = id;
         }
     }
 
@@ -156,21 +157,22 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
     /// <summary>Drops the request ids still pending, so late replies are ignored, and stops the deadline's timer: the request is done.</summary>
     protected void ForgetAll()
     {
-        ulong[] ids;
         ITimer? timer;
         lock (Gate)
         {
-            ids = [.. _requestIds];
+            foreach (ulong id in _requestIds)
+            {
+                if (id != 0)
+                {
+                    Node.Forget(id);
+                }
+            }
+
             timer = _deadlineTimer;
             _deadlineTimer = null;
         }
 
         timer?.Dispose();
-
-        foreach (ulong id in ids)
-        {
-            Node.Forget(id);
-        }
     }
 
     /// <summary>

@@ -34,6 +34,15 @@ internal sealed partial class ReplicationService
         }
     }
 
+    private async Task ServeLocallyAsync(ReplicaMessage request, ReplicaRequest? handler, int index)
+    {
+        var reply = await ServeAsync(Name, request).ConfigureAwait(false);
+        if (reply is not null && handler is not null)
+        {
+            handler.OnReply(index, reply);
+        }
+    }
+
     /// <summary>Runs a replica request and builds its reply; failures become error replies, never exceptions.</summary>
     private async Task<ReplicaMessage?> ServeAsync(string from, ReplicaMessage request)
     {

@@ -144,11 +144,22 @@ internal sealed partial class ReplicationService : IPeerService
     public long NextTimestamp() => Time.GetUtcNow().UtcTicks;
 
     /// <summary>Sends a replica request to <paramref name="member"/> (in process when it is this node); a null handler waits for no reply.</summary>
-    public ulong Dispatch(string member, ReplicaMessage request, IPeerReplyHandler? handler, int index) =>
+    /// <returns>The request id, to forget it; 0 for a request served in process.</returns>
+    public ulong Dispatch(string member, ReplicaMessage request, ReplicaRequest? handler, int index)
+    {
+        if (member == Name)
+        {
+            // This node's own replica: served in process, with no frame and no pending entry,
+            // and its reply handed straight to the coordinator (a late one it ignores).
+            _ = ServeLocallyAsync(request, handler, index);
+            return 0;
+        }
+
         // A coordinated put served twice would record one client write under two dots; every
         // other replica request is idempotent (a read, a dvvset sync, a reap that compares).
-        _rpc.Send(member, new PeerFrame { Replica = request }, handler, index,
+        return _rpc.Send(member, new PeerFrame { Replica = request }, handler, index,
             atMostOnce: request.BodyCase == ReplicaMessage.BodyOneofCase.PutRequest && request.PutRequest.Coordinate);
+    }
 
     /// <summary>Forgets a request whose reply no longer matters; a late reply is then ignored.</summary>
     public void Forget(ulong requestId) => _rpc.Forget(requestId);
