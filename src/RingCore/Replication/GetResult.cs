@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using RingCore.Causality;
 
 namespace RingCore.Replication;
@@ -19,27 +20,33 @@ public sealed class GetResult
     /// <summary>The live values of a stored set (tombstones hidden; the newest only, for last-write-wins) and the context covering the whole set.</summary>
     internal static GetResult Of(SiblingSet<ReadOnlyMemory<byte>> merged, bool lastWriteWins)
     {
-        var values = ImmutableArray.CreateBuilder<ReadOnlyMemory<byte>>();
+        ReadOnlyMemory<byte>[] values;
         if (lastWriteWins && merged.Count > 1)
         {
             var last = merged.Last(ReplicaValue.Timestamp);
-            if (!ReplicaValue.IsTombstone(last))
-            {
-                values.Add(ReplicaValue.Payload(last));
-            }
+            values = ReplicaValue.IsTombstone(last) ? [] : [ReplicaValue.Payload(last)];
         }
         else
         {
+            // Counted first, so the array is exact and becomes the immutable array as it is.
+            int live = 0;
+            foreach (var value in merged.Values)
+            {
+                live += ReplicaValue.IsTombstone(value) ? 0 : 1;
+            }
+
+            values = live == 0 ? [] : new ReadOnlyMemory<byte>[live];
+            int next = 0;
             foreach (var value in merged.Values)
             {
                 if (!ReplicaValue.IsTombstone(value))
                 {
-                    values.Add(ReplicaValue.Payload(value));
+                    values[next++] = ReplicaValue.Payload(value);
                 }
             }
         }
 
-        return new GetResult(values.ToImmutable(), CausalContext.Encode(merged.Join()));
+        return new GetResult(ImmutableCollectionsMarshal.AsImmutableArray(values), CausalContext.Encode(merged.Join()));
     }
 
     /// <summary>True when the key has at least one live (not deleted) value.</summary>

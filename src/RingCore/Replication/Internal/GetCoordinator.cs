@@ -13,12 +13,15 @@ namespace RingCore.Replication;
 /// the merged set to each replica that lacked it, and a tombstone that all N primaries hold
 /// unchanged is reaped (Dynamo section 4.5; riak_kv_get_fsm read repair and delete_mode).
 /// </summary>
-internal sealed class GetCoordinator : ReplicaRequest
+internal sealed class GetCoordinator : ReplicaRequest, IThreadPoolWorkItem
 {
     private readonly SiblingSet<ReadOnlyMemory<byte>>?[] _answers;
     private readonly TaskCompletionSource<bool> _quorum = new();
-    private readonly TaskCompletionSource<bool> _all = new();
     private int _ok, _primaryOk, _found, _primaryFound, _replies;
+
+    // Read repair starts once the quorum was met and every entry answered or the deadline
+    // passed, whichever comes last; these say which have happened (guarded by Gate).
+    private bool _quorumMet, _allAnswered, _expired, _repairing;
 
     public GetCoordinator(ReplicationService node, RequestName name, int partition, byte[] storeKey, BucketProperties properties, TimeSpan timeout)
         : base(node, name, partition, storeKey, properties, timeout)
@@ -35,10 +38,11 @@ internal sealed class GetCoordinator : ReplicaRequest
             throw QuorumFailure(Needed);
         }
 
-        var request = new GetRequest { Partition = (uint)Partition, Key = UnsafeByteOperations.UnsafeWrap(StoreKey) };
+        // One message for every entry: it is serialized (or served in process) during the send.
+        var request = new ReplicaMessage { GetRequest = new GetRequest { Partition = (uint)Partition, Key = UnsafeByteOperations.UnsafeWrap(StoreKey) } };
         for (int i = 0; i < Entries.Length; i++)
         {
-            Send(i, new ReplicaMessage { GetRequest = request });
+            Send(i, request);
         }
 
         ArmDeadline();
@@ -51,7 +55,18 @@ internal sealed class GetCoordinator : ReplicaRequest
 
         var merged = Merged();
         Node.Metrics.Record(Node.Metrics.Siblings, merged.Count);
-        _ = RepairAsync();
+        bool repair;
+        lock (Gate)
+        {
+            _quorumMet = true;
+            repair = ClaimRepair();
+        }
+
+        if (repair)
+        {
+            Node.Scheduler.Schedule(this);
+        }
+
         return GetResult.Of(merged, Properties.LastWriteWins);
     }
 
@@ -78,7 +93,7 @@ internal sealed class GetCoordinator : ReplicaRequest
         }
 
         bool? quorum = null;
-        bool all;
+        bool repair;
         lock (Gate)
         {
             _replies++;
@@ -107,7 +122,8 @@ internal sealed class GetCoordinator : ReplicaRequest
                 quorum = false;
             }
 
-            all = _replies == Entries.Length;
+            _allAnswered |= _replies == Entries.Length;
+            repair = ClaimRepair();
         }
 
         if (quorum is { } result)
@@ -115,11 +131,26 @@ internal sealed class GetCoordinator : ReplicaRequest
             Complete(_quorum, result);
         }
 
-        if (all)
+        if (repair)
         {
-            Complete(_all, true);
+            Node.Scheduler.Schedule(this);
         }
     }
+
+    /// <summary>True once, when read repair may start: the quorum was met and every entry answered or the deadline passed (under Gate).</summary>
+    private bool ClaimRepair()
+    {
+        if (_quorumMet && !_repairing && (_allAnswered || _expired))
+        {
+            _repairing = true;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Read repair, on the node's scheduler (the coordinator is its own work item: nothing allocated to start it).</summary>
+    void IThreadPoolWorkItem.Execute() => Repair();
 
     private SiblingSet<ReadOnlyMemory<byte>> Merged()
     {
@@ -138,9 +169,14 @@ internal sealed class GetCoordinator : ReplicaRequest
         return merged;
     }
 
-    private async Task RepairAsync()
+    private void Repair()
     {
-        bool allAnswered = await _all.Task.ConfigureAwait(false);
+        bool allAnswered;
+        lock (Gate)
+        {
+            allAnswered = _allAnswered;
+        }
+
         ForgetAll();
         var merged = Merged();
         if (merged.Count == 0)
@@ -176,20 +212,27 @@ internal sealed class GetCoordinator : ReplicaRequest
 
         if (reap)
         {
-            // Every one of the N primaries holds exactly this all-tombstone set: remove it after
-            // the reap delay, in which copies of the deleted value still in flight meet the
-            // tombstone. A replica whose set changed meanwhile keeps it (the reap compares).
-            await DelayAsync(Properties.TombstoneReapDelay).ConfigureAwait(false);
-            var request = new ReapRequest
-            {
-                Partition = (uint)Partition,
-                Key = UnsafeByteOperations.UnsafeWrap(StoreKey),
-                Siblings = UnsafeByteOperations.UnsafeWrap(SiblingSetCodec.Encode(merged)),
-            };
-            for (int i = 0; i < Entries.Length; i++)
-            {
-                Node.Dispatch(Entries[i].Member, new ReplicaMessage { ReapRequest = request.Clone() }, handler: null, index: i);
-            }
+            _ = ReapAsync(merged);
+        }
+    }
+
+    /// <summary>
+    /// Every one of the N primaries holds exactly this all-tombstone set: removes it after the
+    /// reap delay, in which copies of the deleted value still in flight meet the tombstone. A
+    /// replica whose set changed meanwhile keeps it (the reap compares).
+    /// </summary>
+    private async Task ReapAsync(SiblingSet<ReadOnlyMemory<byte>> merged)
+    {
+        await DelayAsync(Properties.TombstoneReapDelay).ConfigureAwait(false);
+        var request = new ReapRequest
+        {
+            Partition = (uint)Partition,
+            Key = UnsafeByteOperations.UnsafeWrap(StoreKey),
+            Siblings = UnsafeByteOperations.UnsafeWrap(SiblingSetCodec.Encode(merged)),
+        };
+        for (int i = 0; i < Entries.Length; i++)
+        {
+            Node.Dispatch(Entries[i].Member, new ReplicaMessage { ReapRequest = request.Clone() }, handler: null, index: i);
         }
     }
 
@@ -197,7 +240,17 @@ internal sealed class GetCoordinator : ReplicaRequest
     protected override void OnDeadline()
     {
         Complete(_quorum, false);
-        Complete(_all, false);
+        bool repair;
+        lock (Gate)
+        {
+            _expired = true;
+            repair = ClaimRepair();
+        }
+
+        if (repair)
+        {
+            Node.Scheduler.Schedule(this);
+        }
     }
 
     private ReplicaMessage Repair(SiblingSet<ReadOnlyMemory<byte>> merged) => new()

@@ -310,7 +310,8 @@ internal sealed class PeerRpc : ITransportReceiver, IDisposable
         Debug.Assert(_keptReplyBytes >= 0, "The kept replies' bytes are counted in and out exactly once.");
     }
 
-    private sealed record Pending(IPeerReplyHandler Handler, int Index, string Node, long Sent);
+    /// <summary>A request waiting for its reply: a struct, kept inline in the dictionary's node.</summary>
+    private readonly record struct Pending(IPeerReplyHandler Handler, int Index, string Node, long Sent);
 
     private sealed class Served(long received)
     {
