@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using RingCore.Causality;
 using RingCore.Replication;
@@ -21,8 +22,20 @@ public sealed partial class RingNode
 
     /// <summary>Reads a key given as UTF-8 text.</summary>
     /// <exception cref="QuorumException">Fewer than R replicas (or PR primaries) answered within the timeout.</exception>
-    public Task<GetResult> GetAsync(string bucket, string key, QuorumOptions? options = null) =>
-        GetAsync(bucket, Encoding.UTF8.GetBytes(key), options);
+    public Task<GetResult> GetAsync(string bucket, string key, QuorumOptions? options = null)
+    {
+        // The key is encoded into a pooled buffer: the request copies it into its store key
+        // before GetAsync returns, and never reads the caller's bytes again.
+        var (bytes, length) = Utf8(key);
+        try
+        {
+            return GetAsync(bucket, bytes.AsMemory(0, length), options);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
 
     /// <summary>
     /// Writes a key (riak_kv_put_fsm). With the context of a read the write supersedes exactly
@@ -44,8 +57,18 @@ public sealed partial class RingNode
 
     /// <summary>Writes a key given as UTF-8 text; returns the causal context of the result.</summary>
     /// <exception cref="QuorumException">Fewer than W replicas (or PW primaries) acknowledged within the timeout.</exception>
-    public Task<CausalContext> PutAsync(string bucket, string key, ReadOnlyMemory<byte> value, CausalContext context, QuorumOptions? options = null) =>
-        PutAsync(bucket, Encoding.UTF8.GetBytes(key), value, context, options);
+    public Task<CausalContext> PutAsync(string bucket, string key, ReadOnlyMemory<byte> value, CausalContext context, QuorumOptions? options = null)
+    {
+        var (bytes, length) = Utf8(key); // as in GetAsync: copied into the store key before PutAsync returns
+        try
+        {
+            return PutAsync(bucket, bytes.AsMemory(0, length), value, context, options);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
 
     /// <summary>
     /// Writes a key like <see cref="PutAsync(string, ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, CausalContext, QuorumOptions?)"/>
@@ -83,6 +106,14 @@ public sealed partial class RingNode
 
     /// <summary>The replica id this node's vnode of the key's partition writes with (for tests).</summary>
     internal Task<ReplicaId> ReplicaIdAsync(string bucket, ReadOnlyMemory<byte> key) => _replication.ReplicaIdAsync(bucket, key);
+
+    /// <summary>The UTF-8 bytes of <paramref name="key"/> in a buffer rented from the shared pool (the caller returns it).</summary>
+    private static (byte[] Buffer, int Length) Utf8(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, Encoding.UTF8.GetMaxByteCount(key.Length)));
+        return (buffer, Encoding.UTF8.GetBytes(key, buffer));
+    }
 
     /// <summary>Counts a request by kind and outcome when it ends; the task itself is returned as it is, so a caller awaits the same one.</summary>
     private Task<T> Measure<T>(string kind, Task<T> request)

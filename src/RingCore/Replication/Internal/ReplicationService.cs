@@ -102,7 +102,7 @@ internal sealed partial class ReplicationService : IPeerService
     public Task<GetResult> GetAsync(string bucket, ReadOnlyMemory<byte> key, QuorumOptions? options = null)
     {
         var (storeKey, partition, properties) = Route(bucket, key, options);
-        return new GetCoordinator(this, new RequestName("Get", bucket, key), partition, storeKey, properties, Timeout(options)).RunAsync();
+        return new GetCoordinator(this, new RequestName("Get", bucket, KeyOf(storeKey)), partition, storeKey, properties, Timeout(options)).RunAsync();
     }
 
     /// <summary>Writes a key (riak_kv_put_fsm); returns the causal context of the coordinator's result.</summary>
@@ -178,7 +178,7 @@ internal sealed partial class ReplicationService : IPeerService
         var history = context.ToVersionVector();
         var stamped = ReplicaValue.Create(value.Span, NextTimestamp(), tombstone);
         var clientWrite = SiblingSet.New(history, stamped);
-        var name = new RequestName(tombstone ? "Delete" : "Put", bucket, key);
+        var name = new RequestName(tombstone ? "Delete" : "Put", bucket, KeyOf(storeKey));
         return await new PutCoordinator(this, name, partition, storeKey, properties, Timeout(options), clientWrite)
             .RunAsync().ConfigureAwait(false);
     }
@@ -247,6 +247,10 @@ internal sealed partial class ReplicationService : IPeerService
     }
 
     /// <summary>The store key: <c>[0x01][bucket length, u16 LE][bucket UTF-8][key]</c>; the prefix keeps user keys apart from reserved ones.</summary>
+    /// <summary>The key inside a store key (after the prefix, the bucket's length and the bucket).</summary>
+    private static ReadOnlyMemory<byte> KeyOf(byte[] storeKey) =>
+        storeKey.AsMemory(1 + sizeof(ushort) + BinaryPrimitives.ReadUInt16LittleEndian(storeKey.AsSpan(1)));
+
     internal static byte[] StoreKey(string bucket, ReadOnlySpan<byte> key)
     {
         ArgumentException.ThrowIfNullOrEmpty(bucket);
