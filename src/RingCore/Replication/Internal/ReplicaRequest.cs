@@ -14,7 +14,11 @@ namespace RingCore.Replication;
 /// </summary>
 internal abstract class ReplicaRequest : IPeerReplyHandler
 {
-    protected readonly Lock Gate = new();
+    /// <summary>
+    /// Guards the request's answers: the request itself, as a monitor (no lock object per request
+    /// on the hot path; nothing outside this class hierarchy locks on a coordinator).
+    /// </summary>
+    protected object Gate => this;
 
     private readonly ulong[] _requestIds; // by entry: each entry is asked once (0: not asked, or answered in process)
     private readonly long _started;
