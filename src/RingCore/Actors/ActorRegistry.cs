@@ -33,6 +33,9 @@ public sealed class ActorRegistry
 
     internal ActorType? Find(string name) => _types.GetValueOrDefault(name);
 
+    /// <summary>Every defined type, in the order they were added.</summary>
+    internal IEnumerable<ActorType> Types => _types.Values;
+
     internal ActorType Get(string name) =>
         _types.TryGetValue(name, out var type)
             ? type

@@ -166,6 +166,7 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
 
         var actors = new ActorRegistry();
         configureActors?.Invoke(actors);
+        CheckPassivation(options, actors);
         var node = new RingNode(options, ring, transport, actors, services ?? new RingNodeServices());
         try
         {
@@ -190,6 +191,25 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
         }
 
         return node;
+    }
+
+    /// <summary>
+    /// A cross-field rule (Orleans' collection age against its quantum): an idle actor passivates
+    /// on the first sweep after its idle timeout, so a sweep slower than a type's timeout keeps
+    /// its idle actors in memory up to a sweep longer than the type asked for.
+    /// </summary>
+    private static void CheckPassivation(RingNodeOptions options, ActorRegistry actors)
+    {
+        var sweep = options.Actors.PassivationSweepInterval;
+        foreach (var type in actors.Types)
+        {
+            if (type.IdleTimeout < sweep)
+            {
+                throw new ArgumentException(
+                    $"RingCore:Actors:PassivationSweepInterval ({sweep}) must be at most the idle timeout of every actor type: " +
+                    $"'{type.Name}' passivates after {type.IdleTimeout}. Sweep more often, or let '{type.Name}' stay idle longer.");
+            }
+        }
     }
 
     /// <summary>The actor of type <paramref name="typeName"/> with the UTF-8 bytes of <paramref name="key"/> as its key.</summary>

@@ -308,6 +308,9 @@ public sealed class ActorRuntimeTests
         var badOptions = new RingNodeOptions { PartitionCount = 12 };
         Assert.Contains("RingCore:PartitionCount",
             (await Assert.ThrowsAsync<ArgumentException>(() => Start(_ => { }, options: badOptions))).Message);
+        var slowSweep = new RingNodeOptions { PartitionCount = 16, Actors = { PassivationSweepInterval = TimeSpan.FromMinutes(10) } };
+        var late = await Assert.ThrowsAsync<ArgumentException>(() => Start(a => CounterActor.Define(a, "brief", ActorDurability.Ephemeral, idle: TimeSpan.FromMinutes(1)), options: slowSweep));
+        Assert.Contains("RingCore:Actors:PassivationSweepInterval (00:10:00) must be at most the idle timeout of every actor type: 'brief' passivates after 00:01:00", late.Message);
         Assert.Contains("RingCore:Actors:TurnMessageLimit",
             (await Assert.ThrowsAsync<ArgumentException>(() => Start(_ => { }, options: new RingNodeOptions { Actors = { TurnMessageLimit = 0 } }))).Message);
     }

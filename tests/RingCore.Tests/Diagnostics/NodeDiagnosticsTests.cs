@@ -19,7 +19,7 @@ public sealed class NodeDiagnosticsTests
     public async Task Requests_activations_and_passivations_are_counted_by_kind_and_outcome()
     {
         await using var node = await RingNode.StartAsync(new RingNodeOptions { PartitionCount = 16, Actors = { PassivationSweepInterval = TimeSpan.FromMilliseconds(20) } },
-            actors => CounterActor.Define(actors, "counter", ActorDurability.WriteThrough, idle: TimeSpan.FromMilliseconds(1)));
+            actors => CounterActor.Define(actors, "counter", ActorDurability.WriteThrough, idle: TimeSpan.FromMilliseconds(20)));
         using var requests = new MetricCollector<long>(node.Metrics.Meter, "ringcore.requests");
         using var activations = new MetricCollector<long>(node.Metrics.Meter, "ringcore.actor.activations");
         using var passivations = new MetricCollector<long>(node.Metrics.Meter, "ringcore.actor.passivations");
@@ -76,7 +76,7 @@ public sealed class NodeDiagnosticsTests
         var storage = new BreakableStores();
         var options = new RingNodeOptions { PartitionCount = 16, Actors = { PassivationSweepInterval = TimeSpan.FromMilliseconds(10) } };
         await using var node = await RingNode.StartAsync(options,
-            actors => CounterActor.Define(actors, "lazy", ActorDurability.WriteBehind, idle: TimeSpan.FromMilliseconds(1)),
+            actors => CounterActor.Define(actors, "lazy", ActorDurability.WriteBehind, idle: TimeSpan.FromMilliseconds(10)),
             new RingNodeServices { Storage = storage, LoggerFactory = loggerFactory });
         var counter = node.GetActor("lazy", "k");
         Assert.Equal(0, await counter.Ask<long>(new CounterActor.Get(), Wait)); // activated (the read works)
