@@ -118,16 +118,7 @@ public sealed partial class RingNode
     /// <summary>Counts a request by kind and outcome when it ends; the task itself is returned as it is, so a caller awaits the same one.</summary>
     private Task<T> Measure<T>(string kind, Task<T> request)
     {
-        if (!_metrics.Requests.Enabled)
-        {
-            return request;
-        }
-
-        _ = request.ContinueWith(static (done, state) =>
-        {
-            var (metrics, kind) = ((Diagnostics.RingCoreMetrics, string))state!;
-            metrics.Request(kind, Outcome(done));
-        }, (_metrics, kind), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Measure(kind, (Task)request);
         return request;
     }
 

@@ -80,19 +80,7 @@ internal sealed class VNodeTable
             vnodes = Opened();
         }
 
-        var failures = new List<Exception>();
-        foreach (var vnode in vnodes)
-        {
-            try
-            {
-                await vnode.StopActorsAsync().ConfigureAwait(false);
-            }
-            catch (Exception exception)
-            {
-                failures.Add(exception);
-            }
-        }
-
+        var failures = await EachAsync(vnodes, static vnode => vnode.StopActorsAsync()).ConfigureAwait(false);
         if (failures.Count > 0)
         {
             throw new AggregateException("Some actors could not store their state when the node stopped.", failures);
@@ -130,17 +118,7 @@ internal sealed class VNodeTable
             vnodes = Opened(); // vnodes made while the actors passivated are closed too
         }
 
-        foreach (var vnode in vnodes)
-        {
-            try
-            {
-                await vnode.CloseAsync().ConfigureAwait(false);
-            }
-            catch (Exception exception)
-            {
-                failures.Add(exception);
-            }
-        }
+        failures.AddRange(await EachAsync(vnodes, static vnode => vnode.CloseAsync()).ConfigureAwait(false));
 
         if (failures.Count > 0)
         {
@@ -166,6 +144,25 @@ internal sealed class VNodeTable
         {
             vnode.Abandon();
         }
+    }
+
+    /// <summary>Runs <paramref name="step"/> on every vnode in turn, one failure not stopping the rest; returns the failures.</summary>
+    private static async ValueTask<List<Exception>> EachAsync(VNode[] vnodes, Func<VNode, ValueTask> step)
+    {
+        var failures = new List<Exception>();
+        foreach (var vnode in vnodes)
+        {
+            try
+            {
+                await step(vnode).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                failures.Add(exception);
+            }
+        }
+
+        return failures;
     }
 
     private VNode[] Opened()
