@@ -49,9 +49,10 @@ public readonly struct ActorRef
     {
         CheckHandled(message);
         var wait = timeout ?? _dispatcher.DefaultAskTimeout;
-        if (wait <= TimeSpan.Zero && wait != Timeout.InfiniteTimeSpan)
+        if (wait != Timeout.InfiniteTimeSpan && (wait <= TimeSpan.Zero || wait > Runtime.TimerLimits.MaxDueTime))
         {
-            throw new ArgumentOutOfRangeException(nameof(timeout), wait, "An Ask's timeout must be positive, or Timeout.InfiniteTimeSpan.");
+            throw new ArgumentOutOfRangeException(nameof(timeout), wait,
+                $"An Ask's timeout must be positive and at most {Runtime.TimerLimits.MaxDueTimeText}, or Timeout.InfiniteTimeSpan.");
         }
 
         if (cancellationToken.IsCancellationRequested)

@@ -17,8 +17,11 @@ public sealed partial class RingNode
 
     /// <summary>Reads a key: every sibling value and the causal context (riak_kv_get_fsm).</summary>
     /// <exception cref="QuorumException">Fewer than R replicas (or PR primaries) answered within the timeout.</exception>
-    public Task<GetResult> GetAsync(string bucket, ReadOnlyMemory<byte> key, QuorumOptions? options = null) =>
-        Measure("get", _replication.GetAsync(bucket, key, options));
+    public Task<GetResult> GetAsync(string bucket, ReadOnlyMemory<byte> key, QuorumOptions? options = null)
+    {
+        ThrowIfStopped();
+        return Measure("get", _replication.GetAsync(bucket, key, options));
+    }
 
     /// <summary>Reads a key given as UTF-8 text.</summary>
     /// <exception cref="QuorumException">Fewer than R replicas (or PR primaries) answered within the timeout.</exception>
@@ -52,8 +55,11 @@ public sealed partial class RingNode
     /// </returns>
     /// <exception cref="QuorumException">Fewer than W replicas (or PW primaries) acknowledged within the timeout.</exception>
     public Task<CausalContext> PutAsync(string bucket, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CausalContext context,
-        QuorumOptions? options = null) =>
-        Measure("put", _replication.PutAsync(bucket, key, value, context, tombstone: false, options));
+        QuorumOptions? options = null)
+    {
+        CheckWritable(bucket);
+        return Measure("put", _replication.PutAsync(bucket, key, value, context, tombstone: false, options));
+    }
 
     /// <summary>Writes a key given as UTF-8 text; returns the causal context of the result.</summary>
     /// <exception cref="QuorumException">Fewer than W replicas (or PW primaries) acknowledged within the timeout.</exception>
@@ -78,8 +84,11 @@ public sealed partial class RingNode
     /// </summary>
     /// <exception cref="QuorumException">Fewer than W replicas (or PW primaries) acknowledged within the timeout.</exception>
     public Task<GetResult> PutWithBodyAsync(string bucket, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CausalContext context,
-        QuorumOptions? options = null) =>
-        Measure("put", _replication.PutWithBodyAsync(bucket, key, value, context, options));
+        QuorumOptions? options = null)
+    {
+        CheckWritable(bucket);
+        return Measure("put", _replication.PutWithBodyAsync(bucket, key, value, context, options));
+    }
 
     /// <summary>Writes a key given as UTF-8 text; returns the coordinating replica's result (return_body).</summary>
     /// <exception cref="QuorumException">Fewer than W replicas (or PW primaries) acknowledged within the timeout.</exception>
@@ -92,8 +101,11 @@ public sealed partial class RingNode
     /// hold it (riak_kv_delete).
     /// </summary>
     /// <exception cref="QuorumException">Fewer than W replicas (or PW primaries) acknowledged the tombstone within the timeout.</exception>
-    public Task DeleteAsync(string bucket, ReadOnlyMemory<byte> key, CausalContext context, QuorumOptions? options = null) =>
-        Measure("delete", _replication.DeleteAsync(bucket, key, context, options));
+    public Task DeleteAsync(string bucket, ReadOnlyMemory<byte> key, CausalContext context, QuorumOptions? options = null)
+    {
+        CheckWritable(bucket);
+        return Measure("delete", _replication.DeleteAsync(bucket, key, context, options));
+    }
 
     /// <summary>Deletes a key given as UTF-8 text.</summary>
     /// <exception cref="QuorumException">Fewer than W replicas (or PW primaries) acknowledged the tombstone within the timeout.</exception>
@@ -106,6 +118,24 @@ public sealed partial class RingNode
 
     /// <summary>The replica id this node's vnode of the key's partition writes with (for tests).</summary>
     internal Task<ReplicaId> ReplicaIdAsync(string bucket, ReadOnlyMemory<byte> key) => _replication.ReplicaIdAsync(bucket, key);
+
+    private void ThrowIfStopped() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+    /// <summary>
+    /// An actor type's state lives in the bucket of its name; a client's write there would replace
+    /// the state under the actor (and a value that is not its serialized state bricks it), so only
+    /// the actor writes it. Reading it with <see cref="GetAsync(string, string, QuorumOptions?)"/> is fine.
+    /// </summary>
+    private void CheckWritable(string bucket)
+    {
+        ThrowIfStopped();
+        if (bucket is not null && _actors.Find(bucket) is not null)
+        {
+            throw new ArgumentException(
+                $"Bucket '{bucket}' holds the state of actor type '{bucket}': only its actors write it. Send the actor a message instead (reading the bucket is fine).",
+                nameof(bucket));
+        }
+    }
 
     /// <summary>The UTF-8 bytes of <paramref name="key"/> in a buffer rented from the shared pool (the caller returns it).</summary>
     private static (byte[] Buffer, int Length) Utf8(string key)

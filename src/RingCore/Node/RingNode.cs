@@ -49,6 +49,7 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
     private readonly string _incarnation;
     private long _activationSequence;
     private int _disposed;
+    private Task? _stopping;
 
     private RingNode(RingNodeOptions options, RingState ring, ITransport transport, ActorRegistry actors, RingNodeServices services)
     {
@@ -216,6 +217,7 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
     /// <exception cref="ArgumentException">Unknown type, or a key that is empty or too long.</exception>
     public ActorRef GetActor(string typeName, string key)
     {
+        ArgumentNullException.ThrowIfNull(typeName);
         ArgumentNullException.ThrowIfNull(key);
         return GetActor(typeName, Encoding.UTF8.GetBytes(key));
     }
@@ -224,6 +226,8 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
     /// <exception cref="ArgumentException">Unknown type, or a key that is empty or too long.</exception>
     public ActorRef GetActor(string typeName, ReadOnlySpan<byte> key)
     {
+        ArgumentNullException.ThrowIfNull(typeName);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var type = _actors.Get(typeName);
         int limit = StorageLimits.MaxKeyBytes - type.NameBytes.Length - 1;
         if (key.IsEmpty || key.Length > limit)
@@ -245,13 +249,24 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
 
     /// <summary>Passivates every actor (storing WriteBehind state), then closes every store. Calling it again does nothing.</summary>
     /// <exception cref="AggregateException">Some actor could not store its state, or a store failed to close.</exception>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        // Every caller waits for the one stop: a second DisposeAsync that returned at once would
+        // let its caller reopen the stores while the first still closes them.
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = Interlocked.CompareExchange(ref _stopping, stopping.Task, null);
+        if (running is not null)
         {
-            return;
+            return new ValueTask(running);
         }
 
+        Volatile.Write(ref _disposed, 1);
+        _ = StopAsync(stopping);
+        return new ValueTask(stopping.Task);
+    }
+
+    private async Task StopAsync(TaskCompletionSource stopping)
+    {
         try
         {
             // Actors first, while peers and stores still serve: passivation stores WriteBehind
@@ -261,9 +276,15 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
         catch (Exception exception)
         {
             RingCoreLog.StopFailed(_logger, exception, Name);
-            throw;
+            Finish();
+            stopping.SetException(exception);
+            return;
         }
-        finally
+
+        Finish();
+        stopping.SetResult();
+
+        void Finish()
         {
             _replication.Stop();
             _rpc.Dispose();
@@ -287,10 +308,12 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
     /// </summary>
     internal void Halt()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (Interlocked.CompareExchange(ref _stopping, Task.CompletedTask, null) is not null)
         {
             return;
         }
+
+        Volatile.Write(ref _disposed, 1);
 
         _rpc.Halt();
         _replication.Stop();

@@ -44,6 +44,7 @@ public sealed class QuorumOptions
         };
         effective.Validate(targetN);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Timeout, TimeSpan.Zero, nameof(Timeout));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Timeout, Runtime.TimerLimits.MaxDueTime, nameof(Timeout));
         return effective;
     }
 }

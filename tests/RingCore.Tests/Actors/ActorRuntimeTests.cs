@@ -348,8 +348,11 @@ public sealed class ActorRuntimeTests
         var storage = new MemoryVNodeStoreProvider();
         await using var node = await Start(a => CounterActor.Define(a, "counter", ActorDurability.WriteThrough), storage);
         var actor = node.GetActor("counter", "bad");
-        // Actor state is a replicated object in the bucket of the type's name: write a bad one there.
-        await node.PutAsync("counter", "bad", "not json"u8.ToArray(), RingCore.Causality.CausalContext.Empty);
+        // Actor state is a replicated object in the bucket of the type's name: a client may not
+        // write there (that is refused), so the test writes a bad one beneath the API.
+        Assert.Contains("holds the state of actor type 'counter'",
+            (await Assert.ThrowsAsync<ArgumentException>(() => node.PutAsync("counter", "bad", "not json"u8.ToArray(), RingCore.Causality.CausalContext.Empty))).Message);
+        await node.Replication.PutAsync("counter", "bad"u8.ToArray(), "not json"u8.ToArray(), RingCore.Causality.CausalContext.Empty, tombstone: false, options: null);
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => actor.Ask<long>(new CounterActor.Get(), Wait).AsTask());
         Assert.Contains("counter 'bad'", error.Message);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using RingCore.Claim;
 using RingCore.Ring;
+using RingCore.Runtime;
 
 namespace RingCore.Node;
 
@@ -35,9 +36,9 @@ internal static class RingNodeOptionsRules
         if (actors is not null)
         {
             Require(actors.TurnMessageLimit is >= 1 and <= 1_000_000, "Actors:TurnMessageLimit", "from 1 to 1000000", actors.TurnMessageLimit);
-            Require(actors.DefaultAskTimeout > TimeSpan.Zero, "Actors:DefaultAskTimeout", "positive", actors.DefaultAskTimeout);
-            Require(actors.WriteBehindInterval > TimeSpan.Zero, "Actors:WriteBehindInterval", "positive", actors.WriteBehindInterval);
-            Require(actors.PassivationSweepInterval > TimeSpan.Zero, "Actors:PassivationSweepInterval", "positive", actors.PassivationSweepInterval);
+            Require(IsTimer(actors.DefaultAskTimeout), "Actors:DefaultAskTimeout", Timer, actors.DefaultAskTimeout);
+            Require(IsTimer(actors.WriteBehindInterval), "Actors:WriteBehindInterval", Timer, actors.WriteBehindInterval);
+            Require(IsTimer(actors.PassivationSweepInterval), "Actors:PassivationSweepInterval", Timer, actors.PassivationSweepInterval);
         }
 
         var peers = options.Peers;
@@ -45,7 +46,7 @@ internal static class RingNodeOptionsRules
         if (peers is not null)
         {
             Require(peers.RequestRetention > TimeSpan.Zero, "Peers:RequestRetention", "positive", peers.RequestRetention);
-            Require(peers.SweepInterval > TimeSpan.Zero, "Peers:SweepInterval", "positive", peers.SweepInterval);
+            Require(IsTimer(peers.SweepInterval), "Peers:SweepInterval", Timer, peers.SweepInterval);
             Require(peers.DuplicateWindowCapacity >= 1, "Peers:DuplicateWindowCapacity", "at least 1", peers.DuplicateWindowCapacity);
             Require(peers.ReplayedReplyLimitBytes >= 0, "Peers:ReplayedReplyLimitBytes", "at least 0", peers.ReplayedReplyLimitBytes);
             Require(peers.ReplayedReplyBudgetBytes >= 0, "Peers:ReplayedReplyBudgetBytes", "at least 0", peers.ReplayedReplyBudgetBytes);
@@ -83,6 +84,10 @@ internal static class RingNodeOptionsRules
 
         return problems;
     }
+
+    private const string Timer = "positive and at most " + TimerLimits.MaxDueTimeText + " (the longest a timer waits)";
+
+    private static bool IsTimer(TimeSpan value) => value > TimeSpan.Zero && value <= TimerLimits.MaxDueTime;
 
     /// <summary>The first problem, or null when the options are valid.</summary>
     public static string? FirstProblem(RingNodeOptions options)
