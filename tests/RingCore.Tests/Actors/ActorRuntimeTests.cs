@@ -275,6 +275,33 @@ public sealed class ActorRuntimeTests
     }
 
     [Fact]
+    public async Task A_node_on_a_clock_that_stands_still_stops_once_the_running_turn_ends()
+    {
+        // Shutdown waits for a turn to end, not for time to pass on the node's clock: a virtual
+        // clock moved by hand stands still while the test disposes the node (waiting on it hung
+        // the dispose of a node whose last Ask was answered before its turn had ended).
+        var time = new VirtualTimeProvider();
+        using var started = new SemaphoreSlim(0);
+        var release = new TaskCompletionSource<(int, int)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var node = await Start(actors => actors.Add<int>("slow", type => type
+            .InitialState(_ => 0)
+            .OnAsync<string, int>((state, _, _) =>
+            {
+                started.Release();
+                return new ValueTask<(int, int)>(release.Task);
+            })), time: time);
+        node.GetActor("slow", "k").Tell("work");
+        Assert.True(await started.WaitAsync(Wait));
+
+        var stopping = node.DisposeAsync().AsTask();
+        await Task.Delay(20);
+        Assert.False(stopping.IsCompleted); // the turn still runs
+        release.SetResult((1, 1));
+        await stopping.WaitAsync(Wait); // no Advance: the end of the turn lets it finish
+        Assert.Equal(0, node.ActiveActors);
+    }
+
+    [Fact]
     public async Task An_ask_honours_its_cancellation_token()
     {
         var never = new TaskCompletionSource<(int, int)>();

@@ -122,24 +122,25 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
     /// <summary>
     /// Passivates the actor if it has been idle for its type's timeout (or <paramref name="force"/>,
     /// at shutdown): stores pending state, stops its timers and removes it from the vnode.
-    /// False when it is busy, got mail meanwhile, or its state could not be stored; true when it
-    /// is gone, by this call or an earlier one.
+    /// <see cref="PassivationOutcome.Passivated"/> when it is gone, by this call or an earlier one;
+    /// otherwise why it stays: not idle long enough, a turn holds it (queued, running, or mail
+    /// that arrived while storing), or its state could not be stored.
     /// </summary>
-    public async ValueTask<bool> TryPassivateAsync(bool force)
+    public async ValueTask<PassivationOutcome> TryPassivateAsync(bool force)
     {
         if (_gone)
         {
-            return true; // e.g. a sweep finished passivating it while shutdown was looking
+            return PassivationOutcome.Passivated; // e.g. a sweep finished passivating it while shutdown was looking
         }
 
         if (!force && Host.Time.GetElapsedTime(Volatile.Read(ref _lastActivity)) < Type.IdleTimeout)
         {
-            return false;
+            return PassivationOutcome.NotIdle;
         }
 
         if (Interlocked.CompareExchange(ref _scheduled, 1, 0) != 0)
         {
-            return false; // a turn is queued or running: not idle
+            return PassivationOutcome.InTurn; // a turn is queued or running: not idle
         }
 
         // Holding the turn, so no handler runs; senders may still append and will be served.
@@ -160,14 +161,14 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
             Host.Metrics.Count(Host.Metrics.StoreErrors);
             RingCoreLog.StateWriteFailed(Host.Logger, exception, Type.Name, KeyText, attempt);
             EndTurn();
-            return false;
+            return PassivationOutcome.NotStored;
         }
 
         // Give back a kept segment first: the mailbox closes only when nothing is attached.
         if (!_mailbox.TryRelease(mayKeep: false, out _))
         {
             EndTurn(); // mail arrived while storing: serve it, passivate another time
-            return false;
+            return PassivationOutcome.InTurn;
         }
 
         if (_keepsSegment)
@@ -179,7 +180,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
         if (!_mailbox.CloseIfEmpty())
         {
             EndTurn(); // mail arrived while storing: serve it, passivate another time
-            return false;
+            return PassivationOutcome.InTurn;
         }
 
         StopTimers();
@@ -187,7 +188,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
         _gone = true; // after leaving the table, so a sender that saw it gone activates afresh
         Host.Metrics.Count(Host.Metrics.Passivations);
         Host.Node.ObserveActivation(this, active: false);
-        return true;
+        return PassivationOutcome.Passivated;
     }
 
     public void RegisterTimer(string name, TimeSpan dueTime, TimeSpan period, object message)
@@ -400,6 +401,11 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
         {
             Host.Scheduler.Schedule(this);
         }
+
+        if (Host.IsStopping)
+        {
+            Host.OnTurnEndedWhileStopping(); // the vnode's shutdown may be waiting for this turn
+        }
     }
 
     /// <summary>
@@ -432,4 +438,20 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
 
         timers.Clear();
     }
+}
+
+/// <summary>What <see cref="ActorActivation.TryPassivateAsync"/> did.</summary>
+internal enum PassivationOutcome
+{
+    /// <summary>The activation is gone: its state is stored and it left its vnode's table.</summary>
+    Passivated,
+
+    /// <summary>It has not been idle for its type's timeout.</summary>
+    NotIdle,
+
+    /// <summary>A turn holds it (queued or running, or serving mail that arrived while its state was stored).</summary>
+    InTurn,
+
+    /// <summary>Its state could not be stored; it stays, dirty, and the failure was logged.</summary>
+    NotStored,
 }

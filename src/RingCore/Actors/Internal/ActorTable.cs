@@ -22,6 +22,7 @@ internal sealed class ActorTable : IVNodeActorTable
     private readonly ITimer _sweepTimer;
     private readonly ITimer _flushTimer;
     private volatile bool _stopping;
+    private TurnEnd? _turnEnd; // while stopping: completed when the next turn ends (StopAsync waits on it)
     private long _reachabilityView; // as of the last sweep (touched by the sweep timer only)
     private int _keptSegments;
 
@@ -67,6 +68,12 @@ internal sealed class ActorTable : IVNodeActorTable
     public int TurnMessageLimit { get; }
 
     public int ActiveActors => _activations.Count;
+
+    /// <summary>Whether the vnode is stopping (messages are refused, and every end of a turn is reported to <see cref="OnTurnEndedWhileStopping"/>).</summary>
+    public bool IsStopping => _stopping;
+
+    /// <summary>How long shutdown waits, on the node's clock, before it tries again to store an actor's state that could not be stored.</summary>
+    private static TimeSpan RetryDelay => TimeSpan.FromMilliseconds(10);
 
     /// <summary>Delivers to the actor's activation, activating it if needed; returns the activation that took the message.</summary>
     public ActorActivation Deliver(ActorType type, byte[] key, ulong position, in Envelope envelope)
@@ -123,6 +130,15 @@ internal sealed class ActorTable : IVNodeActorTable
     }
 
     /// <summary>Passivates every actor, storing WriteBehind state; later messages are refused.</summary>
+    /// <remarks>
+    /// An actor in a turn is passivated once the turn ends: shutdown waits for the end of a turn
+    /// itself, not for time to pass on the node's clock. The turn runs on the scheduler, whatever
+    /// the clock does, and a virtual clock that a test moves by hand stands still while the test
+    /// disposes the node: waiting on it hung the dispose of a node whose last Ask had been
+    /// answered but whose turn had not ended yet. Only a state that could not be stored is tried
+    /// again after <see cref="RetryDelay"/> on the node's clock; an actor still not passivated
+    /// after 500 such waits (5 s) is reported.
+    /// </remarks>
     public async ValueTask StopAsync()
     {
         _stopping = true;
@@ -131,21 +147,24 @@ internal sealed class ActorTable : IVNodeActorTable
         var failures = new List<Exception>();
         foreach (var activation in _activations.Snapshot())
         {
-            for (int attempt = 0; !await activation.TryPassivateAsync(force: true).ConfigureAwait(false); attempt++)
+            if (!await PassivateAtShutdownAsync(activation).ConfigureAwait(false))
             {
-                if (attempt == 500)
-                {
-                    failures.Add(new InvalidOperationException($"{activation.Type.Name} '{activation.KeyText}' could not be passivated at shutdown."));
-                    break;
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(10), Time).ConfigureAwait(false); // a turn is still running
+                failures.Add(new InvalidOperationException($"{activation.Type.Name} '{activation.KeyText}' could not be passivated at shutdown."));
             }
         }
 
         if (failures.Count > 0)
         {
             throw new AggregateException($"vnode {Partition} stopped with unsaved actors.", failures);
+        }
+    }
+
+    /// <summary>An activation ended a turn while the vnode stops: wakes <see cref="StopAsync"/> if it waits for one (from the scheduler, like a reply).</summary>
+    public void OnTurnEndedWhileStopping()
+    {
+        if (Volatile.Read(ref _turnEnd) is not null && Interlocked.Exchange(ref _turnEnd, null) is { } turnEnd)
+        {
+            Scheduler.Schedule(turnEnd);
         }
     }
 
@@ -159,6 +178,49 @@ internal sealed class ActorTable : IVNodeActorTable
         {
             Node.ObserveActivation(activation, active: false);
         }
+    }
+
+    /// <summary>
+    /// Passivates <paramref name="activation"/> for shutdown: at once when it is idle; when a turn
+    /// holds it, again as soon as a turn ends; when its state could not be stored, again after
+    /// <see cref="RetryDelay"/>. False when it is still there after 500 such delays.
+    /// </summary>
+    private async Task<bool> PassivateAtShutdownAsync(ActorActivation activation)
+    {
+        for (int delays = 0; delays < 500; delays++)
+        {
+            using var cancel = new CancellationTokenSource();
+            Task? retry = null;
+            while (true)
+            {
+                var turnEnded = NextTurnEnd(); // before trying, so a turn that ends meanwhile is not missed
+                var outcome = await activation.TryPassivateAsync(force: true).ConfigureAwait(false);
+                if (outcome == PassivationOutcome.Passivated)
+                {
+                    await cancel.CancelAsync().ConfigureAwait(false); // disarms the retry's timer, if one was set
+                    return true;
+                }
+
+                retry ??= Task.Delay(RetryDelay, Time, cancel.Token);
+                if (outcome != PassivationOutcome.InTurn || await Task.WhenAny(turnEnded, retry).ConfigureAwait(false) == retry)
+                {
+                    break; // not stored, or a turn still holds it after the delay
+                }
+
+                // A turn ended (this actor's or another's): try again now, within the same delay.
+            }
+
+            await retry.ConfigureAwait(false);
+        }
+
+        return false;
+    }
+
+    /// <summary>Completes when a turn of this vnode's actors ends after this call.</summary>
+    private Task NextTurnEnd()
+    {
+        var fresh = new TurnEnd();
+        return (Interlocked.CompareExchange(ref _turnEnd, fresh, null) ?? fresh).Task;
     }
 
     private void Sweep()
@@ -199,7 +261,7 @@ internal sealed class ActorTable : IVNodeActorTable
         }
         catch (Exception exception)
         {
-            // TryPassivateAsync reports a failed store by returning false (and logs it); anything
+            // TryPassivateAsync reports a failed store by its outcome (and logs it); anything
             // else is a runtime bug, logged here so the timer thread survives it.
             RingCoreLog.PassivationFailed(Logger, exception, activation.Type.Name, activation.KeyText);
         }
@@ -214,5 +276,14 @@ internal sealed class ActorTable : IVNodeActorTable
                 activation.RequestFlush(FlushMessage);
             }
         }
+    }
+
+    /// <summary>
+    /// The end of a turn that shutdown waits for, completed from a work item on the node's
+    /// scheduler: not inside the activation's end of turn, and in a simulation in its one order.
+    /// </summary>
+    private sealed class TurnEnd : TaskCompletionSource<bool>, IThreadPoolWorkItem
+    {
+        void IThreadPoolWorkItem.Execute() => TrySetResult(true);
     }
 }

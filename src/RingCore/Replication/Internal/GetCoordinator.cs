@@ -16,7 +16,7 @@ namespace RingCore.Replication;
 internal sealed class GetCoordinator : ReplicaRequest, IThreadPoolWorkItem
 {
     private readonly SiblingSet<ReadOnlyMemory<byte>>?[] _answers;
-    private readonly TaskCompletionSource<bool> _quorum = new();
+    private readonly Outcome<bool> _quorum = new();
     private int _ok, _primaryOk, _found, _primaryFound, _replies;
 
     // Read repair starts once the quorum was met and every entry answered or the deadline
@@ -92,7 +92,6 @@ internal sealed class GetCoordinator : ReplicaRequest, IThreadPoolWorkItem
             }
         }
 
-        bool? quorum = null;
         bool repair;
         lock (Gate)
         {
@@ -115,20 +114,15 @@ internal sealed class GetCoordinator : ReplicaRequest, IThreadPoolWorkItem
                     ? _ok >= Properties.R && _primaryOk >= Properties.PR
                     : _found >= Properties.R && _primaryFound >= Properties.PR)
             {
-                quorum = true;
+                Complete(_quorum, true); // decided under the lock, as the deadline decides: whichever is recorded first wins
             }
             else if (_replies == Entries.Length)
             {
-                quorum = false;
+                Complete(_quorum, false);
             }
 
             _allAnswered |= _replies == Entries.Length;
             repair = ClaimRepair();
-        }
-
-        if (quorum is { } result)
-        {
-            Complete(_quorum, result);
         }
 
         if (repair)
@@ -239,10 +233,10 @@ internal sealed class GetCoordinator : ReplicaRequest, IThreadPoolWorkItem
     /// <inheritdoc />
     protected override void OnDeadline()
     {
-        Complete(_quorum, false);
         bool repair;
         lock (Gate)
         {
+            Complete(_quorum, false);
             _expired = true;
             repair = ClaimRepair();
         }

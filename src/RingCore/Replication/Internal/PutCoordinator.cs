@@ -13,8 +13,8 @@ namespace RingCore.Replication;
 internal sealed class PutCoordinator : ReplicaRequest
 {
     private readonly SiblingSet<ReadOnlyMemory<byte>> _clientWrite;
-    private readonly TaskCompletionSource<SiblingSet<ReadOnlyMemory<byte>>?> _coordinated = new();
-    private readonly TaskCompletionSource<bool> _done = new();
+    private readonly Outcome<SiblingSet<ReadOnlyMemory<byte>>?> _coordinated = new();
+    private readonly Outcome<bool> _done = new();
     private readonly HashSet<string> _ackedMembers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _ackedPrimaryMembers = new(StringComparer.Ordinal);
     private string? _coordinatorError;
@@ -99,7 +99,6 @@ internal sealed class PutCoordinator : ReplicaRequest
             _coordinatorError = reply.PutReply.Error;
         }
 
-        bool? outcome = null;
         lock (Gate)
         {
             _replies++;
@@ -114,34 +113,33 @@ internal sealed class PutCoordinator : ReplicaRequest
                 _primaryAcks += primary && _ackedPrimaryMembers.Add(member) ? 1 : 0;
             }
 
+            Debug.Assert(_acks <= Entries.Length, "each entry acknowledges at most once: replies are matched by request id and removed");
+
+            // Decided under the lock, as the deadline decides: whichever is recorded first wins.
+            if (index == 0)
+            {
+                Complete(_coordinated, coordinated);
+            }
+
             if (_acks >= Properties.W && _primaryAcks >= Properties.PW)
             {
-                outcome = true;
+                Complete(_done, true);
             }
             else if (_replies == Entries.Length)
             {
-                outcome = false;
+                Complete(_done, false);
             }
-
-            Debug.Assert(_acks <= Entries.Length, "each entry acknowledges at most once: replies are matched by request id and removed");
-        }
-
-        if (index == 0)
-        {
-            Complete(_coordinated, coordinated);
-        }
-
-        if (outcome is { } result)
-        {
-            Complete(_done, result);
         }
     }
 
     /// <inheritdoc />
     protected override void OnDeadline()
     {
-        Complete(_coordinated, null);
-        Complete(_done, false);
+        lock (Gate)
+        {
+            Complete(_coordinated, null);
+            Complete(_done, false);
+        }
     }
 
     /// <summary>"could not be coordinated by n2 (no reply within 500 ms)", or with n2's error.</summary>

@@ -3,6 +3,7 @@ using System.Text;
 using RingCore.Diagnostics;
 using RingCore.Membership;
 using RingCore.Protocol;
+using RingCore.Runtime;
 using RingCore.Transport;
 
 namespace RingCore.Replication;
@@ -94,18 +95,12 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
     }
 
     /// <summary>
-    /// Completes <paramref name="source"/> from a work item on the node's scheduler, so the
-    /// coordinator resumes there: not on the delivering thread, nor under a caller's lock, and in
-    /// a simulation in the one seeded order (the sources are created without
-    /// RunContinuationsAsynchronously, which would hop to the thread pool).
+    /// Decides <paramref name="outcome"/> with <paramref name="result"/> unless an earlier event
+    /// decided it; the coordinator then resumes from a work item on the node's scheduler (see
+    /// <see cref="Outcome{T}"/>). Callers decide under <see cref="Gate"/>, so an outcome follows
+    /// the order in which answers and the deadline were recorded.
     /// </summary>
-    protected void Complete<T>(TaskCompletionSource<T> source, T result)
-    {
-        if (!source.Task.IsCompleted)
-        {
-            Node.Scheduler.Schedule(new Completion<T>(source, result));
-        }
-    }
+    protected void Complete<T>(Outcome<T> outcome, T result) => outcome.TryDecide(result, Node.Scheduler);
 
     /// <summary>
     /// Starts the request's deadline, once: when its timeout passes, <see cref="OnDeadline"/>
@@ -153,7 +148,7 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
             return;
         }
 
-        var due = new TaskCompletionSource<bool>();
+        var due = new Outcome<bool>();
         using var timer = Node.Time.CreateTimer(_ => Complete(due, true), null, delay, System.Threading.Timeout.InfiniteTimeSpan);
         await due.Task.ConfigureAwait(false);
     }
@@ -225,8 +220,40 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
         return new QuorumException(text);
     }
 
-    private sealed class Completion<T>(TaskCompletionSource<T> source, T result) : IThreadPoolWorkItem
+    /// <summary>
+    /// What a coordinator waits for (a quorum, its coordinating replica's answer, a delay): decided
+    /// once, by the first event that reaches it, and completed from a work item on the node's
+    /// scheduler, so the coordinator resumes there: not on the delivering thread, nor under a
+    /// caller's lock, and in a simulation in the one seeded order (no
+    /// RunContinuationsAsynchronously, which would hop to the thread pool).
+    /// </summary>
+    /// <remarks>
+    /// The decision is taken when the event happens, not when the work item runs: two work items
+    /// queued one after the other may run in either order (the scheduler prefers the thread's
+    /// local queue, which is last in, first out), and a reply that arrived before the deadline
+    /// must not lose to the deadline's failure. On a virtual clock that a test moves on while the
+    /// request runs on the thread pool, the deadline can fire right after the coordinating
+    /// replica's answer; deciding at the work item made such a put report "no reply" although its
+    /// write was recorded, and the writer's next put (with the old context) a sibling of it.
+    /// </remarks>
+    protected sealed class Outcome<T> : TaskCompletionSource<T>, IThreadPoolWorkItem
     {
-        public void Execute() => source.TrySetResult(result);
+        private int _decided;
+        private T _result = default!;
+
+        /// <summary>Takes <paramref name="result"/> if nothing was decided yet, and completes the task from <paramref name="scheduler"/>; false when an earlier event decided.</summary>
+        public bool TryDecide(T result, IWorkScheduler scheduler)
+        {
+            if (Interlocked.Exchange(ref _decided, 1) != 0)
+            {
+                return false;
+            }
+
+            _result = result;
+            scheduler.Schedule(this);
+            return true;
+        }
+
+        void IThreadPoolWorkItem.Execute() => SetResult(_result);
     }
 }
