@@ -36,6 +36,9 @@ internal static partial class RingCoreLog
     [LoggerMessage(3002, LogLevel.Error, "Serving a {Request} for partition {Partition} failed on {Node}")]
     public static partial void ServeFailed(ILogger logger, Exception exception, string request, uint partition, string node);
 
+    [LoggerMessage(3003, LogLevel.Warning, "Reaping the tombstone of {Request} failed; a later read reaps it")]
+    public static partial void ReapFailed(ILogger logger, Exception exception, string request);
+
     [LoggerMessage(4001, LogLevel.Error, "Storing the state of {ActorType} '{Key}' failed (attempt {Attempt}); the state stays in memory and dirty")]
     public static partial void StateWriteFailed(ILogger logger, Exception exception, string actorType, string key, int attempt);
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Google.Protobuf;
 using RingCore.Causality;
+using RingCore.Diagnostics;
 using RingCore.Protocol;
 
 namespace RingCore.Replication;
@@ -217,16 +218,25 @@ internal sealed class GetCoordinator : ReplicaRequest, IThreadPoolWorkItem
     /// </summary>
     private async Task ReapAsync(SiblingSet<ReadOnlyMemory<byte>> merged)
     {
-        await DelayAsync(Properties.TombstoneReapDelay).ConfigureAwait(false);
-        var request = new ReapRequest
+        try
         {
-            Partition = (uint)Partition,
-            Key = UnsafeByteOperations.UnsafeWrap(StoreKey),
-            Siblings = UnsafeByteOperations.UnsafeWrap(SiblingSetCodec.Encode(merged)),
-        };
-        for (int i = 0; i < Entries.Length; i++)
+            await DelayAsync(Properties.TombstoneReapDelay).ConfigureAwait(false);
+            var request = new ReapRequest
+            {
+                Partition = (uint)Partition,
+                Key = UnsafeByteOperations.UnsafeWrap(StoreKey),
+                Siblings = UnsafeByteOperations.UnsafeWrap(SiblingSetCodec.Encode(merged)),
+            };
+            for (int i = 0; i < Entries.Length; i++)
+            {
+                Node.Dispatch(Entries[i].Member, new ReplicaMessage { ReapRequest = request.Clone() }, handler: null, index: i);
+            }
+        }
+        catch (Exception error) when (error is ArgumentException or ObjectDisposedException or InvalidOperationException)
         {
-            Node.Dispatch(Entries[i].Member, new ReplicaMessage { ReapRequest = request.Clone() }, handler: null, index: i);
+            // Nobody awaits a reap: a member that left the network or a node that stopped is
+            // logged here, and the tombstone stays until a later read reaps it.
+            RingCoreLog.ReapFailed(Node.Logger, error, Description);
         }
     }
 
