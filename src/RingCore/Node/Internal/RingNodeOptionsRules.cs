@@ -25,7 +25,7 @@ internal static class RingNodeOptionsRules
             }
         }
 
-        Require(!string.IsNullOrWhiteSpace(options.NodeName), "NodeName", "set", options.NodeName);
+        Require(!string.IsNullOrWhiteSpace(options.NodeName), "NodeName", "set to a name", options.NodeName is null ? null : $"'{options.NodeName}'");
         Require(PartitionMath.IsValidPartitionCount(options.PartitionCount), "PartitionCount",
             $"a power of two from {PartitionMath.MinPartitionCount} to {PartitionMath.MaxPartitionCount}", options.PartitionCount);
         Require(options.TargetN >= 1 && options.TargetN <= ClaimOptions.MaxTargetN && options.TargetN <= options.PartitionCount, "TargetN",
