@@ -19,6 +19,7 @@ public sealed class ActorTypeBuilder<TState>
     private IStateSerializer<TState> _serializer = new JsonStateSerializer<TState>();
     private ActorDurability _durability = ActorDurability.WriteThrough;
     private TimeSpan _idleTimeout = TimeSpan.FromMinutes(5);
+    private Action<ActorMessageFailure>? _onFailure;
 
     internal ActorTypeBuilder(string name) => Name = name;
 
@@ -116,6 +117,20 @@ public sealed class ActorTypeBuilder<TState>
         return this;
     }
 
+    /// <summary>
+    /// Called with every message of this type that fails: its handler threw, returned a null
+    /// state, or the state it left could not be serialized or stored. An Ask's caller gets the
+    /// exception as well; a Tell or a timer tick has no one else to tell, so this is where an
+    /// application sees those (they are also counted on the <c>ringcore.actor.failed_messages</c>
+    /// counter and logged, at most once per type every 10 seconds).
+    /// </summary>
+    /// <remarks>It runs on the actor's turn, so keep it short and do not block; an exception it throws is logged and ignored.</remarks>
+    public ActorTypeBuilder<TState> OnFailure(Action<ActorMessageFailure> handler)
+    {
+        _onFailure = handler ?? throw new ArgumentNullException(nameof(handler));
+        return this;
+    }
+
     internal ActorType Build(int index)
     {
         if (_initialState is null)
@@ -132,6 +147,7 @@ public sealed class ActorTypeBuilder<TState>
             _serializer, _durability, _idleTimeout)
         {
             MergeVersions = _merge,
+            FailureHandler = _onFailure,
             Placement = _placement,
             MessageSerializer = _messageSerializer,
             ReplyTypes = new Dictionary<Type, Type?>(_replyTypes),

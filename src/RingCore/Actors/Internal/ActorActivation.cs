@@ -300,8 +300,9 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
                 }
             }
         }
-        catch
+        catch (Exception exception)
         {
+            AbandonBatch(exception);
             EndTurn();
             throw;
         }
@@ -319,6 +320,11 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
             Host.Metrics.Record(depth, handled);
         }
 
+        if (!TryEndBatch(out var storing) && !storing.IsCompletedSuccessfully)
+        {
+            return EndTurnAfterAsync(storing);
+        }
+
         EndTurn();
         return default;
     }
@@ -329,13 +335,66 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
         {
             await handling.ConfigureAwait(false);
         }
-        catch
+        catch (Exception exception)
         {
+            AbandonBatch(exception);
             EndTurn();
             throw;
         }
 
         await RunMessages(handled, handledUserMessage).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the turn once the batch's state is stored and its messages answered.</summary>
+    private async ValueTask EndTurnAfterAsync(ValueTask storing)
+    {
+        try
+        {
+            await storing.ConfigureAwait(false);
+        }
+        finally
+        {
+            EndTurn();
+        }
+    }
+
+    /// <summary>
+    /// Ends the turn's batch (WriteThrough): stores the state its messages left, once, then answers
+    /// them. True when that is done at once (nothing to store); false while the store runs in
+    /// <paramref name="pending"/>. Never throws: a failed store fails the batch's messages.
+    /// </summary>
+    protected abstract bool TryEndBatch(out ValueTask pending);
+
+    /// <summary>A runtime failure cut the turn short: the batch's messages fail with it and its state is not kept.</summary>
+    protected abstract void AbandonBatch(Exception exception);
+
+    /// <summary>
+    /// Fails a message: an Ask's caller gets <paramref name="exception"/>; a Tell or a timer tick,
+    /// which no one waits for, is logged (at most once per type every
+    /// <see cref="ActorType.FailureLogInterval"/>, with the count left out). Both are counted on
+    /// the meter and passed to the type's failure handler, so no failure goes unseen.
+    /// </summary>
+    protected void Fail(in Envelope envelope, Exception exception)
+    {
+        bool asked = envelope.Reply is not null;
+        envelope.Fail(exception);
+        Host.Metrics.FailedMessage(Type.Name, asked);
+        if (!asked && Type.ShouldLogFailure(Host.Time, out long suppressed))
+        {
+            RingCoreLog.UnobservedFailure(Host.Logger, exception, Type.Name, KeyText, envelope.Message.GetType().Name, suppressed);
+        }
+
+        if (Type.FailureHandler is { } handler)
+        {
+            try
+            {
+                handler(new ActorMessageFailure(Type.Name, KeyText, envelope.Message, exception, asked));
+            }
+            catch (Exception handlerFailure)
+            {
+                RingCoreLog.FailureHandlerFailed(Host.Logger, handlerFailure, Type.Name);
+            }
+        }
     }
 
     /// <summary>The state cannot be read (e.g. a corrupt store): fail what is waiting, stay unloaded, and try again on the next message.</summary>
@@ -345,7 +404,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
         RingCoreLog.StateReadFailed(Host.Logger, exception, Type.Name, KeyText);
         while (_mailbox.TryDequeue(out var envelope))
         {
-            envelope.Fail(exception);
+            Fail(envelope, exception);
         }
     }
 

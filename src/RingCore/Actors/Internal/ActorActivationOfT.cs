@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using RingCore.Hashing;
 
 namespace RingCore.Actors;
 
@@ -7,8 +8,17 @@ internal sealed class ActorActivation<TState> : ActorActivation
 {
     private TState _state = default!;
     private object? _context; // the state store's causal context of the last read or write
+    private WriteBatch? _batch; // WriteThrough: the messages of this turn that wait for its one write (turn holder only)
+    private ulong _storedHash; // XXH64 of the state bytes last read or written, to see a state changed in place (0: none)
     private bool _loaded;
     private bool _dirty;
+
+    /// <summary>
+    /// Whether a handler could change a <typeparamref name="TState"/> in place: any reference type,
+    /// or a struct holding one. Only for those does a state equal to the last one cost a
+    /// serialization, to compare its bytes with what was stored.
+    /// </summary>
+    private static readonly bool MayChangeInPlace = typeof(TState) != typeof(string) && RuntimeHelpers.IsReferenceOrContainsReferences<TState>();
 
     public ActorActivation(ActorTable host, ActorType<TState> type, byte[] key, ulong position)
         : base(host, type, key, position)
@@ -36,12 +46,20 @@ internal sealed class ActorActivation<TState> : ActorActivation
             // A quorum read (R replicas; one on a node that runs alone).
             var read = await Host.StateStore.ReadAsync(type, Key).ConfigureAwait(false);
             _context = read.Context;
-            state = read.Versions.Count switch
+            switch (read.Versions.Count)
             {
-                0 => type.InitialState(new ActorContext(this)),
-                1 => Deserialize(read.Versions[0]),
-                _ => await MergeSiblingsAsync(read.Versions).ConfigureAwait(false),
-            };
+                case 0:
+                    state = type.InitialState(new ActorContext(this));
+                    _storedHash = MayChangeInPlace ? HashOf(state) : 0;
+                    break;
+                case 1:
+                    state = Deserialize(read.Versions[0]);
+                    _storedHash = XxHash64.Hash(read.Versions[0].Span);
+                    break;
+                default:
+                    state = await MergeSiblingsAsync(read.Versions).ConfigureAwait(false);
+                    break;
+            }
         }
 
         _state = state;
@@ -67,7 +85,7 @@ internal sealed class ActorActivation<TState> : ActorActivation
         var type = TypedType;
         if (!type.TryGetHandler(envelope.Message.GetType(), out var handler))
         {
-            envelope.Fail(new ArgumentException($"Actor type '{type.Name}' has no handler for {envelope.Message.GetType().Name}."));
+            Fail(envelope, new ArgumentException($"Actor type '{type.Name}' has no handler for {envelope.Message.GetType().Name}."));
             return true;
         }
 
@@ -79,7 +97,7 @@ internal sealed class ActorActivation<TState> : ActorActivation
         catch (Exception exception)
         {
             // The state change of a failed message is discarded: _state was never replaced.
-            envelope.Fail(exception);
+            Fail(envelope, exception);
             return true;
         }
 
@@ -101,51 +119,135 @@ internal sealed class ActorActivation<TState> : ActorActivation
         }
         catch (Exception exception)
         {
-            envelope.Fail(exception); // discarded, as above
+            Fail(envelope, exception); // discarded, as above
             return;
         }
 
-        if (!TryApply(step, envelope, out var storing))
-        {
-            await storing.ConfigureAwait(false);
-        }
+        TryApply(step, envelope, out _);
     }
 
-    // True when the step is applied at once; false while a WriteThrough store runs in pending.
+    /// <summary>
+    /// Applies a handler's step. Ephemeral and WriteBehind answer at once (WriteBehind marks the
+    /// state for its next flush). WriteThrough holds the answer in the turn's batch: the batch's
+    /// state is written once when the turn ends (<see cref="TryEndBatch"/>), and only then are its
+    /// messages answered, so an Ask is never told of a state that was not stored, and an actor
+    /// with a queue pays one write per turn, not one per message.
+    /// </summary>
+    /// <remarks>
+    /// A state counts as changed when it is not equal to the current one, or, when it is equal (the
+    /// same object, changed in place, or a record whose members were mutated), when its bytes
+    /// differ from the ones last stored: a handler that mutates its state and returns it is
+    /// stored like one that returns a new state. A null state is refused: it would store as
+    /// nothing and fail every later load.
+    /// </remarks>
     private bool TryApply(in ActorStep<TState> step, in Envelope envelope, out ValueTask pending)
     {
         pending = default;
-        if (!EqualityComparer<TState>.Default.Equals(step.State, _state))
+        if (step.State is null)
         {
-            switch (TypedType.Durability)
-            {
-                case ActorDurability.WriteThrough:
-                    pending = StoreThenReplyAsync(step, envelope);
-                    return false;
-                case ActorDurability.WriteBehind:
-                    MarkDirtyOnce();
-                    break;
-            }
-
-            _state = step.State;
+            Fail(envelope, new InvalidOperationException(
+                $"The handler of {Type.Name} for {envelope.Message.GetType().Name} returned a null state; the state is kept as it was."));
+            return true;
         }
 
+        bool changed = !EqualityComparer<TState>.Default.Equals(step.State, _state);
+        switch (TypedType.Durability)
+        {
+            case ActorDurability.WriteThrough:
+                var batch = _batch ??= WriteBatch.Rent(_state);
+                batch.Changed |= changed;
+                batch.MayHaveChangedInPlace |= !changed && MayChangeInPlace;
+                _state = step.State;
+                batch.Held.Add(new HeldMessage(envelope, step.Reply));
+                return true;
+            case ActorDurability.WriteBehind:
+                if (changed || MayChangeInPlace)
+                {
+                    MarkDirtyOnce(); // the flush compares bytes before it writes
+                }
+
+                break;
+        }
+
+        _state = step.State;
         envelope.Complete(step.Reply);
         return true;
     }
 
-    private async ValueTask StoreThenReplyAsync(ActorStep<TState> step, Envelope envelope)
+    protected override bool TryEndBatch(out ValueTask pending)
     {
-        var outcome = await StoreAsync(step.State, keep: _state).ConfigureAwait(false);
-        _state = outcome.State;
-        if (outcome.Error is { } error)
+        pending = default;
+        if (_batch is not { } batch)
         {
-            // Not stored, so not acknowledged: the change is discarded, like a throwing handler's.
-            envelope.Fail(error);
-            return;
+            return true;
         }
 
-        envelope.Complete(step.Reply);
+        byte[]? bytes = null;
+        bool write = batch.Changed;
+        if (!write && batch.MayHaveChangedInPlace)
+        {
+            if (!TrySerialize(_state, out bytes, out var failure))
+            {
+                _state = batch.Before;
+                _loaded = false; // the state may be the object a handler changed in place: read it again
+                FinishBatch(batch, failure);
+                return true;
+            }
+
+            write = XxHash64.Hash(bytes) != _storedHash;
+        }
+
+        if (!write)
+        {
+            FinishBatch(batch, null); // nothing new to store: answer now
+            return true;
+        }
+
+        pending = StoreBatchAsync(batch, bytes);
+        return false;
+    }
+
+    private async ValueTask StoreBatchAsync(WriteBatch batch, byte[]? bytes)
+    {
+        var outcome = await StoreAsync(_state, keep: batch.Before, bytes).ConfigureAwait(false);
+        _state = outcome.State;
+        if (outcome.Error is not null && batch.MayHaveChangedInPlace)
+        {
+            // The state before the batch may be the very object a handler changed: read the
+            // stored one again on the next message rather than keep what was not stored.
+            _loaded = false;
+        }
+
+        FinishBatch(batch, outcome.Error);
+    }
+
+    protected override void AbandonBatch(Exception exception)
+    {
+        if (_batch is { } batch)
+        {
+            _state = batch.Before;
+            _loaded &= !batch.MayHaveChangedInPlace;
+            FinishBatch(batch, exception);
+        }
+    }
+
+    /// <summary>Answers the batch's messages, or fails them when its state was not stored (the change is discarded), and returns it to the pool.</summary>
+    private void FinishBatch(WriteBatch batch, Exception? error)
+    {
+        _batch = null;
+        foreach (var held in batch.Held)
+        {
+            if (error is null)
+            {
+                held.Envelope.Complete(held.Reply);
+            }
+            else
+            {
+                Fail(held.Envelope, error);
+            }
+        }
+
+        batch.Return();
     }
 
     protected override async ValueTask FlushAsync()
@@ -156,7 +258,18 @@ internal sealed class ActorActivation<TState> : ActorActivation
         }
 
         Volatile.Write(ref _dirty, false); // before storing: a merge that cannot be stored marks it again
-        var outcome = await StoreAsync(_state, keep: _state).ConfigureAwait(false);
+        if (!TrySerialize(_state, out var bytes, out var serializing))
+        {
+            Volatile.Write(ref _dirty, true);
+            throw serializing;
+        }
+
+        if (XxHash64.Hash(bytes) == _storedHash)
+        {
+            return; // equal to what is stored: a handler returned its state unchanged
+        }
+
+        var outcome = await StoreAsync(_state, keep: _state, bytes).ConfigureAwait(false);
         _state = outcome.State;
         if (outcome.Error is { } error)
         {
@@ -171,9 +284,13 @@ internal sealed class ActorActivation<TState> : ActorActivation
     /// keep (the stored one, merged with any concurrent versions the write found beside it; or,
     /// when the write failed, <paramref name="keep"/>, merged the same way) and the error.
     /// </summary>
-    private async ValueTask<StoreOutcome> StoreAsync(TState state, TState keep)
+    private async ValueTask<StoreOutcome> StoreAsync(TState state, TState keep, byte[]? serialized = null)
     {
-        var bytes = TypedType.Serializer.Serialize(state);
+        if (serialized is not { } bytes && !TrySerialize(state, out bytes, out var serializing))
+        {
+            return new StoreOutcome(keep, serializing);
+        }
+
         ActorStateWrite written;
         try
         {
@@ -194,6 +311,7 @@ internal sealed class ActorActivation<TState> : ActorActivation
         }
 
         _context = written.Context;
+        _storedHash = XxHash64.Hash(bytes);
         if (written.Concurrent.Count == 0)
         {
             return new StoreOutcome(state, null);
@@ -244,6 +362,26 @@ internal sealed class ActorActivation<TState> : ActorActivation
 
         return merge(versions);
     }
+
+    /// <summary>Serializes <paramref name="state"/>; a serializer that throws (a cycle, an unsupported member) fails the write, not the turn.</summary>
+    private bool TrySerialize(TState state, out byte[] bytes, out Exception failure)
+    {
+        try
+        {
+            bytes = TypedType.Serializer.Serialize(state);
+            failure = null!;
+            return true;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            bytes = null!;
+            failure = exception;
+            return false;
+        }
+    }
+
+    /// <summary>The hash of a state's bytes, or 0 when it cannot be serialized (its first store reports why).</summary>
+    private ulong HashOf(TState state) => TrySerialize(state, out var bytes, out _) ? XxHash64.Hash(bytes) : 0;
 
     private TState Deserialize(ReadOnlyMemory<byte> stored)
     {
@@ -300,4 +438,42 @@ internal sealed class ActorActivation<TState> : ActorActivation
 
     /// <summary>What a store left: the state to keep, and the error when it was not stored.</summary>
     private readonly record struct StoreOutcome(TState State, Exception? Error);
+
+    /// <summary>A handled message waiting for its batch's write, with the reply it will get.</summary>
+    private readonly record struct HeldMessage(Envelope Envelope, object? Reply);
+
+    /// <summary>
+    /// The messages of one WriteThrough turn: the state before them (kept when the write fails),
+    /// whether any changed it, and their replies. Pooled: an actor holds one only during a turn.
+    /// </summary>
+    private sealed class WriteBatch
+    {
+        private const int PoolLimit = 256;
+
+        public TState Before = default!;
+        public bool Changed;
+        public bool MayHaveChangedInPlace;
+        public readonly List<HeldMessage> Held = [];
+
+        public static WriteBatch Rent(TState before)
+        {
+            var batch = ThreadCachedPool<WriteBatch>.TryRent() ?? new WriteBatch();
+            batch.Before = before;
+            return batch;
+        }
+
+        public void Return()
+        {
+            Before = default!;
+            Changed = false;
+            MayHaveChangedInPlace = false;
+            Held.Clear();
+            if (Held.Capacity > 1024)
+            {
+                Held.Capacity = 64; // a turn limit raised for one burst does not pin its list
+            }
+
+            ThreadCachedPool<WriteBatch>.Return(this, PoolLimit);
+        }
+    }
 }

@@ -56,6 +56,36 @@ internal abstract class ActorType
     /// <summary>The handled message type named <paramref name="wireName"/>; null when this type handles none by that name.</summary>
     public Type? MessageTypeNamed(string wireName) => _messageTypesByName.GetValueOrDefault(wireName);
 
+    /// <summary>Called with every message of this type that failed; null when the type registered none.</summary>
+    public Action<ActorMessageFailure>? FailureHandler { get; init; }
+
+    /// <summary>How often, at most, a failed Tell of this type is logged: once every 10 seconds, with the failures in between counted.</summary>
+    public static TimeSpan FailureLogInterval => TimeSpan.FromSeconds(10);
+
+    private long _lastFailureLog = long.MinValue;
+    private long _suppressedFailures;
+
+    /// <summary>
+    /// Whether a failed Tell should be logged now (the first one, then one per
+    /// <see cref="FailureLogInterval"/>), and how many were not logged since the last that was: a
+    /// handler that throws on every message must not flood the log, nor go quiet.
+    /// </summary>
+    public bool ShouldLogFailure(TimeProvider time, out long suppressed)
+    {
+        long now = time.GetTimestamp();
+        long last = Volatile.Read(ref _lastFailureLog);
+        if (last != long.MinValue && time.GetElapsedTime(last, now) < FailureLogInterval
+            || Interlocked.CompareExchange(ref _lastFailureLog, now, last) != last)
+        {
+            Interlocked.Increment(ref _suppressedFailures);
+            suppressed = 0;
+            return false;
+        }
+
+        suppressed = Interlocked.Exchange(ref _suppressedFailures, 0);
+        return true;
+    }
+
     public abstract bool Handles(Type messageType);
 
     public abstract ActorActivation Activate(ActorTable host, byte[] key, ulong position);

@@ -54,6 +54,15 @@ internal static partial class RingCoreLog
     [LoggerMessage(4005, LogLevel.Warning, "A vnode sweep could not tell whether this node still hosts {ActorType} on partition {Partition}")]
     public static partial void HostCheckFailed(ILogger logger, Exception exception, string actorType, int partition);
 
+    [LoggerMessage(4006, LogLevel.Warning, "A message no one waits for (a Tell or a timer tick) failed in {ActorType} '{Key}': {MessageType}; {Suppressed} more such failures of this type since the last report were not logged")]
+    public static partial void UnobservedFailure(ILogger logger, Exception exception, string actorType, string key, string messageType, long suppressed);
+
+    [LoggerMessage(4007, LogLevel.Error, "The failure handler of {ActorType} threw while reporting a failed message")]
+    public static partial void FailureHandlerFailed(ILogger logger, Exception exception, string actorType);
+
+    [LoggerMessage(4008, LogLevel.Error, "Node {Node} stopped before its deadline could finish: {Unfinished} actors were not passivated ({Messages} queued messages not handled); {Example}")]
+    public static partial void StopUnfinished(ILogger logger, string node, int unfinished, long messages, string example);
+
     [LoggerMessage(5001, LogLevel.Error, "Partition {Partition}'s store failed on {Node}")]
     public static partial void StoreFailed(ILogger logger, Exception exception, int partition, string node);
 }

@@ -41,6 +41,7 @@ internal sealed class RingCoreMetrics : IDisposable
         Malformed = _meter.CreateCounter<long>("ringcore.peer.malformed", "{message}", "Messages from peers that could not be parsed or named nothing known: dropped, or answered with an error.");
         Duplicates = _meter.CreateCounter<long>("ringcore.peer.duplicates", "{message}", "Requests from peers seen before (the network duplicated them): not served again.");
         UnsentReplies = _meter.CreateCounter<long>("ringcore.peer.unsent_replies", "{message}", "Replies that could not be sent (the asker left the network, or the reply was over the limit).");
+        FailedMessages = _meter.CreateCounter<long>("ringcore.actor.failed_messages", "{message}", "Actor messages that failed (the handler threw, or the state could not be stored), by actor type and kind (ask, tell).");
         StoreErrors = _meter.CreateCounter<long>("ringcore.store.errors", "{error}", "Reads and writes of a vnode's store that failed.");
     }
 
@@ -72,6 +73,8 @@ internal sealed class RingCoreMetrics : IDisposable
 
     internal Counter<long> StoreErrors { get; }
 
+    internal Counter<long> FailedMessages { get; }
+
     internal void Request(string kind, string outcome)
     {
         if (Requests.Enabled)
@@ -87,6 +90,14 @@ internal sealed class RingCoreMetrics : IDisposable
         if (counter.Enabled)
         {
             counter.Add(1, _node, new("ringcore.kind", kind));
+        }
+    }
+
+    internal void FailedMessage(string actorType, bool asked)
+    {
+        if (FailedMessages.Enabled)
+        {
+            FailedMessages.Add(1, _node, new("ringcore.actor_type", actorType), new("ringcore.kind", asked ? "ask" : "tell"));
         }
     }
 
