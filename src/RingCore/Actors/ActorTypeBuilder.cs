@@ -143,6 +143,11 @@ public sealed class ActorTypeBuilder<TState>
             throw new InvalidOperationException($"Actor type '{Name}' handles no message; add at least one On handler.");
         }
 
+        if (_serializer is JsonStateSerializer<TState> json)
+        {
+            JsonStateShape.Require(typeof(TState), json.Options, Name);
+        }
+
         return new ActorType<TState>(Name, index, _initialState, new Dictionary<Type, ActorHandler<TState>>(_handlers),
             _serializer, _durability, _idleTimeout)
         {

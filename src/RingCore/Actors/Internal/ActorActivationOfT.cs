@@ -291,6 +291,12 @@ internal sealed class ActorActivation<TState> : ActorActivation
             return new StoreOutcome(keep, serializing);
         }
 
+        if (bytes.Length > Host.StateStore.MaxStateBytes)
+        {
+            return new StoreOutcome(keep, new InvalidOperationException(
+                $"The state of {Type.Name} '{KeyText}' is {bytes.Length} bytes once serialized, over the limit of {Host.StateStore.MaxStateBytes}; the change is discarded."));
+        }
+
         ActorStateWrite written;
         try
         {

@@ -8,6 +8,9 @@ namespace RingCore.Actors;
 /// </summary>
 internal interface IActorStateStore
 {
+    /// <summary>The largest serialized state a write accepts, in bytes.</summary>
+    int MaxStateBytes { get; }
+
     /// <summary>The stored versions of an actor's state (more than one: concurrent siblings), and the context to write with next.</summary>
     ValueTask<ActorStateRead> ReadAsync(ActorType type, byte[] key);
 

@@ -26,6 +26,8 @@ internal sealed class ReplicatedActorStateStore(ReplicationService replicas) : I
     // and hide a write the other primary acknowledged (Dynamo's sloppy quorum after a crash).
     private static readonly QuorumOptions ActivationRead = new() { NotFoundOk = false };
 
+    public int MaxStateBytes => ReplicationService.MaxValueBytes;
+
     public async ValueTask<ActorStateRead> ReadAsync(ActorType type, byte[] key)
     {
         var read = await replicas.GetAsync(type.Name, key, ActivationRead).ConfigureAwait(false);
