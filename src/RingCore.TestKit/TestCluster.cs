@@ -221,7 +221,8 @@ public sealed class TestCluster : IAsyncDisposable
         {
             try
             {
-                await node.StopActorsAsync().ConfigureAwait(false);
+                var stopped = await node.StopActorsAsync().ConfigureAwait(false);
+                failures.AddRange(stopped.Errors);
             }
             catch (Exception exception)
             {
@@ -233,7 +234,8 @@ public sealed class TestCluster : IAsyncDisposable
         {
             try
             {
-                await node.DisposeAsync().ConfigureAwait(false);
+                var stopped = await node.StopAsync().ConfigureAwait(false);
+                failures.AddRange(stopped.Errors);
             }
             catch (Exception exception)
             {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -49,7 +50,7 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
     private readonly string _incarnation;
     private long _activationSequence;
     private int _disposed;
-    private Task? _stopping;
+    private Task<RingNodeStopResult>? _stopping;
 
     private RingNode(RingNodeOptions options, RingState ring, ITransport transport, ActorRegistry actors, RingNodeServices services)
     {
@@ -247,51 +248,72 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
         return _router.HostOf(address.Type, partition) ?? throw _router.Unavailable(address, partition);
     }
 
-    /// <summary>Passivates every actor (storing WriteBehind state), then closes every store. Calling it again does nothing.</summary>
-    /// <exception cref="AggregateException">Some actor could not store its state, or a store failed to close.</exception>
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops the node: refuses new messages and requests, lets every actor drain its queued
+    /// messages and store its state, all actors at once, until <see cref="RingNodeOptions.ShutdownTimeout"/>
+    /// or <paramref name="cancellationToken"/>, whichever comes first; then fails what is still
+    /// queued, closes (and flushes) every store, and reports what it could not finish. It never
+    /// throws for an actor or a store: what went wrong is in the result and the log (event 4008).
+    /// Every caller, this one's or <see cref="DisposeAsync"/>'s, waits for the one stop.
+    /// </summary>
+    /// <param name="cancellationToken">Cuts the wait for actors short (a host's stop timeout); the stores still close.</param>
+    public Task<RingNodeStopResult> StopAsync(CancellationToken cancellationToken = default)
     {
-        // Every caller waits for the one stop: a second DisposeAsync that returned at once would
-        // let its caller reopen the stores while the first still closes them.
-        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Every caller waits for the one stop: a second call that returned at once would let its
+        // caller reopen the stores while the first still closes them.
+        var stopping = new TaskCompletionSource<RingNodeStopResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var running = Interlocked.CompareExchange(ref _stopping, stopping.Task, null);
         if (running is not null)
         {
-            return new ValueTask(running);
+            return running;
         }
 
         Volatile.Write(ref _disposed, 1);
-        _ = StopAsync(stopping);
-        return new ValueTask(stopping.Task);
+        _ = RunStopAsync(stopping, cancellationToken);
+        return stopping.Task;
     }
 
-    private async Task StopAsync(TaskCompletionSource stopping)
+    /// <summary>Stops the node as <see cref="StopAsync"/> does, with its deadline; never throws. Calling it again waits for the same stop.</summary>
+    public ValueTask DisposeAsync() => new(StopAsync());
+
+    private async Task RunStopAsync(TaskCompletionSource<RingNodeStopResult> stopping, CancellationToken cancellationToken)
     {
+        long started = Stopwatch.GetTimestamp();
+        RingNodeStopResult result;
         try
         {
-            // Actors first, while peers and stores still serve: passivation stores WriteBehind
-            // state through the replicated store.
-            await _vnodes.StopAsync().ConfigureAwait(false);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (_options.ShutdownTimeout != Timeout.InfiniteTimeSpan)
+            {
+                deadline.CancelAfter(_options.ShutdownTimeout);
+            }
+
+            // Actors first, while peers and stores still serve: passivation stores state
+            // through the replicated store. The stores close whatever the deadline did.
+            var outcome = await _vnodes.StopAsync(deadline.Token).ConfigureAwait(false);
+            result = new RingNodeStopResult(outcome.Unfinished, outcome.Errors, Stopwatch.GetElapsedTime(started));
         }
         catch (Exception exception)
         {
-            RingCoreLog.StopFailed(_logger, exception, Name);
-            Finish();
-            stopping.SetException(exception);
-            return;
+            result = new RingNodeStopResult([], [exception], Stopwatch.GetElapsedTime(started)); // a runtime bug: reported, not thrown
         }
 
-        Finish();
-        stopping.SetResult();
-
-        void Finish()
+        if (result.UnfinishedActors.Count > 0)
         {
-            _replication.Stop();
-            _rpc.Dispose();
-            _watcher.Stop();
-            RingCoreLog.NodeStopped(_logger, Name);
-            _metrics.Dispose();
+            RingCoreLog.StopUnfinished(_logger, Name, result.UnfinishedActors.Count, string.Join(", ", result.UnfinishedActors.Take(10)));
         }
+
+        foreach (var error in result.Errors.Where(error => error is not TimeoutException))
+        {
+            RingCoreLog.StopFailed(_logger, error, Name);
+        }
+
+        _replication.Stop();
+        _rpc.Dispose();
+        _watcher.Stop();
+        RingCoreLog.NodeStopped(_logger, Name);
+        _metrics.Dispose();
+        stopping.SetResult(result);
     }
 
     /// <summary>
@@ -299,7 +321,18 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
     /// replicas: the first half of a stop, for a cluster whose nodes all stop at once (the
     /// TestKit), so no node closes its stores while another's actors still write through it.
     /// </summary>
-    internal ValueTask StopActorsAsync() => _vnodes.StopActorsAsync();
+    internal async ValueTask<RingNodeStopResult> StopActorsAsync()
+    {
+        long started = Stopwatch.GetTimestamp();
+        using var deadline = new CancellationTokenSource();
+        if (_options.ShutdownTimeout != Timeout.InfiniteTimeSpan)
+        {
+            deadline.CancelAfter(_options.ShutdownTimeout);
+        }
+
+        var outcome = await _vnodes.StopActorsAsync(deadline.Token).ConfigureAwait(false);
+        return new RingNodeStopResult(outcome.Unfinished, outcome.Errors, Stopwatch.GetElapsedTime(started));
+    }
 
     /// <summary>
     /// Drops this node the way a crash does (for the TestKit): no actor is passivated and no
@@ -308,7 +341,7 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
     /// </summary>
     internal void Halt()
     {
-        if (Interlocked.CompareExchange(ref _stopping, Task.CompletedTask, null) is not null)
+        if (Interlocked.CompareExchange(ref _stopping, Task.FromResult(new RingNodeStopResult([], [], TimeSpan.Zero)), null) is not null)
         {
             return;
         }

@@ -24,6 +24,14 @@ public sealed class RingNodeOptions
     /// </summary>
     public int TargetN { get; set; } = ClaimOptions.Default.TargetN;
 
+    /// <summary>
+    /// How long a stop (<see cref="RingNode.StopAsync"/>, <see cref="RingNode.DisposeAsync"/>) waits
+    /// for actors to drain their queued messages and store their state before it gives up on the
+    /// ones left, reports them, and closes the stores. Defaults to 30 seconds; infinite
+    /// (<see cref="Timeout.InfiniteTimeSpan"/>, -1 ms) waits for every actor.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The actor runtime's settings.</summary>
     public ActorRuntimeOptions Actors { get; set; } = new();
 

@@ -250,6 +250,16 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
     /// </summary>
     private ValueTask RunTurnAsync()
     {
+        if (Host.IsAbandoned)
+        {
+            // The node stopped at its deadline while this actor was stuck or draining: what is
+            // still queued is not handled (its state could no longer be stored) but failed, so
+            // no caller waits for its own timeout.
+            FailQueued(new ObjectDisposedException($"vnode {Host.Partition}", $"The node stopped before this message to {Type.Name} '{KeyText}' was handled."));
+            EndTurn();
+            return default;
+        }
+
         ValueTask loading;
         try
         {
@@ -402,6 +412,11 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
     {
         Host.Metrics.Count(Host.Metrics.StoreErrors);
         RingCoreLog.StateReadFailed(Host.Logger, exception, Type.Name, KeyText);
+        FailQueued(exception);
+    }
+
+    private void FailQueued(Exception exception)
+    {
         while (_mailbox.TryDequeue(out var envelope))
         {
             Fail(envelope, exception);

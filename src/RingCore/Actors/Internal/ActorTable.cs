@@ -22,6 +22,7 @@ internal sealed class ActorTable : IVNodeActorTable
     private readonly ITimer _sweepTimer;
     private readonly ITimer _flushTimer;
     private volatile bool _stopping;
+    private volatile bool _abandoned;
     private TurnEnd? _turnEnd; // while stopping: completed when the next turn ends (StopAsync waits on it)
     private long _reachabilityView; // as of the last sweep (touched by the sweep timer only)
     private int _keptSegments;
@@ -129,35 +130,57 @@ internal sealed class ActorTable : IVNodeActorTable
         _dirty.TryRemove(activation, out _);
     }
 
-    /// <summary>Passivates every actor, storing WriteBehind state; later messages are refused.</summary>
+    /// <summary>
+    /// Passivates every actor, all at once, storing WriteBehind state; later messages are refused.
+    /// An actor with queued mail drains it first (its turns go on), then passivates. At
+    /// <paramref name="deadline"/> it stops waiting and reports the actors still there: stuck in a
+    /// handler, still draining, or unable to store their state; the messages still queued for
+    /// them fail when their turn ends (<see cref="IsAbandoned"/>), so no caller waits for a node
+    /// that is gone, and nothing that was acknowledged is lost.
+    /// </summary>
     /// <remarks>
     /// An actor in a turn is passivated once the turn ends: shutdown waits for the end of a turn
     /// itself, not for time to pass on the node's clock. The turn runs on the scheduler, whatever
     /// the clock does, and a virtual clock that a test moves by hand stands still while the test
     /// disposes the node: waiting on it hung the dispose of a node whose last Ask had been
     /// answered but whose turn had not ended yet. Only a state that could not be stored is tried
-    /// again after <see cref="RetryDelay"/> on the node's clock; an actor still not passivated
-    /// after 500 such waits (5 s) is reported.
+    /// again after <see cref="RetryDelay"/> on the node's clock. The deadline is the caller's, on
+    /// the wall clock (an operator's, or a host's stop timeout).
     /// </remarks>
-    public async ValueTask StopAsync()
+    public async ValueTask<ActorStopOutcome> StopAsync(CancellationToken deadline)
     {
         _stopping = true;
         await _sweepTimer.DisposeAsync().ConfigureAwait(false);
         await _flushTimer.DisposeAsync().ConfigureAwait(false);
-        var failures = new List<Exception>();
-        foreach (var activation in _activations.Snapshot())
+        var activations = _activations.Snapshot().ToList();
+        var passivations = new Task<Exception?>[activations.Count];
+        for (int i = 0; i < passivations.Length; i++)
         {
-            if (!await PassivateAtShutdownAsync(activation).ConfigureAwait(false))
+            passivations[i] = PassivateAtShutdownAsync(activations[i], deadline);
+        }
+
+        List<string>? unfinished = null;
+        List<Exception>? errors = null;
+        for (int i = 0; i < passivations.Length; i++)
+        {
+            if (await passivations[i].ConfigureAwait(false) is { } error)
             {
-                failures.Add(new InvalidOperationException($"{activation.Type.Name} '{activation.KeyText}' could not be passivated at shutdown."));
+                (unfinished ??= []).Add($"{activations[i].Type.Name} '{activations[i].KeyText}'");
+                (errors ??= []).Add(error);
             }
         }
 
-        if (failures.Count > 0)
+        if (unfinished is null)
         {
-            throw new AggregateException($"vnode {Partition} stopped with unsaved actors.", failures);
+            return ActorStopOutcome.Done;
         }
+
+        _abandoned = true; // mail still queued for the actors left fails at their next turn
+        return new ActorStopOutcome(unfinished, errors!);
     }
+
+    /// <summary>Whether the vnode stopped with actors left: their turns fail the messages still queued instead of handling them.</summary>
+    public bool IsAbandoned => _abandoned;
 
     /// <summary>An activation ended a turn while the vnode stops: wakes <see cref="StopAsync"/> if it waits for one (from the scheduler, like a reply).</summary>
     public void OnTurnEndedWhileStopping()
@@ -183,37 +206,28 @@ internal sealed class ActorTable : IVNodeActorTable
     /// <summary>
     /// Passivates <paramref name="activation"/> for shutdown: at once when it is idle; when a turn
     /// holds it, again as soon as a turn ends; when its state could not be stored, again after
-    /// <see cref="RetryDelay"/>. False when it is still there after 500 such delays.
+    /// <see cref="RetryDelay"/>. Null when it is passivated; else, at the deadline, why not.
     /// </summary>
-    private async Task<bool> PassivateAtShutdownAsync(ActorActivation activation)
+    private async Task<Exception?> PassivateAtShutdownAsync(ActorActivation activation, CancellationToken deadline)
     {
-        for (int delays = 0; delays < 500; delays++)
+        var stopped = Task.Delay(Timeout.Infinite, deadline);
+        var outcome = PassivationOutcome.InTurn;
+        while (!deadline.IsCancellationRequested)
         {
-            using var cancel = new CancellationTokenSource();
-            Task? retry = null;
-            while (true)
+            var turnEnded = NextTurnEnd(); // before trying, so a turn that ends meanwhile is not missed
+            outcome = await activation.TryPassivateAsync(force: true).ConfigureAwait(false);
+            if (outcome == PassivationOutcome.Passivated)
             {
-                var turnEnded = NextTurnEnd(); // before trying, so a turn that ends meanwhile is not missed
-                var outcome = await activation.TryPassivateAsync(force: true).ConfigureAwait(false);
-                if (outcome == PassivationOutcome.Passivated)
-                {
-                    await cancel.CancelAsync().ConfigureAwait(false); // disarms the retry's timer, if one was set
-                    return true;
-                }
-
-                retry ??= Task.Delay(RetryDelay, Time, cancel.Token);
-                if (outcome != PassivationOutcome.InTurn || await Task.WhenAny(turnEnded, retry).ConfigureAwait(false) == retry)
-                {
-                    break; // not stored, or a turn still holds it after the delay
-                }
-
-                // A turn ended (this actor's or another's): try again now, within the same delay.
+                return null;
             }
 
-            await retry.ConfigureAwait(false);
+            var wait = outcome == PassivationOutcome.InTurn ? turnEnded : Task.Delay(RetryDelay, Time, deadline);
+            await Task.WhenAny(wait, stopped).ConfigureAwait(false);
         }
 
-        return false;
+        return new TimeoutException(outcome == PassivationOutcome.NotStored
+            ? $"{activation.Type.Name} '{activation.KeyText}': its state could not be stored before the shutdown deadline (see the log for each attempt)."
+            : $"{activation.Type.Name} '{activation.KeyText}' was still in a turn at the shutdown deadline (a handler that does not finish, or more queued mail than the deadline allowed).");
     }
 
     /// <summary>Completes when a turn of this vnode's actors ends after this call.</summary>

@@ -60,8 +60,8 @@ internal static partial class RingCoreLog
     [LoggerMessage(4007, LogLevel.Error, "The failure handler of {ActorType} threw while reporting a failed message")]
     public static partial void FailureHandlerFailed(ILogger logger, Exception exception, string actorType);
 
-    [LoggerMessage(4008, LogLevel.Error, "Node {Node} stopped before its deadline could finish: {Unfinished} actors were not passivated ({Messages} queued messages not handled); {Example}")]
-    public static partial void StopUnfinished(ILogger logger, string node, int unfinished, long messages, string example);
+    [LoggerMessage(4008, LogLevel.Error, "Node {Node} reached its shutdown deadline with {Unfinished} actors not passivated (stuck in a handler, still draining, or unable to store their state); their queued messages fail. First ones: {Examples}")]
+    public static partial void StopUnfinished(ILogger logger, string node, int unfinished, string examples);
 
     [LoggerMessage(5001, LogLevel.Error, "Partition {Partition}'s store failed on {Node}")]
     public static partial void StoreFailed(ILogger logger, Exception exception, int partition, string node);

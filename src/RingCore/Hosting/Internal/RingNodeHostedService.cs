@@ -59,13 +59,14 @@ internal sealed class RingNodeHostedService(
         }
     }
 
-    // The host's stop token is not passed on: a node stopped halfway would leave WriteBehind
-    // state unstored and stores open. Raise HostOptions.ShutdownTimeout if passivation needs longer.
+    // The host's stop token cuts the wait for actors short (HostOptions.ShutdownTimeout), as
+    // RingCore:ShutdownTimeout does: whichever comes first. The stores close and flush either way,
+    // and what could not finish is logged by the node.
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (accessor.Stop() is { } node)
         {
-            await node.DisposeAsync().ConfigureAwait(false);
+            await node.StopAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -31,6 +31,9 @@ internal static class RingNodeOptionsRules
         Require(options.TargetN >= 1 && options.TargetN <= ClaimOptions.MaxTargetN && options.TargetN <= options.PartitionCount, "TargetN",
             $"from 1 to {Math.Min(ClaimOptions.MaxTargetN, Math.Max(1, options.PartitionCount))}", options.TargetN);
 
+        Require(options.ShutdownTimeout == Timeout.InfiniteTimeSpan || IsTimer(options.ShutdownTimeout), "ShutdownTimeout",
+            Timer + ", or infinite", options.ShutdownTimeout);
+
         var actors = options.Actors;
         Require(actors is not null, "Actors", "set", null);
         if (actors is not null)

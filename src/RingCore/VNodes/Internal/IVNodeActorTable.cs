@@ -10,8 +10,12 @@ internal interface IVNodeActorTable
     /// <summary>Actors active now.</summary>
     int ActiveActors { get; }
 
-    /// <summary>Passivates every actor, storing WriteBehind state; later messages are refused.</summary>
-    ValueTask StopAsync();
+    /// <summary>
+    /// Passivates every actor, all at once, storing their state; later messages are refused.
+    /// Actors with queued mail drain it first. At <paramref name="deadline"/> it stops waiting and
+    /// reports the actors still there; their queued messages fail when their turn ends.
+    /// </summary>
+    ValueTask<ActorStopOutcome> StopAsync(CancellationToken deadline);
 
     /// <summary>Refuses later messages and stops the timers without storing anything (a crash, for the TestKit).</summary>
     void Abandon();

@@ -182,7 +182,8 @@ internal sealed class VNode
     }
 
     /// <summary>Passivates the vnode's actors, storing WriteBehind state (while the node's peers and stores still serve).</summary>
-    public ValueTask StopActorsAsync() => Actors?.StopAsync() ?? ValueTask.CompletedTask;
+    public ValueTask<ActorStopOutcome> StopActorsAsync(CancellationToken deadline) =>
+        Actors?.StopAsync(deadline) ?? ValueTask.FromResult(ActorStopOutcome.Done);
 
     /// <summary>Drops the vnode's actors unsaved and stops its timers (a crash); the store is left as it is.</summary>
     public void Abandon() => Actors?.Abandon();

@@ -68,11 +68,12 @@ internal sealed class VNodeTable
     }
 
     /// <summary>
-    /// Passivates the actors of every vnode, storing WriteBehind state through the replicated
-    /// store (which needs the stores, here and on peers, still open); the vnodes go on serving
-    /// replica requests. Later actor messages are refused.
+    /// Passivates the actors of every vnode, all vnodes at once, storing their state through the
+    /// replicated store (which needs the stores, here and on peers, still open); the vnodes go on
+    /// serving replica requests. Later actor messages are refused. At <paramref name="deadline"/>
+    /// it stops waiting and reports what was left.
     /// </summary>
-    public async ValueTask StopActorsAsync()
+    public async ValueTask<ActorStopOutcome> StopActorsAsync(CancellationToken deadline)
     {
         VNode[] vnodes;
         lock (_lock)
@@ -80,36 +81,47 @@ internal sealed class VNodeTable
             vnodes = Opened();
         }
 
-        var failures = await EachAsync(vnodes, static vnode => vnode.StopActorsAsync()).ConfigureAwait(false);
-        if (failures.Count > 0)
+        var stops = new Task<ActorStopOutcome>[vnodes.Length];
+        for (int i = 0; i < vnodes.Length; i++)
         {
-            throw new AggregateException("Some actors could not store their state when the node stopped.", failures);
+            stops[i] = vnodes[i].StopActorsAsync(deadline).AsTask();
         }
+
+        var unfinished = new List<string>();
+        var errors = new List<Exception>();
+        foreach (var stop in stops)
+        {
+            try
+            {
+                var outcome = await stop.ConfigureAwait(false);
+                unfinished.AddRange(outcome.Unfinished);
+                errors.AddRange(outcome.Errors);
+            }
+            catch (Exception exception)
+            {
+                errors.Add(exception);
+            }
+        }
+
+        return unfinished.Count == 0 && errors.Count == 0 ? ActorStopOutcome.Done : new ActorStopOutcome(unfinished, errors);
     }
 
     /// <summary>
-    /// Stops the node's vnodes: every vnode's actors first (<see cref="StopActorsAsync"/>), then
-    /// every store. Requests that arrive afterwards are refused. Calling it again does nothing.
+    /// Stops the node's vnodes: every vnode's actors first (<see cref="StopActorsAsync"/>, until
+    /// <paramref name="deadline"/>), then every store, which is closed (and flushed) whatever the
+    /// deadline. Requests that arrive afterwards are refused. Calling it again does nothing.
     /// </summary>
-    public async ValueTask StopAsync()
+    public async ValueTask<ActorStopOutcome> StopAsync(CancellationToken deadline)
     {
         lock (_lock)
         {
             if (_closed)
             {
-                return;
+                return ActorStopOutcome.Done;
             }
         }
 
-        var failures = new List<Exception>();
-        try
-        {
-            await StopActorsAsync().ConfigureAwait(false);
-        }
-        catch (AggregateException exception)
-        {
-            failures.AddRange(exception.InnerExceptions);
-        }
+        var actors = await StopActorsAsync(deadline).ConfigureAwait(false);
 
         VNode[] vnodes;
         lock (_lock)
@@ -118,12 +130,8 @@ internal sealed class VNodeTable
             vnodes = Opened(); // vnodes made while the actors passivated are closed too
         }
 
-        failures.AddRange(await EachAsync(vnodes, static vnode => vnode.CloseAsync()).ConfigureAwait(false));
-
-        if (failures.Count > 0)
-        {
-            throw new AggregateException("The node's vnodes stopped with errors.", failures);
-        }
+        var failures = await EachAsync(vnodes, static vnode => vnode.CloseAsync()).ConfigureAwait(false);
+        return failures.Count == 0 ? actors : new ActorStopOutcome(actors.Unfinished, [.. actors.Errors, .. failures]);
     }
 
     /// <summary>
