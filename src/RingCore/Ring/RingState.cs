@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Text;
 using RingCore.Hashing;
 
 namespace RingCore.Ring;
@@ -161,6 +162,14 @@ public sealed class RingState
             if (member is null || string.IsNullOrWhiteSpace(member.Name))
             {
                 throw new ArgumentException("Member names must be non-empty.", nameof(members));
+            }
+
+            int nameBytes = Encoding.UTF8.GetByteCount(member.Name);
+            if (nameBytes > RingMember.MaxNameBytes)
+            {
+                // The name itself is not quoted: at this length it would bury the message.
+                throw new ArgumentException(
+                    $"Member names must be at most {RingMember.MaxNameBytes} UTF-8 bytes (got {nameBytes}, a name starting '{member.Name[..16]}').", nameof(members));
             }
         }
 
