@@ -139,6 +139,47 @@ public sealed class OptionLimitTests
         Assert.Equal(0, await counter.Ask<long>(new CounterActor.Get())); // the refused Ask was never sent
     }
 
+    [Theory]
+    [InlineData("dueTime")]
+    [InlineData("period")]
+    public async Task An_actor_timer_no_timer_can_wait_for_is_refused_to_the_handler_and_the_running_timer_is_kept(string which)
+    {
+        var fakeTime = new RingCore.TestKit.Simulation.VirtualTimeProvider();
+        await using var node = await RingNode.StartAsync(new RingNodeOptions { PartitionCount = 8 },
+            actors => actors.Add<int>("clock", type => type.InitialState(_ => 0)
+                .On<TimeSpan[], bool>((ticks, times, context) =>
+                {
+                    context.RegisterTimer("tick", times[0], times[1], "tick");
+                    return (ticks, true);
+                })
+                .On<string>((ticks, _, _) => ticks + 1)
+                .On<int, int>((ticks, _, _) => (ticks, ticks))
+                .WithDurability(ActorDurability.Ephemeral)),
+            new RingNodeServices { Time = fakeTime });
+        var clock = node.GetActor("clock", "k");
+        var second = TimeSpan.FromSeconds(1);
+        Assert.True(await clock.Ask<bool>(new[] { second, second }));
+
+        TimeSpan[] bad = which == "dueTime" ? [TooLong, second] : [second, TooLong];
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => clock.Ask<bool>(bad).AsTask());
+
+        Assert.Equal(which, error.ParamName);
+        Assert.Contains("Timer 'tick'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("49.7 days", error.Message, StringComparison.Ordinal);
+        fakeTime.Advance(second);
+        await WaitFor(async () => await clock.Ask<int>(0) >= 1); // the first timer still ticks
+    }
+
+    private static async Task WaitFor(Func<Task<bool>> condition)
+    {
+        for (int i = 0; i < 500 && !await condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(await condition(), "the condition did not hold within 5 s");
+    }
+
     [Fact]
     public async Task A_bucket_whose_reap_delay_no_timer_can_wait_is_refused_when_configured()
     {
