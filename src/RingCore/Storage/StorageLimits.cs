@@ -13,7 +13,7 @@ public static class StorageLimits
     /// The longest bucket name, and so the longest actor type name (a type's state lives in the
     /// bucket named after it): 1024 UTF-8 bytes, so that a bucket and a key fit in one store key.
     /// </summary>
-    internal const int MaxBucketNameBytes = 1024;
+    public const int MaxBucketNameBytes = 1024;
 
     /// <summary>The largest value plus metadata: 16 MiB. Larger objects stall handoff and replication of a partition.</summary>
     public const int MaxObjectBytes = 16 * 1024 * 1024;
