@@ -95,7 +95,7 @@ public sealed class BucketProperties
         {
             // A longer delay would fail inside the reap's timer, where nobody hears it.
             throw new ArgumentOutOfRangeException(nameof(TombstoneReapDelay), TombstoneReapDelay,
-                $"TombstoneReapDelay must be from 0 to {Runtime.TimerLimits.MaxDueTimeText} (the longest a timer waits).");
+                $"TombstoneReapDelay must be from 0 to {Runtime.TimerLimits.MaxDueTimeText}, the longest a timer waits.");
         }
     }
 }

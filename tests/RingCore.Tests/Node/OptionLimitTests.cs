@@ -41,6 +41,19 @@ public sealed class OptionLimitTests
     }
 
     [Fact]
+    public void A_bad_default_bucket_is_named_by_its_path_and_value()
+    {
+        var options = new RingNodeOptions { PartitionCount = 8, Replication = { DefaultBucket = new BucketProperties { N = 1, R = 1, W = 1, TombstoneReapDelay = TooLong } } };
+
+        Assert.Equal(
+            $"RingCore:Replication:DefaultBucket:TombstoneReapDelay must be from 0 to 49.7 days, the longest a timer waits (got {TooLong}).",
+            Assert.Throws<ArgumentException>(options.Validate).Message);
+
+        options.Replication.DefaultBucket = new BucketProperties { N = 3, R = 4 };
+        Assert.Equal("RingCore:Replication:DefaultBucket:R must be from 1 to N (3) (got 4).", Assert.Throws<ArgumentException>(options.Validate).Message);
+    }
+
+    [Fact]
     public void A_node_name_longer_than_the_library_keeps_is_refused_at_start_not_at_the_first_write()
     {
         var options = new RingNodeOptions { PartitionCount = 8, NodeName = new string('n', RingMember.MaxNameBytes + 1) };

@@ -81,10 +81,11 @@ internal static class RingNodeOptionsRules
             }
             catch (ArgumentOutOfRangeException error)
             {
-                // The property's own sentence and value, without .NET's "(Parameter ...)" and "Actual value" lines.
+                // The property's own sentence ("W must be ..."), which starts with its name, under
+                // its path, without .NET's "(Parameter ...)" and "Actual value" lines.
                 string sentence = error.Message.Split('\n')[0].Replace($" (Parameter '{error.ParamName}')", "", StringComparison.Ordinal).TrimEnd('\r', '.');
                 problems.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{Section}:Replication:DefaultBucket:{error.ParamName} is invalid: {sentence} (got {error.ActualValue})."));
+                    $"{Section}:Replication:DefaultBucket:{sentence} (got {error.ActualValue})."));
             }
         }
 
