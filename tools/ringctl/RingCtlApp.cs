@@ -59,15 +59,16 @@ public static class RingCtlApp
 
     /// <summary>
     /// The parse errors to report. A word where a command belongs is one problem, the unknown
-    /// command, though System.CommandLine also reports that no command was given.
+    /// command or option, though System.CommandLine also reports that no command was given.
     /// </summary>
     private static List<string> Problems(ParseResult parse)
     {
         var command = parse.CommandResult.Command;
-        if (command.Subcommands.Count > 0 && parse.UnmatchedTokens is [var word, ..] && !word.StartsWith('-'))
+        if (command.Subcommands.Count > 0 && parse.UnmatchedTokens is [var word, ..])
         {
             string known = string.Join(", ", command.Subcommands.Select(c => c.Name));
-            return [$"unknown command {DisplayText.Quote(word)}; the commands are {known}."];
+            string what = word.StartsWith('-') ? "option" : "command";
+            return [$"unknown {what} {DisplayText.Quote(word)}; the commands are {known}."];
         }
 
         return parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal).ToList();

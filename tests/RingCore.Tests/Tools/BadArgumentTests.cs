@@ -40,6 +40,8 @@ public sealed class BadArgumentTests
         { ["locate", "--ring-size", "100", "--nodes", "a", "--key", "k"], "100" },
         { [], "command" },
         { ["frob"], "'frob'" },
+        { ["--frob"], "'--frob'" },
+        { ["frob", "--nodes", "a"], "'frob'" },
         { ["plan", "--ring-size", "8", "--nodes", "a,b,c,d,e,f,g,h,i"], "9 nodes" },
         { ["plan", "--ring-size", "8", "--nodes", "a,b,c,d,e,f,g,h", "--join", "i"], "--join" },
         { ["locate", "--ring-size", "8", "--nodes", "a,b,c,d,e,f,g,h,i", "--key", "k"], "8 partitions" },
