@@ -3,8 +3,9 @@ using Spectre.Console;
 namespace RingCore.Tools.RingCtl;
 
 /// <summary>
-/// Where a command writes (stdout as plain text and as a Spectre console, stderr for errors) and
-/// the one place that turns bad input into a one-line message and exit code 2.
+/// Where a command writes (stdout as plain text and as a Spectre console, stderr for errors and,
+/// on a terminal, progress) and the one place that turns bad input into a one-line message and
+/// exit code 2, and a failed read or write into exit code 3.
 /// </summary>
 internal sealed class CommandContext
 {
@@ -17,6 +18,8 @@ internal sealed class CommandContext
         Output = output;
         Error = error;
         Console = CreateConsole(output);
+        var errorOutput = new AnsiConsoleOutput(error);
+        Progress = errorOutput.IsTerminal ? AnsiConsole.Create(new AnsiConsoleSettings { Out = errorOutput }) : null;
     }
 
     /// <summary>Standard output, for plain lines that scripts read.</summary>
@@ -29,9 +32,17 @@ internal sealed class CommandContext
     public IAnsiConsole Console { get; }
 
     /// <summary>
+    /// Standard error as a Spectre console for live progress, or null when stderr is not a
+    /// terminal: progress is for someone watching, and in a file or a pipe it would only be
+    /// stale lines that make two identical runs differ (issue 12).
+    /// </summary>
+    public IAnsiConsole? Progress { get; }
+
+    /// <summary>
     /// Runs a command's body. Bad input, whether found by our parsing or by the library, becomes
-    /// "ringctl command: message" on stderr and <see cref="ExitCodes.Usage"/>; anything else is a
-    /// bug and keeps its stack trace.
+    /// "ringctl command: message" on stderr and <see cref="ExitCodes.Usage"/>; a file or stream that
+    /// cannot be read or written, the same line and <see cref="ExitCodes.IoError"/>; anything else
+    /// is a bug and keeps its stack trace.
     /// </summary>
     public int Run(string command, Func<int> body)
     {
@@ -53,7 +64,7 @@ internal sealed class CommandContext
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             Error.WriteLine($"ringctl {command}: {exception.Message}");
-            return ExitCodes.Failure;
+            return ExitCodes.IoError;
         }
     }
 
@@ -68,7 +79,7 @@ internal sealed class CommandContext
         {
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No, // live displays (the simulate progress bar) only on a terminal
+            Interactive = InteractionSupport.No, // live displays go to Progress, never into the results
             Out = consoleOutput,
         });
         if (!terminal)

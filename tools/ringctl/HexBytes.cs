@@ -11,23 +11,21 @@ internal static class HexBytes
     /// <summary>Parses hex digits (either case, surrounding whitespace ignored) into bytes.</summary>
     /// <param name="text">The hex text.</param>
     /// <param name="bytes">The bytes, when the text is valid.</param>
-    /// <param name="error">Why the text is not valid hex, quoting it, when it is not.</param>
+    /// <param name="error">Why the text is not valid hex, quoting it (escaped and shortened, see <see cref="DisplayText"/>), when it is not.</param>
     public static bool TryParse(string text, out byte[] bytes, out string error)
     {
         string digits = text.Trim();
         bytes = [];
-        for (int i = 0; i < digits.Length; i++)
+        int bad = FirstNonHexDigit(digits);
+        if (bad >= 0)
         {
-            if (!char.IsAsciiHexDigit(digits[i]))
-            {
-                error = $"invalid hex '{digits}': '{digits[i]}' at position {Count(i + 1)} is not a hex digit.";
-                return false;
-            }
+            error = NotHex(digits, bad);
+            return false;
         }
 
         if (digits.Length % 2 != 0)
         {
-            error = $"invalid hex '{digits}': an odd number of digits ({Count(digits.Length)}); each byte takes two.";
+            error = $"invalid hex {DisplayText.Quote(digits)}: an odd number of digits ({Count(digits.Length)}); each byte takes two.";
             return false;
         }
 
@@ -35,6 +33,24 @@ internal static class HexBytes
         error = string.Empty;
         return true;
     }
+
+    /// <summary>The index of the first character of <paramref name="digits"/> that is not a hex digit, or -1.</summary>
+    public static int FirstNonHexDigit(string digits)
+    {
+        for (int i = 0; i < digits.Length; i++)
+        {
+            if (!char.IsAsciiHexDigit(digits[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Why <paramref name="digits"/> is not hex: the character at <paramref name="index"/>.</summary>
+    public static string NotHex(string digits, int index) =>
+        $"invalid hex {DisplayText.Quote(digits)}: {DisplayText.Quote(digits[index])} at position {Count(index + 1)} is not a hex digit.";
 
     /// <summary>Parses the value of <paramref name="option"/> as hex.</summary>
     /// <exception cref="UsageException">The value is not valid hex.</exception>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RingCore.Hashing;
 using RingCore.Ring;
 
@@ -25,7 +26,17 @@ internal sealed class KeyLocator
     public int PartitionOf(ReadOnlySpan<byte> key) => Mode switch
     {
         KeyHashMode.Riak => RiakKeyHash.PartitionOf(_bucket, key, Ring.PartitionCount),
-        _ when _bucket.Length > 0 => Ring.PartitionOf(KeyPosition.Of(_bucket, key)),
-        _ => Ring.PartitionOfKey(key),
+        _ => Ring.PartitionOf(PositionOf(key)),
     };
+
+    /// <summary>
+    /// The key's position on the 2^64 ring in xxhash mode: the XxHash64 of the key, seeded with
+    /// the bucket's hash when there is a bucket (as the store and the actor types place keys).
+    /// The partition is its top bits, so the report prints the very number it routes by.
+    /// </summary>
+    public ulong PositionOf(ReadOnlySpan<byte> key)
+    {
+        Debug.Assert(Mode == KeyHashMode.XxHash, "riak mode places keys on a 2^160 ring, by SHA-1");
+        return _bucket.Length > 0 ? KeyPosition.Of(_bucket, key) : XxHash64.Hash(key);
+    }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using RingCore.Storage;
 
 namespace RingCore.Tools.RingCtl;
 
@@ -17,7 +18,7 @@ internal static class LocateCommand
     public static Command Create(CommandContext context)
     {
         var ring = new RingArguments();
-        var key = new Option<string>("--key") { HelpName = "text", Description = "The key, as text (hashed as its UTF-8 bytes)." };
+        var key = new Option<string>("--key") { HelpName = "text", Description = $"The key, as text (hashed as its UTF-8 bytes): 1 to {StorageLimits.MaxKeyBytes} bytes, as the store takes." };
         var keyHex = new Option<string>("--key-hex") { HelpName = "hex", Description = "The key, as hex bytes (for example 0a0b0c)." };
         var keysFrom = new Option<string>("--keys-from")
         {
@@ -27,7 +28,7 @@ internal static class LocateCommand
         var nVal = new Option<int>("--n-val")
         {
             HelpName = "N",
-            Description = "How many replicas the preference list shows.",
+            Description = "How many replicas the preference list shows (not with --keys-from, which prints partitions only).",
             DefaultValueFactory = _ => DefaultNVal,
         };
         var hash = new Option<string>("--hash")
@@ -36,7 +37,11 @@ internal static class LocateCommand
             Description = "How keys map to partitions: xxhash (RingCore's) or riak (SHA-1 of {Bucket, Key}, as riak_core).",
             DefaultValueFactory = _ => "xxhash",
         };
-        var bucket = new Option<string>("--bucket") { HelpName = "text", Description = "The bucket (or actor type), as text: keys hash within it. Required with --hash riak." };
+        var bucket = new Option<string>("--bucket")
+        {
+            HelpName = "text",
+            Description = $"The bucket (or actor type), as text: keys hash within it; not empty, and with xxhash at most {StorageLimits.MaxBucketNameBytes} bytes. Required with --hash riak.",
+        };
         var bucketHex = new Option<string>("--bucket-hex") { HelpName = "hex", Description = "The bucket, as hex bytes; instead of --bucket." };
 
         var command = new Command(Name, "Show the partition of a key and the nodes of its preference list.");
@@ -54,11 +59,16 @@ internal static class LocateCommand
             var mode = ReadHashMode(parse.GetValue(hash));
             string? bucketText = parse.GetValue(bucket);
             byte[]? bucketBytes = ReadBucket(mode, bucketText, parse.GetValue(bucketHex));
-            int replicas = ReadNVal(parse.GetValue(nVal), setup.PartitionCount);
             string? keyText = parse.GetValue(key);
             string? keyHexText = parse.GetValue(keyHex);
             string? keysFile = parse.GetValue(keysFrom);
             CheckOneKeySource(keyText, keyHexText, keysFile);
+            if (keysFile is not null && parse.GetResult(nVal) is { Implicit: false })
+            {
+                throw new UsageException("--n-val has no effect with --keys-from, which prints each key's partition only; leave --n-val out, or locate one key with --key.");
+            }
+
+            int replicas = ReadNVal(parse.GetValue(nVal), setup.PartitionCount);
 
             var locator = new KeyLocator(setup.Initial.Ring, mode, bucketBytes);
             if (keysFile is not null)
@@ -67,7 +77,7 @@ internal static class LocateCommand
                 return ExitCodes.Success;
             }
 
-            byte[] keyBytes = keyText is not null ? Encoding.UTF8.GetBytes(keyText) : HexBytes.ParseOption("--key-hex", keyHexText!);
+            byte[] keyBytes = keyText is not null ? CheckKey("--key", Encoding.UTF8.GetBytes(keyText)) : CheckKey("--key-hex", HexBytes.ParseOption("--key-hex", keyHexText!));
             WarnIfReplicasMayShareNodes(context, setup, replicas);
             new LocateReport(context.Console, setup).Write(locator, keyBytes, keyText, bucketText, replicas);
             return ExitCodes.Success;
@@ -99,7 +109,37 @@ internal static class LocateCommand
             throw new UsageException("--hash riak needs --bucket or --bucket-hex: riak hashes the bucket with the key.");
         }
 
-        return text is not null ? Encoding.UTF8.GetBytes(text) : HexBytes.ParseOption("--bucket-hex", hex!);
+        string option = text is not null ? "--bucket" : "--bucket-hex";
+        byte[] bytes = text is not null ? Encoding.UTF8.GetBytes(text) : HexBytes.ParseOption(option, hex!);
+        if (bytes.Length == 0)
+        {
+            // RingCore refuses an empty bucket name, and so does riak ("Bucket cannot be zero-length").
+            throw new UsageException(mode == KeyHashMode.XxHash
+                ? $"{option}: the bucket is empty, and a bucket name must not be; leave {option} out to hash the key alone."
+                : $"{option}: the bucket is empty, and riak refuses an empty bucket name.");
+        }
+
+        if (mode == KeyHashMode.XxHash && bytes.Length > StorageLimits.MaxBucketNameBytes)
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"{option}: a bucket name must be at most {StorageLimits.MaxBucketNameBytes} UTF-8 bytes (got {bytes.Length})."));
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The key, if the store would take it: 1 to <see cref="StorageLimits.MaxKeyBytes"/> bytes.</summary>
+    private static byte[] CheckKey(string option, byte[] key)
+    {
+        try
+        {
+            StorageLimits.CheckKey(key);
+            return key;
+        }
+        catch (ArgumentException exception)
+        {
+            throw UsageException.For(option, exception);
+        }
     }
 
     private static int ReadNVal(int nVal, int partitionCount)

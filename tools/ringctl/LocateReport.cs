@@ -32,16 +32,23 @@ internal sealed class LocateReport
         int partition = locator.PartitionOf(key);
         _console.WriteLine(_setup.Describe());
         _console.WriteLine(Describe("Key", key, keyText));
-        if (locator.Mode == KeyHashMode.Riak)
+        if (!locator.Bucket.IsEmpty)
         {
             _console.WriteLine(Describe("Bucket", locator.Bucket, bucketText));
+        }
+
+        if (locator.Mode == KeyHashMode.Riak)
+        {
             Span<byte> sha1 = stackalloc byte[RiakKeyHash.HashSizeInBytes];
             RiakKeyHash.Hash(locator.Bucket, key, sha1);
             _console.WriteLine($"Hash: riak, SHA-1 of term_to_binary({{Bucket, Key}}) = {HexBytes.Format(sha1)}");
         }
         else
         {
-            _console.WriteLine($"Hash: xxhash, ring position {XxHash64.Hash(key).ToString("x16", CultureInfo.InvariantCulture)}");
+            string position = locator.PositionOf(key).ToString("x16", CultureInfo.InvariantCulture);
+            _console.WriteLine(locator.Bucket.IsEmpty
+                ? $"Hash: xxhash, XxHash64(key) = ring position {position}"
+                : $"Hash: xxhash, XxHash64(key, seed: XxHash64(bucket)) = ring position {position}");
         }
 
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Partition: {partition} of {ring.PartitionCount}"));

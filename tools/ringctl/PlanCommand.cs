@@ -45,6 +45,13 @@ internal static class PlanCommand
                 return ExitCodes.Success;
             }
 
+            if (joining.Count > 0)
+            {
+                var current = setup.Initial.Ring;
+                int staying = current.Members.Length - leaving.Count(name => current.IndexOfMember(name) >= 0);
+                RingArguments.CheckEveryNodeOwns("--join", staying + joining.Count, setup.PartitionCount);
+            }
+
             var result = Apply(setup.Initial.Ring, joining, leaving, setup.Claim);
             report.WriteChange(joining, leaving, result);
             return ExitCodes.Success;

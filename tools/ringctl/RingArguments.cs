@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using RingCore.Claim;
 using RingCore.Ring;
 
@@ -25,7 +26,7 @@ internal sealed class RingArguments
         Nodes = new Option<string[]>("--nodes")
         {
             HelpName = "names",
-            Description = "The ring's nodes: a comma-separated list, or the option repeated.",
+            Description = $"The ring's nodes: a comma-separated list, or the option repeated. At most one per partition; names of 1 to {RingMember.MaxNameBytes} UTF-8 bytes.",
             Required = true,
         };
         TargetN = new Option<int>("--target-n")
@@ -81,6 +82,8 @@ internal sealed class RingArguments
             throw new UsageException("--nodes: at least one node is needed.");
         }
 
+        CheckEveryNodeOwns("--nodes", nodes.Count, partitionCount);
+
         ClaimResult initial;
         try
         {
@@ -92,5 +95,19 @@ internal sealed class RingArguments
         }
 
         return new RingSetup(partitionCount, nodes, claim, initial);
+    }
+
+    /// <summary>
+    /// Refuses more nodes than partitions: claim would leave the extra nodes owning nothing (they
+    /// would store no primary replica), which is a mistake in the numbers, not a plan.
+    /// </summary>
+    /// <exception cref="UsageException">More nodes than partitions.</exception>
+    public static void CheckEveryNodeOwns(string option, int nodes, int partitionCount)
+    {
+        if (nodes > partitionCount)
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"{option}: {nodes} nodes for a ring of {partitionCount} partitions, so {nodes - partitionCount} would own no partition; use at most {partitionCount} nodes, or a larger --ring-size."));
+        }
     }
 }

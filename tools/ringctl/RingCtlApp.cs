@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 
 namespace RingCore.Tools.RingCtl;
@@ -14,7 +15,7 @@ public static class RingCtlApp
     /// <param name="args">The command-line arguments, without the program name.</param>
     /// <param name="output">Where results and help go (standard output).</param>
     /// <param name="error">Where errors and warnings go (standard error).</param>
-    /// <returns>0 on success, 2 for bad usage (nothing done), 1 when the work itself failed.</returns>
+    /// <returns>An <see cref="ExitCodes"/> value: 0 done, 1 a check failed (simulate's verdict), 2 bad usage (nothing done), 3 an I/O error.</returns>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -26,23 +27,72 @@ public static class RingCtlApp
         root.Subcommands.Add(PlanCommand.Create(context));
         root.Subcommands.Add(LocateCommand.Create(context));
         root.Subcommands.Add(SimulateCommand.Create(context));
+        AddExitCodesToHelp(root, output);
 
         var parse = root.Parse(args);
         if (parse.Action is ParseErrorAction)
         {
             // System.CommandLine would print the errors and the whole help text and exit 1; a
-            // script is better served by one line per error, a pointer to help, and exit 2.
+            // script is better served by one line per problem, a pointer to help, and exit 2.
             string command = CommandPath(parse);
-            foreach (var parseError in parse.Errors)
+            var problems = Problems(parse);
+            for (int i = 0; i < problems.Count; i++)
             {
-                error.WriteLine($"{command}: {parseError.Message}");
+                string hint = i == problems.Count - 1 ? $" Run '{command} --help' for usage." : "";
+                error.WriteLine($"{command}: {problems[i]}{hint}");
             }
 
-            error.WriteLine($"Run '{command} --help' for usage.");
             return ExitCodes.Usage;
         }
 
-        return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        }
+        catch (IOException exception)
+        {
+            // Writing the help text failed (a closed pipe): the commands' own writes are caught in CommandContext.Run.
+            error.WriteLine($"{CommandPath(parse)}: {exception.Message}");
+            return ExitCodes.IoError;
+        }
+    }
+
+    /// <summary>
+    /// The parse errors to report. A word where a command belongs is one problem, the unknown
+    /// command or option, though System.CommandLine also reports that no command was given.
+    /// </summary>
+    private static List<string> Problems(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        if (command.Subcommands.Count > 0 && parse.UnmatchedTokens is [var word, ..])
+        {
+            string known = string.Join(", ", command.Subcommands.Select(c => c.Name));
+            string what = word.StartsWith('-') ? "option" : "command";
+            return [$"unknown {what} {DisplayText.Quote(word)}; the commands are {known}."];
+        }
+
+        return parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Every command's --help ends with the exit codes (the help option is shared by the subcommands).</summary>
+    private static void AddExitCodesToHelp(RootCommand root, TextWriter output)
+    {
+        var help = root.Options.OfType<HelpOption>().Single();
+        if (help.Action is SynchronousCommandLineAction standard)
+        {
+            help.Action = new HelpWithExitCodes(standard, output);
+        }
+    }
+
+    private sealed class HelpWithExitCodes(SynchronousCommandLineAction standard, TextWriter output) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            int exitCode = standard.Invoke(parseResult);
+            output.WriteLine(ExitCodes.Help);
+            output.WriteLine();
+            return exitCode;
+        }
     }
 
     private static string CommandPath(ParseResult parse)

@@ -11,7 +11,8 @@ namespace RingCore.Tools.RingCtl;
 /// <c>ringctl simulate</c>: one seeded fault schedule on an in-process cluster with embedded
 /// defaults (issue 5): the faults it injected, the operations acknowledged and failed, the
 /// siblings created and merged, and the history checker's verdict. The same seed replays the same
-/// run; a failed verdict exits 1.
+/// run and prints the same bytes (progress goes to stderr, and only on a terminal); a failed
+/// verdict exits 1.
 /// </summary>
 internal static class SimulateCommand
 {
@@ -27,7 +28,9 @@ internal static class SimulateCommand
         var lww = new Option<bool>("--last-write-wins") { Description = "Resolve concurrent writes by timestamp (and watch the checker report the writes that loses)." };
         var showSchedule = new Option<bool>("--show-schedule") { Description = "Print every step of the schedule." };
 
-        var command = new Command(Name, "Run one seeded fault schedule on an in-process cluster and check that no acknowledged write was lost.");
+        var command = new Command(Name,
+            "Run one seeded fault schedule on an in-process cluster and check that no acknowledged write was lost. " +
+            "Exits 0 when the verdict passes, 1 when it fails. Progress is shown on stderr when it is a terminal.");
         foreach (var option in new Option[] { nodes, seed, ops, faults, clients, lww, showSchedule })
         {
             command.Options.Add(option);
@@ -44,9 +47,9 @@ internal static class SimulateCommand
             };
             var schedule = ScheduleGenerator.Generate(parse.GetValue(seed), shape);
             var options = new ScheduleRunOptions { Bucket = new BucketProperties { LastWriteWins = parse.GetValue(lww) } };
-            var verdict = Run(context.Console, schedule, options);
+            var verdict = Run(context.Progress, schedule, options);
             Report(context.Console, verdict, parse.GetValue(showSchedule));
-            return verdict.Passed ? ExitCodes.Success : ExitCodes.Failure;
+            return verdict.Passed ? ExitCodes.Success : ExitCodes.CheckFailed;
         }));
         return command;
     }
@@ -54,14 +57,23 @@ internal static class SimulateCommand
     private static int Check(string option, int value, int min, int max) =>
         value >= min && value <= max ? value : throw new UsageException($"{option} must be from {min} to {max} (got {value}).");
 
-    private static ScheduleVerdict Run(IAnsiConsole console, Schedule schedule, ScheduleRunOptions options)
+    /// <param name="progress">The terminal to show progress on, or null for none.</param>
+    /// <param name="schedule">The schedule to run.</param>
+    /// <param name="options">How to run it.</param>
+    private static ScheduleVerdict Run(IAnsiConsole? progress, Schedule schedule, ScheduleRunOptions options)
     {
+        if (progress is null)
+        {
+            return ScheduleRunner.Run(schedule, options);
+        }
+
         ScheduleVerdict? verdict = null;
-        console.Progress()
+        progress.Progress()
+            .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn())
-            .Start(progress =>
+            .Start(display =>
             {
-                var task = progress.AddTask($"seed {schedule.Seed}: {schedule.Steps.Count} steps", maxValue: Math.Max(1, schedule.Steps.Count));
+                var task = display.AddTask($"seed {schedule.Seed}: {schedule.Steps.Count} steps", maxValue: Math.Max(1, schedule.Steps.Count));
                 verdict = ScheduleRunner.Run(schedule, options with { Progress = step => task.Value = step + 1 });
                 task.Value = task.MaxValue;
             });

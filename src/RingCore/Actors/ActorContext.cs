@@ -51,8 +51,27 @@ public readonly struct ActorContext
     /// never runs concurrently with a handler. Ticks do not count as activity: an actor with only
     /// timers still passivates when idle, and its timers stop then.
     /// </summary>
-    public void RegisterTimer(string name, TimeSpan dueTime, TimeSpan period, object message) =>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="dueTime"/> or <paramref name="period"/> is negative (other than an infinite period) or
+    /// longer than 49.7 days (the longest a timer waits).
+    /// </exception>
+    public void RegisterTimer(string name, TimeSpan dueTime, TimeSpan period, object message)
+    {
+        // Checked before the timer of the same name is replaced, so a bad call leaves it running.
+        if (dueTime < TimeSpan.Zero || dueTime > Runtime.TimerLimits.MaxDueTime)
+        {
+            throw new ArgumentOutOfRangeException(nameof(dueTime), dueTime,
+                $"Timer '{name}': the due time must be from 0 to {Runtime.TimerLimits.MaxDueTimeText}.");
+        }
+
+        if (period != Timeout.InfiniteTimeSpan && (period < TimeSpan.Zero || period > Runtime.TimerLimits.MaxDueTime))
+        {
+            throw new ArgumentOutOfRangeException(nameof(period), period,
+                $"Timer '{name}': the period must be from 0 to {Runtime.TimerLimits.MaxDueTimeText}, or Timeout.InfiniteTimeSpan (0 and infinite fire once).");
+        }
+
         Activation.RegisterTimer(name, dueTime, period, message);
+    }
 
     /// <summary>Stops the timer <paramref name="name"/>; true when it existed.</summary>
     public bool CancelTimer(string name) => Activation.CancelTimer(name);

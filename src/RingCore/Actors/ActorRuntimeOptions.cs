@@ -1,6 +1,10 @@
 namespace RingCore.Actors;
 
-/// <summary>Settings of a node's actor runtime: its mailboxes and its timers.</summary>
+/// <summary>
+/// Settings of a node's actor runtime: its mailboxes and its timers. Every time span here becomes
+/// a timer, so each must be positive and at most 49.7 days (the longest a .NET timer waits);
+/// <c>RingNodeOptions.Validate</c> and the host's validator refuse others by name.
+/// </summary>
 public sealed class ActorRuntimeOptions
 {
     /// <summary>

@@ -66,14 +66,27 @@ public sealed class ActorTypeBuilder<TState>
     /// <summary>When state is stored. Defaults to <see cref="ActorDurability.WriteThrough"/>.</summary>
     public ActorTypeBuilder<TState> WithDurability(ActorDurability durability)
     {
+        if (!Enum.IsDefined(durability))
+        {
+            throw new ArgumentOutOfRangeException(nameof(durability), durability,
+                $"Actor type '{Name}': durability must be WriteThrough, WriteBehind or Ephemeral.");
+        }
+
         _durability = durability;
         return this;
     }
 
-    /// <summary>How long an actor may receive no message before it is passivated. Defaults to 5 minutes.</summary>
+    /// <summary>
+    /// How long an actor may receive no message before it is passivated: positive (<see cref="TimeSpan.MaxValue"/>
+    /// never passivates). Defaults to 5 minutes.
+    /// </summary>
     public ActorTypeBuilder<TState> PassivateAfter(TimeSpan idleTimeout)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(idleTimeout, TimeSpan.Zero);
+        if (idleTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(idleTimeout), idleTimeout, $"Actor type '{Name}': the idle timeout must be positive.");
+        }
+
         _idleTimeout = idleTimeout;
         return this;
     }

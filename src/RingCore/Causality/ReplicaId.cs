@@ -30,8 +30,8 @@ public readonly record struct ReplicaId(ulong Value) : IComparable<ReplicaId>
     private static ReadOnlySpan<byte> Domain => "ringcore.replica.v1"u8;
 
     // Node names longer than this are refused: they are host names or short labels, and the
-    // bound keeps the stack buffer below small.
-    private const int MaxNodeNameBytes = 1024;
+    // bound keeps the stack buffer below small. A ring refuses such a member already.
+    private const int MaxNodeNameBytes = Ring.RingMember.MaxNameBytes;
 
     /// <summary>
     /// The id of the vnode of <paramref name="partition"/> on <paramref name="node"/> in

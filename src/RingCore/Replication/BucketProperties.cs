@@ -50,7 +50,7 @@ public sealed class BucketProperties
     /// seconds (riak_kv's delete_mode): a copy of the deleted value still in flight (a delayed or
     /// duplicated message) that lands within it meets the tombstone and is superseded; one that
     /// lands after the reap brings the value back. Longer is safer and keeps deleted keys' clocks
-    /// around longer; zero reaps at once.
+    /// around longer; zero reaps at once. At most 49.7 days.
     /// </summary>
     public TimeSpan TombstoneReapDelay { get; init; } = TimeSpan.FromSeconds(3);
 
@@ -61,7 +61,7 @@ public sealed class BucketProperties
     /// </summary>
     internal bool AcknowledgeBeforeQuorum { get; init; }
 
-    /// <summary>Checks 1 &lt;= R, W &lt;= N, PR &lt;= R, PW &lt;= W, N &lt;= <paramref name="targetN"/> and a non-negative reap delay.</summary>
+    /// <summary>Checks 1 &lt;= R, W &lt;= N, PR &lt;= R, PW &lt;= W, N &lt;= <paramref name="targetN"/> and a reap delay from 0 to 49.7 days (the longest a timer waits).</summary>
     /// <param name="targetN">The ring's target_n: claim keeps that many consecutive partitions on distinct members, so N above it could put two replicas on one node.</param>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
     public void Validate(int targetN)
@@ -91,9 +91,11 @@ public sealed class BucketProperties
             throw new ArgumentOutOfRangeException(nameof(PW), PW, $"PW must be from 0 to W ({W}).");
         }
 
-        if (TombstoneReapDelay < TimeSpan.Zero)
+        if (TombstoneReapDelay < TimeSpan.Zero || TombstoneReapDelay > Runtime.TimerLimits.MaxDueTime)
         {
-            throw new ArgumentOutOfRangeException(nameof(TombstoneReapDelay), TombstoneReapDelay, "TombstoneReapDelay must not be negative.");
+            // A longer delay would fail inside the reap's timer, where nobody hears it.
+            throw new ArgumentOutOfRangeException(nameof(TombstoneReapDelay), TombstoneReapDelay,
+                $"TombstoneReapDelay must be from 0 to {Runtime.TimerLimits.MaxDueTimeText}, the longest a timer waits.");
         }
     }
 }

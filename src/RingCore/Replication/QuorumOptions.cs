@@ -24,7 +24,7 @@ public sealed class QuorumOptions
     /// <summary>Whether not-found replies count towards R; the bucket's <see cref="BucketProperties.NotFoundOk"/> when null.</summary>
     public bool? NotFoundOk { get; init; }
 
-    /// <summary>How long the request waits for its quorum. Defaults to 5 seconds.</summary>
+    /// <summary>How long the request waits for its quorum: positive and at most 49.7 days. Defaults to 5 seconds.</summary>
     public TimeSpan Timeout { get; init; } = DefaultTimeout;
 
     /// <summary>The bucket's properties with these overrides applied, validated.</summary>
@@ -43,8 +43,12 @@ public sealed class QuorumOptions
             AcknowledgeBeforeQuorum = bucket.AcknowledgeBeforeQuorum,
         };
         effective.Validate(targetN);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Timeout, TimeSpan.Zero, nameof(Timeout));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(Timeout, Runtime.TimerLimits.MaxDueTime, nameof(Timeout));
+        if (Timeout <= TimeSpan.Zero || Timeout > Runtime.TimerLimits.MaxDueTime)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout,
+                $"QuorumOptions.Timeout must be positive and at most {Runtime.TimerLimits.MaxDueTimeText} (the longest a timer waits).");
+        }
+
         return effective;
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Text;
 using RingCore.Hashing;
 
 namespace RingCore.Ring;
@@ -141,6 +142,7 @@ public sealed class RingState
     /// <summary>A ring with the status of <paramref name="name"/> changed and the version increased.</summary>
     public RingState WithMemberStatus(string name, MemberStatus status)
     {
+        RequireDefined(status, nameof(status));
         int index = RequireMember(name);
         var members = (RingMember[])_members.Clone();
         members[index] = members[index] with { Status = status };
@@ -162,6 +164,16 @@ public sealed class RingState
             {
                 throw new ArgumentException("Member names must be non-empty.", nameof(members));
             }
+
+            int nameBytes = Encoding.UTF8.GetByteCount(member.Name);
+            if (nameBytes > RingMember.MaxNameBytes)
+            {
+                // The name itself is not quoted: at this length it would bury the message.
+                throw new ArgumentException(
+                    $"Member names must be at most {RingMember.MaxNameBytes} UTF-8 bytes (got {nameBytes}, a name starting '{member.Name[..16]}').", nameof(members));
+            }
+
+            RequireDefined(member.Status, nameof(members));
         }
 
         Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Name, b.Name));
@@ -174,6 +186,14 @@ public sealed class RingState
         }
 
         return sorted;
+    }
+
+    private static void RequireDefined(MemberStatus status, string parameter)
+    {
+        if (!Enum.IsDefined(status))
+        {
+            throw new ArgumentOutOfRangeException(parameter, status, "A member's status must be Joining, Valid, Leaving, Exiting or Down.");
+        }
     }
 
     private static int IndexOf(RingMember[] sortedMembers, string name)

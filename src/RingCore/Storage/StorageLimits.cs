@@ -9,6 +9,12 @@ public static class StorageLimits
     /// <summary>The largest key: 64 KiB. Keys are routed and compared on every request; larger ones are a client mistake.</summary>
     public const int MaxKeyBytes = 64 * 1024;
 
+    /// <summary>
+    /// The longest bucket name, and so the longest actor type name (a type's state lives in the
+    /// bucket named after it): 1024 UTF-8 bytes, so that a bucket and a key fit in one store key.
+    /// </summary>
+    public const int MaxBucketNameBytes = 1024;
+
     /// <summary>The largest value plus metadata: 16 MiB. Larger objects stall handoff and replication of a partition.</summary>
     public const int MaxObjectBytes = 16 * 1024 * 1024;
 

@@ -11,7 +11,7 @@ public sealed class PeerRpcOptions
     /// </summary>
     public TimeSpan RequestRetention { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How often forgotten requests are swept. Defaults to 30 seconds.</summary>
+    /// <summary>How often forgotten requests are swept: positive, at most 49.7 days and at most <see cref="RequestRetention"/>. Defaults to 30 seconds.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>

@@ -30,6 +30,18 @@ public sealed class RingStateTests
             Assert.Throws<ArgumentException>(() => RingState.FromOwners(8, [], new string[8])).Message);
 
     [Fact]
+    public void Rejects_a_member_status_that_is_not_one_of_the_enum()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            RingState.FromOwners(8, [new("a", (MemberStatus)9)], Enumerable.Repeat("a", 8).ToArray()));
+        Assert.Contains("Joining, Valid, Leaving, Exiting or Down", error.Message);
+        Assert.Contains("9", error.Message);
+
+        var ring = RingClaim.Initial(8, ["a", "b"]).Ring;
+        Assert.Equal("status", Assert.Throws<ArgumentOutOfRangeException>(() => ring.WithMemberStatus("a", (MemberStatus)(-1))).ParamName);
+    }
+
+    [Fact]
     public void Rejects_duplicate_member_names()
     {
         var error = Assert.Throws<ArgumentException>(() =>

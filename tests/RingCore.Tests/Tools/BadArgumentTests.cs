@@ -1,3 +1,5 @@
+using RingCore.Tools.RingCtl;
+
 namespace RingCore.Tests.Tools;
 
 /// <summary>Every bad input ends in exit code 2 and one line on stderr that names what was wrong; none throws.</summary>
@@ -37,6 +39,21 @@ public sealed class BadArgumentTests
         { ["locate", "--nodes", "a,b", "--key", "k", "--n-val", "65"], "65" },
         { ["locate", "--ring-size", "100", "--nodes", "a", "--key", "k"], "100" },
         { [], "command" },
+        { ["frob"], "'frob'" },
+        { ["--frob"], "'--frob'" },
+        { ["frob", "--nodes", "a"], "'frob'" },
+        { ["plan", "--ring-size", "8", "--nodes", "a,b,c,d,e,f,g,h,i"], "9 nodes" },
+        { ["plan", "--ring-size", "8", "--nodes", "a,b,c,d,e,f,g,h", "--join", "i"], "--join" },
+        { ["locate", "--ring-size", "8", "--nodes", "a,b,c,d,e,f,g,h,i", "--key", "k"], "8 partitions" },
+        { ["plan", "--nodes", "a," + new string('n', 100_000)], "1024 UTF-8 bytes" },
+        { ["plan", "--nodes", "a,b", "--join", new string('é', 600)], "--join" },
+        { ["locate", "--nodes", "a,b", "--key", ""], "--key" },
+        { ["locate", "--nodes", "a,b", "--key-hex", ""], "--key-hex" },
+        { ["locate", "--nodes", "a,b", "--key", new string('k', 65_537)], "65537" },
+        { ["locate", "--nodes", "a,b", "--key", "k", "--bucket", ""], "--bucket" },
+        { ["locate", "--nodes", "a,b", "--key", "k", "--bucket-hex", ""], "--bucket-hex" },
+        { ["locate", "--nodes", "a,b", "--key", "k", "--hash", "riak", "--bucket", ""], "--bucket" },
+        { ["locate", "--nodes", "a,b", "--key", "k", "--bucket", new string('b', 1025)], "1025" },
     };
 
     [Theory]
@@ -50,6 +67,107 @@ public sealed class BadArgumentTests
         Assert.Equal(string.Empty, run.Output);
         Assert.DoesNotContain("Exception", run.Error);
         Assert.DoesNotContain("   at ", run.Error);
+        Assert.Single(run.ErrorLines); // one problem, one line (issue 12: an unknown command printed two)
+        Assert.True(run.Error.Length < 400, $"the error quotes too much ({run.Error.Length} characters)");
+    }
+
+    [Fact]
+    public void N_val_with_keys_from_is_refused_since_that_output_has_no_preference_list()
+    {
+        string path = LocateCommandTests.WriteTempFile("00\n");
+        try
+        {
+            var run = RingCtlRun.Of("locate", "--nodes", "a,b,c", "--keys-from", path, "--n-val", "2");
+
+            Assert.Equal(2, run.ExitCode);
+            Assert.Contains("--n-val", run.Error);
+            Assert.Contains("--keys-from", run.Error);
+            Assert.Equal(string.Empty, run.Output);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_binary_line_in_a_keys_file_is_quoted_escaped_and_short()
+    {
+        // An escape sequence, a bell, a zero byte and a megabyte with no line break.
+        byte[] binary = [.. "00\n"u8, 0x1b, .. "[2J"u8, 0x07, 0x00, 0xff, .. Enumerable.Repeat((byte)'x', 1 << 20)];
+        string path = Path.Combine(Path.GetTempPath(), $"ringctl-binary-{Guid.NewGuid():N}.bin");
+        File.WriteAllBytes(path, binary);
+        try
+        {
+            var run = RingCtlRun.Of("locate", "--nodes", "a,b", "--keys-from", path);
+
+            Assert.Equal(2, run.ExitCode);
+            Assert.Contains("line 2", run.Error);
+            Assert.Contains("\\x1b[2J\\x07\\x00", run.Error);
+            Assert.DoesNotContain('\x1b', run.Error);
+            Assert.DoesNotContain('\0', run.Error);
+            Assert.DoesNotContain('\a', run.Error);
+            Assert.Single(run.ErrorLines);
+            Assert.True(run.Error.Length < 400, $"the error quotes too much ({run.Error.Length} characters)");
+            Assert.Equal(string.Empty, run.Output);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_keys_file_line_longer_than_the_longest_key_is_refused_without_reading_it_whole()
+    {
+        string path = LocateCommandTests.WriteTempFile("00\n" + new string('a', 2 * 65_536 + 2) + "\n");
+        try
+        {
+            var run = RingCtlRun.Of("locate", "--nodes", "a,b", "--keys-from", path);
+
+            Assert.Equal(2, run.ExitCode);
+            Assert.Contains("line 2", run.Error);
+            Assert.Contains("65536 bytes", run.Error);
+            Assert.Single(run.ErrorLines);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_failed_write_is_an_io_error_with_its_own_exit_code_not_a_failed_verdict()
+    {
+        using var error = new StringWriter();
+
+        int exitCode = RingCtlApp.Run(["plan", "--nodes", "a,b"], new FailingWriter(), error);
+
+        Assert.Equal(3, exitCode);
+        Assert.Equal("ringctl plan: No space left on device", error.ToString().Trim());
+    }
+
+    [Fact]
+    public void Help_lists_the_exit_codes()
+    {
+        var run = RingCtlRun.Of("--help");
+
+        Assert.Equal(0, run.ExitCode);
+        foreach (string code in new[] { "0 ", "1 ", "2 ", "3 " })
+        {
+            Assert.Contains(run.OutputLines, line => line.TrimStart().StartsWith(code, StringComparison.Ordinal));
+        }
+
+        Assert.Contains("Exit codes", run.Output);
+    }
+
+    private sealed class FailingWriter : TextWriter
+    {
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void Write(char value) => throw new IOException("No space left on device");
+
+        public override void Write(string? value) => throw new IOException("No space left on device");
     }
 
     [Fact]

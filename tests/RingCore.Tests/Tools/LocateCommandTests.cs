@@ -75,6 +75,22 @@ public sealed class LocateCommandTests
         Assert.Contains($"Partition: {withinBucket} of 64", run.OutputLines);
     }
 
+    [Theory]
+    [InlineData("x", "b")]
+    [InlineData("42", "carts")]
+    public void A_bucket_in_xxhash_mode_prints_the_position_the_partition_is_taken_from(string key, string bucket)
+    {
+        var ring = RingClaim.Initial(64, ["a", "b", "c"]).Ring;
+        ulong position = KeyPosition.Of(Encoding.UTF8.GetBytes(bucket), Encoding.UTF8.GetBytes(key));
+
+        var run = RingCtlRun.Of("locate", "--nodes", "a,b,c", "--key", key, "--bucket", bucket);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains(run.OutputLines, line => line.StartsWith("Hash: xxhash", StringComparison.Ordinal)
+            && line.EndsWith($"ring position {position:x16}", StringComparison.Ordinal));
+        Assert.Contains($"Partition: {ring.PartitionOf(position)} of 64", run.OutputLines);
+    }
+
     [Fact]
     public void Riak_mode_places_the_key_where_riak_would()
     {

@@ -13,7 +13,9 @@ internal sealed record RingCtlRun(int ExitCode, string Output, string Error)
         return new RingCtlRun(exitCode, output.ToString(), error.ToString());
     }
 
-    public string[] OutputLines => Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+    public string[] OutputLines => Lines(Output);
+
+    public string[] ErrorLines => Lines(Error);
 
     /// <summary>
     /// The body rows of the first table after the line that starts with <paramref name="heading"/>,
@@ -37,4 +39,6 @@ internal sealed record RingCtlRun(int ExitCode, string Output, string Error)
 
         return rows;
     }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
 }

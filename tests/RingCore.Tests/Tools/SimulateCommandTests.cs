@@ -36,6 +36,20 @@ public sealed class SimulateCommandTests
         Assert.DoesNotContain("Acknowledged writes lost: 0", run.OutputLines);
     }
 
+    [Fact]
+    public void Simulate_writes_no_progress_to_a_redirected_output_so_two_runs_print_the_same()
+    {
+        // Long enough (a few seconds) that a progress display refreshes several times meanwhile.
+        string[] args = ["simulate", "--seed", "7", "--ops", "10000", "--faults", "20"];
+
+        var first = RingCtlRun.Of(args);
+        var second = RingCtlRun.Of(args);
+
+        Assert.DoesNotContain(first.OutputLines, line => line.Contains("steps", StringComparison.Ordinal) || line.EndsWith('%'));
+        Assert.Equal(string.Empty, first.Error); // and none to stderr either: it is no terminal
+        Assert.Equal(first.Output, second.Output);
+    }
+
     [Theory]
     [InlineData("--nodes", "2", "--nodes must be from 3 to 64 (got 2).")]
     [InlineData("--ops", "-1", "--ops must be from 0 to 1000000 (got -1).")]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using RingCore.Claim;
 using RingCore.Ring;
 using RingCore.Runtime;
@@ -26,6 +27,8 @@ internal static class RingNodeOptionsRules
         }
 
         Require(!string.IsNullOrWhiteSpace(options.NodeName), "NodeName", "set to a name", options.NodeName is null ? null : $"'{options.NodeName}'");
+        int nameBytes = options.NodeName is null ? 0 : Encoding.UTF8.GetByteCount(options.NodeName);
+        Require(nameBytes <= RingMember.MaxNameBytes, "NodeName", $"at most {RingMember.MaxNameBytes} UTF-8 bytes", $"{nameBytes} bytes");
         Require(PartitionMath.IsValidPartitionCount(options.PartitionCount), "PartitionCount",
             $"a power of two from {PartitionMath.MinPartitionCount} to {PartitionMath.MaxPartitionCount}", options.PartitionCount);
         Require(options.TargetN >= 1 && options.TargetN <= ClaimOptions.MaxTargetN && options.TargetN <= options.PartitionCount, "TargetN",
@@ -79,9 +82,13 @@ internal static class RingNodeOptionsRules
             {
                 bucket.Validate(Math.Min(options.TargetN, Math.Max(1, options.PartitionCount)));
             }
-            catch (ArgumentException error)
+            catch (ArgumentOutOfRangeException error)
             {
-                problems.Add($"{Section}:Replication:DefaultBucket is invalid: {error.Message}");
+                // The property's own sentence ("W must be ..."), which starts with its name, under
+                // its path, without .NET's "(Parameter ...)" and "Actual value" lines.
+                string sentence = error.Message.Split('\n')[0].Replace($" (Parameter '{error.ParamName}')", "", StringComparison.Ordinal).TrimEnd('\r', '.');
+                problems.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{Section}:Replication:DefaultBucket:{sentence} (got {error.ActualValue})."));
             }
         }
 

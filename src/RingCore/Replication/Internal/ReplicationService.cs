@@ -28,8 +28,6 @@ namespace RingCore.Replication;
 /// </remarks>
 internal sealed partial class ReplicationService : IPeerService
 {
-    private const int MaxBucketBytes = 1024;
-
     /// <summary>
     /// The largest value a put accepts: a quarter of <see cref="StorageLimits.MaxObjectBytes"/>,
     /// so that a few concurrent siblings of that size still fit in one stored object.
@@ -260,9 +258,9 @@ internal sealed partial class ReplicationService : IPeerService
         }
 
         int bucketBytes = Encoding.UTF8.GetByteCount(bucket);
-        if (bucketBytes > MaxBucketBytes)
+        if (bucketBytes > StorageLimits.MaxBucketNameBytes)
         {
-            throw new ArgumentException($"A bucket name must be at most {MaxBucketBytes} UTF-8 bytes (got {bucketBytes}).", nameof(bucket));
+            throw new ArgumentException($"A bucket name must be at most {StorageLimits.MaxBucketNameBytes} UTF-8 bytes (got {bucketBytes}).", nameof(bucket));
         }
 
         int length = 1 + sizeof(ushort) + bucketBytes + key.Length;
