@@ -255,7 +255,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
             // The node stopped at its deadline while this actor was stuck or draining: what is
             // still queued is not handled (its state could no longer be stored) but failed, so
             // no caller waits for its own timeout.
-            FailQueued(new ObjectDisposedException($"vnode {Host.Partition}", $"The node stopped before this message to {Type.Name} '{KeyText}' was handled."));
+            FailQueued(NodeStopped());
             EndTurn();
             return default;
         }
@@ -352,8 +352,21 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
             throw;
         }
 
+        if (Host.IsAbandoned)
+        {
+            // A handler that outlived the node's shutdown deadline: the rest of the mail fails.
+            var stopped = NodeStopped();
+            AbandonBatch(stopped);
+            FailQueued(stopped);
+            EndTurn();
+            return;
+        }
+
         await RunMessages(handled, handledUserMessage).ConfigureAwait(false);
     }
+
+    private ObjectDisposedException NodeStopped() =>
+        new($"vnode {Host.Partition}", $"The node stopped before this message to {Type.Name} '{KeyText}' was handled.");
 
     /// <summary>Ends the turn once the batch's state is stored and its messages answered.</summary>
     private async ValueTask EndTurnAfterAsync(ValueTask storing)
