@@ -134,7 +134,8 @@ internal static class SimulateCommand
     }
 
     private static string Count(IEnumerable<OperationRecord> operations, OperationOutcome outcome) =>
-        operations.Count(op => op.Outcome == outcome).ToString(CultureInfo.InvariantCulture);
+        operations.Count(op => op.Outcome == outcome || (outcome == OperationOutcome.Failed && op.Outcome == OperationOutcome.NotApplied))
+            .ToString(CultureInfo.InvariantCulture);
 
     private static string Describe(StepKind kind) => kind switch
     {

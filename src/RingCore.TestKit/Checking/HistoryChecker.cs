@@ -11,9 +11,16 @@ namespace RingCore.TestKit.Checking;
 /// <list type="bullet">
 /// <item><b>No acknowledged write lost.</b> A value is accounted for when some replica still
 /// holds it, or when a write or delete whose context covered it (it saw the value) is accounted
-/// for itself: the chain of supersession must end in something the cluster holds. A delete is
-/// accounted for once attempted: its tombstone is hidden from reads, so whether one that failed
-/// took effect cannot be told, and it may have (an indeterminate operation, as in Jepsen).</item>
+/// for itself: the chain of supersession must end in something the cluster holds, or in a delete
+/// that may have taken effect. A put or delete without a context (blind) supersedes nothing. A
+/// delete may have taken effect unless it is known not to have
+/// (<see cref="OperationOutcome.NotApplied"/>): one acknowledged did; one that failed or timed
+/// out may have, since its coordinating replica may have recorded the tombstone before the error
+/// and read repair spreads it, while a tombstone is hidden from reads and reaped, so the final
+/// state cannot say (Jepsen's indeterminate operation). One known not to have taken effect
+/// accounts for nothing: a value it saw and that is gone is lost.</item>
+/// <item><b>Not applied means not applied.</b> A put that ended
+/// <see cref="OperationOutcome.NotApplied"/> is never read, nor held at the end.</item>
 /// <item><b>Convergence.</b> After the repair reads, the N primaries of every key hold the same set.</item>
 /// <item><b>No phantom.</b> Every value read, during the run or at its end, is one some client wrote.</item>
 /// <item><b>Actors.</b> The workload's check holds for each actor's state merged from every
@@ -34,6 +41,7 @@ public static class HistoryChecker
     {
         int lost = CheckWrites(history, final, violations);
         CheckPhantoms(history, final, violations);
+        CheckNotApplied(history, final, violations);
         foreach (var (key, sets) in final.Diverged)
         {
             violations.Add($"convergence: the primaries of {ScheduleRunner.Bucket}/{key} differ after repair: {sets}");
@@ -72,11 +80,11 @@ public static class HistoryChecker
             // so walking the history backwards decides every successor before its predecessors.
             foreach (var write in writers.OrderByDescending(w => w.Index))
             {
-                // A tombstone is hidden from reads, so whether a delete that failed or timed out
-                // took effect (its coordinator may have recorded it, and read repair spread it)
-                // cannot be observed: like any indeterminate operation, it may have happened.
+                // A put is accounted for by the cluster holding its value, whatever the client
+                // was told. A delete leaves nothing to look for (its tombstone is hidden from
+                // reads, then reaped), so it is accounted for when it may have taken effect.
                 bool result = write.Step.Kind == StepKind.Delete
-                    ? write.Outcome != OperationOutcome.Pending
+                    ? MayHaveTakenEffect(write)
                     : held.Contains(write.Written!);
                 if (!result && write.Written is { } value && supersededBy.TryGetValue(value, out var successors))
                 {
@@ -99,6 +107,26 @@ public static class HistoryChecker
         }
 
         return lost;
+    }
+
+    /// <summary>
+    /// Whether an operation may have taken effect: unless it is known not to have. Acknowledged,
+    /// it did; failed, timed out, failed unexpectedly or still pending, nothing says it did not
+    /// (a reply lost after the coordinating replica recorded it looks like any of these).
+    /// </summary>
+    internal static bool MayHaveTakenEffect(OperationRecord operation) => operation.Outcome != OperationOutcome.NotApplied;
+
+    private static void CheckNotApplied(IReadOnlyList<OperationRecord> history, FinalState final, List<string> violations)
+    {
+        var seen = history.SelectMany(op => op.Observed).ToHashSet(StringComparer.Ordinal);
+        foreach (var write in history)
+        {
+            if (write.Outcome == OperationOutcome.NotApplied && write.Written is { } value
+                && (seen.Contains(value) || final.Values.GetValueOrDefault(write.Step.Key)?.Contains(value) == true))
+            {
+                violations.Add($"not applied, yet seen: {write} wrote {value}, which the client was told did not take effect, and a read or replica has it");
+            }
+        }
     }
 
     private static void CheckPhantoms(IReadOnlyList<OperationRecord> history, FinalState final, List<string> violations)
@@ -130,7 +158,7 @@ public static class HistoryChecker
         foreach (var byKey in history.Where(op => op.Step.Kind == StepKind.ActorAsk).GroupBy(op => op.Step.Key))
         {
             var acknowledged = byKey.Where(op => op.Outcome == OperationOutcome.Ok).Select(op => op.Message!).ToArray();
-            var uncertain = byKey.Where(op => op.Outcome is OperationOutcome.Failed or OperationOutcome.TimedOut).Select(op => op.Message!).ToArray();
+            var uncertain = byKey.Where(op => op.Outcome != OperationOutcome.Ok && MayHaveTakenEffect(op)).Select(op => op.Message!).ToArray();
             if (final.ProbeFailures.TryGetValue(byKey.Key, out var failure))
             {
                 violations.Add($"liveness: actor {byKey.Key} did not answer after the run: {failure}");

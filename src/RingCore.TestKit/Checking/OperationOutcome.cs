@@ -9,7 +9,11 @@ public enum OperationOutcome
     /// <summary>Acknowledged: the write reached its quorum, the read returned.</summary>
     Ok,
 
-    /// <summary>Failed with a clear error (quorum not met, actor unavailable): a write may or may not have taken effect.</summary>
+    /// <summary>
+    /// Failed with a clear error (a quorum not met, a remote actor's error): a write may or may
+    /// not have taken effect, since the coordinating replica may have recorded it before the
+    /// error (Jepsen's <c>:info</c>).
+    /// </summary>
     Failed,
 
     /// <summary>Timed out: a write may or may not have taken effect.</summary>
@@ -17,4 +21,11 @@ public enum OperationOutcome
 
     /// <summary>Failed with an error the client could not have caused: a bug, reported by the checker.</summary>
     Unexpected,
+
+    /// <summary>
+    /// Failed with an error that says it did not take effect: nothing was sent to any replica
+    /// (e.g. <see cref="RingCore.Actors.ActorUnavailableException"/>, thrown before a message
+    /// leaves the node). Jepsen's <c>:fail</c>: the checker assumes it never happened.
+    /// </summary>
+    NotApplied,
 }

@@ -44,8 +44,8 @@ public sealed class ScheduleVerdict
     /// <summary>Operations that were acknowledged.</summary>
     public int Acknowledged => History.Count(op => op.Outcome == OperationOutcome.Ok);
 
-    /// <summary>Operations that failed with a clear error or timed out.</summary>
-    public int Failed => History.Count(op => op.Outcome is OperationOutcome.Failed or OperationOutcome.TimedOut);
+    /// <summary>Operations that failed with a clear error (whether or not they may have taken effect) or timed out.</summary>
+    public int Failed => History.Count(op => op.Outcome is OperationOutcome.Failed or OperationOutcome.NotApplied or OperationOutcome.TimedOut);
 
     /// <summary>Acknowledged writes that no final replica holds and no later write superseded.</summary>
     public int LostWrites { get; internal set; }

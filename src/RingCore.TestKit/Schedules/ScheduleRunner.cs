@@ -195,8 +195,16 @@ public static class ScheduleRunner
 
                 record.Outcome = OperationOutcome.Ok;
             }
-            catch (Exception error) when (error is QuorumException or ActorUnavailableException or RemoteActorException or ObjectDisposedException)
+            catch (ActorUnavailableException error)
             {
+                // Thrown while routing, before the message leaves the node: it was not delivered.
+                record.Outcome = OperationOutcome.NotApplied;
+                record.Error = error.Message;
+            }
+            catch (Exception error) when (error is QuorumException or RemoteActorException or ObjectDisposedException)
+            {
+                // Indeterminate: a QuorumException does not say whether the coordinating replica
+                // recorded the write (its reply may be what was lost), so the checker must assume it may have.
                 record.Outcome = OperationOutcome.Failed;
                 record.Error = error.Message;
             }
