@@ -11,10 +11,17 @@ using RingCore.Storage.Faster;
 // before-ack: CommitBeforeAcknowledge with several concurrent writers (group commit), so every
 //             ACK printed must survive the kill.
 // interval:   CommitInterval (100 ms) with one writer, so what survives must be a prefix.
+// actor:      a node whose WriteThrough actor is flooded by [writers] senders (ActorCrashWorkload):
+//             every count an Ask returned must survive the kill.
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: RingCore.StorageCrashHost <dataDir> <before-ack|interval> [start] [writers]");
     return 2;
+}
+
+if (args[1] == "actor")
+{
+    return await ActorCrashWorkload.RunAsync(args[0], args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 4);
 }
 
 var mode = args[1] switch
