@@ -38,8 +38,22 @@ public sealed class ShutdownTests
         var logs = new FakeLogCollector();
         using var loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(new FakeLoggerProvider(logs)));
         var never = new TaskCompletionSource();
-        var node = await RingNode.StartAsync(new RingNodeOptions { PartitionCount = 16, ShutdownTimeout = TimeSpan.FromSeconds(2) },
-            actors => DefineStuck(actors, never.Task), new RingNodeServices { LoggerFactory = loggerFactory });
+        var storage = new MemoryVNodeStoreProvider();
+        void Define(ActorRegistry actors)
+        {
+            DefineStuck(actors, never.Task);
+            actors.Add<int>("slow", type => type
+                .InitialState(_ => 0)
+                .OnAsync<Ping, int>(async (state, _, _) =>
+                {
+                    await Task.Delay(500); // finishes well within the deadline, if its turn is waited for alongside the stuck ones
+                    return (state + 1, state + 1);
+                })
+                .WithDurability(ActorDurability.WriteBehind));
+        }
+
+        var node = await RingNode.StartAsync(new RingNodeOptions { PartitionCount = 16, ShutdownTimeout = TimeSpan.FromSeconds(3) },
+            Define, new RingNodeServices { LoggerFactory = loggerFactory, Storage = storage });
         var queued = new List<Task<int>>();
         for (int i = 0; i < 20; i++)
         {
@@ -50,6 +64,10 @@ public sealed class ShutdownTests
 
         var idle = node.GetActor("stuck", "idle");
         Assert.Equal(1, await idle.Ask<int>(new Ping(), Wait));
+        for (int i = 0; i < 20; i++)
+        {
+            node.GetActor("slow", $"s{i}").Tell(new Ping());
+        }
 
         var stopping = node.StopAsync();
         var finished = await Task.WhenAny(stopping, Task.Delay(Wait));
@@ -69,6 +87,13 @@ public sealed class ShutdownTests
         {
             var error = await Assert.ThrowsAsync<ObjectDisposedException>(() => ask.WaitAsync(Wait));
             Assert.Contains("The node stopped before this message", error.Message, StringComparison.Ordinal);
+        }
+
+        // The slow actors finished their turn within the deadline and stored their state.
+        await using var restarted = await RingNode.StartAsync(new RingNodeOptions { PartitionCount = 16 }, Define, new RingNodeServices { Storage = storage });
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.Equal(2, await restarted.GetActor("slow", $"s{i}").Ask<int>(new Ping(), Wait));
         }
     }
 
