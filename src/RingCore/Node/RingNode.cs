@@ -366,6 +366,11 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
 
     string IActorDispatcher.NextActivationId() => $"{Name}/{_incarnation}/{Interlocked.Increment(ref _activationSequence)}";
 
+    /// <summary>For tests: called with an actor's type and key when it has closed its mailbox to passivate and not yet left its vnode.</summary>
+    internal Action<string, string>? MailboxClosedProbe { get; set; }
+
+    void IActorDispatcher.MailboxClosed(ActorActivation activation) => MailboxClosedProbe?.Invoke(activation.Type.Name, activation.KeyText);
+
     void IActorDispatcher.ObserveActivation(ActorActivation activation, bool active) =>
         ActivationObserver?.Invoke(activation.Type.Name, activation.Key, Name, active);
 

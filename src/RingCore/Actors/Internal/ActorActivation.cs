@@ -183,6 +183,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
             return PassivationOutcome.InTurn;
         }
 
+        Host.Node.MailboxClosed(this); // a test's seam: senders from now on wait for the next activation
         StopTimers();
         Host.Remove(this);
         _gone = true; // after leaving the table, so a sender that saw it gone activates afresh

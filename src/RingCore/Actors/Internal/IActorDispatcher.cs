@@ -30,4 +30,11 @@ internal interface IActorDispatcher
 
     /// <summary>Tells a test's observer that <paramref name="activation"/> started (loaded its state) or ended (passivated, or died with its node).</summary>
     void ObserveActivation(ActorActivation activation, bool active);
+
+    /// <summary>
+    /// A test's seam into passivation: <paramref name="activation"/> has just closed its mailbox
+    /// and has not left its vnode's table yet, the window in which a sender must wait and then
+    /// deliver to a fresh activation.
+    /// </summary>
+    void MailboxClosed(ActorActivation activation);
 }
