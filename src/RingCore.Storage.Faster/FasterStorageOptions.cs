@@ -20,8 +20,9 @@ public sealed class FasterStorageOptions
     public const long MaxSize = 1L << 30;
 
     /// <summary>
-    /// The directory that holds one sub-directory per partition (<c>partition-&lt;p&gt;</c>).
-    /// Required; created when missing.
+    /// The directory that holds one sub-directory per partition (<c>partition-&lt;p&gt;</c>), the
+    /// manifest <c>ringcore-storage.json</c> (format and partition count) and the list of
+    /// partitions created, <c>ringcore-partitions</c>. Required; created when missing.
     /// </summary>
     public string? DataDirectory { get; set; }
 
@@ -74,6 +75,20 @@ public sealed class FasterStorageOptions
     /// should set at least the figure above at start-up and leave this off.</para>
     /// </remarks>
     public bool RaiseThreadPoolMinimum { get; set; } = false;
+
+    /// <summary>
+    /// Whether a partition whose store vanished or fails its checks starts empty instead of
+    /// failing: its files, if any, are moved aside to <c>partition-&lt;p&gt;.damaged-&lt;time&gt;</c>
+    /// (never deleted) and a warning is logged (event 5101). Defaults to false: a partition this
+    /// data directory created that is missing, or whose files are damaged, raises
+    /// <see cref="StorageCorruptedException"/> naming the file, and the node does not start.
+    /// </summary>
+    /// <remarks>
+    /// Turn it on to bring a node of a cluster back after a disk fault: anti-entropy and handoff
+    /// refill its partitions from the other replicas. On a node that runs alone (N = 1) the data
+    /// of such a partition is lost, so look at the damaged files first.
+    /// </remarks>
+    public bool StartDamagedPartitionsEmpty { get; set; } = false;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate()

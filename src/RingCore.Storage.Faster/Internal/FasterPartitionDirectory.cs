@@ -27,6 +27,8 @@ internal sealed class FasterPartitionDirectory : IDisposable
 
     private const string MarkerPrefix = "ringcore-faster-vnode-store format 1 partition ";
 
+    private const string PageSizePrefix = "log-page-size ";
+
     // FASTER's local devices write whole 512-byte sectors.
     private const long SectorBytes = 512;
 
@@ -48,32 +50,57 @@ internal sealed class FasterPartitionDirectory : IDisposable
     public static string PathOf(string dataDirectory, int partition) =>
         System.IO.Path.Combine(dataDirectory, "partition-" + partition.ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>Creates the partition's directory when it does not exist, then locks and checks it.</summary>
-    public static async ValueTask<FasterPartitionDirectory> OpenAsync(int partition, FasterStorageOptions options, CancellationToken cancellationToken)
+    /// <summary>The checkpoint to recover, chosen and checked by <see cref="Check"/>.</summary>
+    public FasterCheckpointChoice ChosenCheckpoint { get; private set; } = null!;
+
+    /// <summary>
+    /// Creates the partition's directory when it does not exist (unless it held data: see
+    /// <see cref="FasterDataDirectory.CheckMayCreate"/>), then locks and checks it.
+    /// </summary>
+    public static async ValueTask<FasterPartitionDirectory> OpenAsync(int partition, FasterStorageOptions options, FasterDataDirectory data, CancellationToken cancellationToken)
     {
-        string root = System.IO.Path.GetFullPath(options.DataDirectory!);
-        string path = PathOf(root, partition);
-        Directory.CreateDirectory(root);
-        DeleteAbandonedInitializations(root, partition);
+        data.EnsureRoot();
+        string path = PathOf(data.Root, partition);
+        DeleteAbandonedInitializations(data.Root, partition);
 
-        if (Directory.Exists(path) && !Directory.EnumerateFileSystemEntries(path).Any())
+        bool empty = Directory.Exists(path) && !Directory.EnumerateFileSystemEntries(path).Any();
+        if (!Directory.Exists(path) || empty)
         {
-            // An empty directory holds no data: treat it as new (someone made it by hand).
-            Directory.Delete(path);
-        }
+            data.CheckMayCreate(partition, path);
+            if (empty)
+            {
+                // An empty directory holds no data: treat it as new (someone made it by hand).
+                Directory.Delete(path);
+            }
 
-        if (!Directory.Exists(path))
-        {
             cancellationToken.ThrowIfCancellationRequested();
             await InitializeAsync(path, partition, options).ConfigureAwait(false);
+            data.RecordCreated(partition);
         }
 
+        try
+        {
+            return await OpenExistingAsync(partition, path, options, readLogs: !data.TakeCheckedAtAttach(partition)).ConfigureAwait(false);
+        }
+        catch (StorageCorruptedException damage) when (options.StartDamagedPartitionsEmpty)
+        {
+            data.Lost(partition, damage); // moves its files aside
+            return await OpenAsync(partition, options, data, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Locks an existing partition directory and checks it (<see cref="Check"/>); with
+    /// <paramref name="readLogs"/> false, the logs' records are not read again.
+    /// </summary>
+    public static ValueTask<FasterPartitionDirectory> OpenExistingAsync(int partition, string path, FasterStorageOptions options, bool readLogs = true)
+    {
         var lockFile = AcquireLock(path, partition);
         try
         {
             var directory = new FasterPartitionDirectory(partition, path, lockFile);
-            directory.CheckBeforeRecovery();
-            return directory;
+            directory.Check(options, readLogs);
+            return ValueTask.FromResult(directory);
         }
         catch
         {
@@ -83,12 +110,36 @@ internal sealed class FasterPartitionDirectory : IDisposable
     }
 
     /// <summary>
+    /// Everything that can be checked before FASTER recovers the store: the marker, the newest
+    /// checkpoint's metadata, the index file, the log files' lengths, and (with
+    /// <paramref name="readLogs"/>) every record of the logs (<see cref="FasterLogValidator"/>).
+    /// </summary>
+    private void Check(FasterStorageOptions options, bool readLogs)
+    {
+        var (pageSize, hasSentinel) = CheckMarker(options);
+        if (Checkpoints(LogCheckpointDirectory).Count == 0)
+        {
+            throw NoCheckpoint();
+        }
+
+        var choice = ChooseCheckpoint();
+        var log = FasterLogCheckpointInfo.Read(choice.LogInfoFile, Partition);
+        CheckLogCoversRecoveredRange(log.BeginAddress, log.FinalAddress);
+        if (readLogs)
+        {
+            FasterLogValidator.Check(Path, Partition, log, pageSize, expectSentinel: hasSentinel);
+        }
+
+        ChosenCheckpoint = choice;
+    }
+
+    /// <summary>
     /// The checkpoint to recover: the newest log checkpoint, and the newest index checkpoint not
     /// newer than it. Chosen here and passed to FASTER explicitly because FASTER, left to choose,
     /// silently falls back to an older checkpoint when the newest is damaged (seen with 2.6.5: a
     /// garbled newest info.dat recovered the empty first checkpoint), losing acknowledged writes.
     /// </summary>
-    public FasterCheckpointChoice ChooseCheckpoint()
+    private FasterCheckpointChoice ChooseCheckpoint()
     {
         var logs = Checkpoints(LogCheckpointDirectory);
         if (logs.Count == 0)
@@ -226,10 +277,11 @@ internal sealed class FasterPartitionDirectory : IDisposable
         {
             using (var kv = FasterKvInstance.Create(staging, options))
             {
+                WriteSentinel(kv, partition);
                 await FasterOperations.CheckpointAsync(kv.Kv, full: true, staging).ConfigureAwait(false);
             }
 
-            File.WriteAllText(System.IO.Path.Combine(staging, MarkerFileName), MarkerText(partition));
+            File.WriteAllText(System.IO.Path.Combine(staging, MarkerFileName), MarkerText(partition, options.LogPageSize));
             try
             {
                 Directory.Move(staging, path);
@@ -247,6 +299,24 @@ internal sealed class FasterPartitionDirectory : IDisposable
         }
     }
 
+    /// <summary>
+    /// The value of the sentinel, the store's first record, under the empty key (which no caller
+    /// can use: <see cref="StorageLimits.CheckKey"/> refuses it). See <see cref="FasterLogValidator"/>.
+    /// </summary>
+    public static byte[] SentinelRecord(int partition) =>
+        FasterRecordFormat.Encode(new StoredObject(System.Text.Encoding.UTF8.GetBytes(MarkerFirstLine(partition))));
+
+    private static void WriteSentinel(FasterKvInstance kv, int partition)
+    {
+        using var session = kv.Kv.NewSession<byte[], byte[], FASTER.core.Empty>(new FASTER.core.SimpleFunctions<byte[], byte[]>());
+        byte[] key = [];
+        byte[] value = SentinelRecord(partition);
+        if (session.Upsert(ref key, ref value).IsPending)
+        {
+            session.CompletePending(wait: true);
+        }
+    }
+
     private static FileStream AcquireLock(string path, int partition)
     {
         string lockPath = System.IO.Path.Combine(path, LockFileName);
@@ -256,13 +326,33 @@ internal sealed class FasterPartitionDirectory : IDisposable
             // process dies, so a crash never leaves the partition locked.
             return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException exception)
+        catch (IOException exception) when (IsHeldByAnother(exception))
         {
             throw new IOException($"The store of partition {partition} in '{path}' is already open, in this process or another (lock file '{lockPath}').", exception);
         }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // A read-only mount, a permission, a full disk: say so, not "already open" (issue 12).
+            throw new IOException(
+                $"The store of partition {partition} in '{path}' cannot be opened for writing: its lock file '{lockPath}' cannot be opened ({exception.Message}). " +
+                "A store needs its directory writable.", exception);
+        }
     }
 
-    private void CheckBeforeRecovery()
+    /// <summary>
+    /// Whether opening the lock file failed because another opener holds it: EWOULDBLOCK from
+    /// flock on Unix (.NET reports the errno as the HResult), a sharing or lock violation on Windows.
+    /// </summary>
+    private static bool IsHeldByAnother(IOException exception) =>
+        OperatingSystem.IsWindows()
+            ? (exception.HResult & 0xFFFF) is 32 or 33
+            : exception.HResult == 11 || exception.HResult == 35; // EAGAIN on Linux, on macOS
+
+    /// <summary>
+    /// Checks the marker file; returns the log page size the store was written with, and whether
+    /// it was made with a sentinel (both came with the marker's second line).
+    /// </summary>
+    private (long PageSize, bool HasSentinel) CheckMarker(FasterStorageOptions options)
     {
         string marker = System.IO.Path.Combine(Path, MarkerFileName);
         if (!File.Exists(marker))
@@ -271,17 +361,34 @@ internal sealed class FasterPartitionDirectory : IDisposable
                 $"The store directory '{Path}' of partition {Partition} has no marker file '{marker}': it was not made by RingCore or has been damaged.", marker);
         }
 
-        string text = File.ReadAllText(marker);
-        if (text != MarkerText(Partition))
+        string[] lines = File.ReadAllText(marker).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length == 0 || lines[0] + "\n" != MarkerFirstLine(Partition))
         {
             throw new StorageCorruptedException(
-                $"The marker file '{marker}' does not describe a format-1 store of partition {Partition} (it reads '{text.Trim()}').", marker);
+                $"The marker file '{marker}' does not describe a format-1 store of partition {Partition} (it reads '{string.Join(" / ", lines)}').", marker);
         }
 
-        if (Checkpoints(LogCheckpointDirectory).Count == 0)
+        // Stores made before the page size was recorded were made with the options of the day.
+        if (lines.Length < 2)
         {
-            throw NoCheckpoint();
+            return (options.LogPageSize, false);
         }
+
+        if (!lines[1].StartsWith(PageSizePrefix, StringComparison.Ordinal)
+            || !long.TryParse(lines[1].AsSpan(PageSizePrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out long pageSize)
+            || pageSize < FasterStorageOptions.MinSize || (pageSize & (pageSize - 1)) != 0)
+        {
+            throw new StorageCorruptedException($"The marker file '{marker}' of partition {Partition} has an unreadable line '{lines[1]}'.", marker);
+        }
+
+        if (pageSize != options.LogPageSize)
+        {
+            throw new ArgumentException(
+                $"FasterStorageOptions.LogPageSize is {options.LogPageSize}, but the store of partition {Partition} in '{Path}' was written with pages of {pageSize} bytes " +
+                $"(marker '{marker}'); FASTER reads a log only with the page size that wrote it. Set LogPageSize to {pageSize}.", nameof(options));
+        }
+
+        return (pageSize, true);
     }
 
     private StorageCorruptedException NoCheckpoint() =>
@@ -322,8 +429,11 @@ internal sealed class FasterPartitionDirectory : IDisposable
     private string SegmentPath(string fileName, long segment) =>
         System.IO.Path.Combine(Path, fileName + "." + segment.ToString(CultureInfo.InvariantCulture));
 
-    private static string MarkerText(int partition) =>
+    private static string MarkerFirstLine(int partition) =>
         MarkerPrefix + partition.ToString(CultureInfo.InvariantCulture) + "\n";
+
+    private static string MarkerText(int partition, long pageSize) =>
+        MarkerFirstLine(partition) + PageSizePrefix + pageSize.ToString(CultureInfo.InvariantCulture) + "\n";
 
     private sealed record Checkpoint(Guid Token, string InfoFile, long InfoLength, DateTime InfoWritten);
 
