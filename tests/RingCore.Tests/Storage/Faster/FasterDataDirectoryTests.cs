@@ -158,6 +158,38 @@ public sealed class FasterDataDirectoryTests : IDisposable
     }
 
     [Fact]
+    public async Task Random_bytes_appended_to_every_log_neither_fail_nor_hang_a_node_start()
+    {
+        // Issue 12 reported a hang with 1 MB appended; bytes past the checkpoint are what a crash
+        // leaves, so they are ignored. With the default page and memory sizes, as the report had.
+        static void Defaults(FasterStorageOptions storage)
+        {
+            var defaults = new FasterStorageOptions();
+            storage.LogPageSize = defaults.LogPageSize;
+            storage.LogMemorySize = defaults.LogMemorySize;
+        }
+
+        await using (var node = await StartAsync(8, Defaults))
+        {
+            await WriteKeysAsync(node);
+        }
+
+        var random = new Random(7);
+        foreach (string file in Directory.GetFiles(_directory.Path, "hlog*.0", SearchOption.AllDirectories))
+        {
+            var garbage = new byte[1 << 20];
+            random.NextBytes(garbage);
+            using var stream = new FileStream(file, FileMode.Append);
+            stream.Write(garbage);
+        }
+
+        await using (var node = await StartAsync(8, Defaults).WaitAsync(TimeSpan.FromSeconds(30)))
+        {
+            Assert.Equal(Keys, await CountKeysAsync(node).WaitAsync(TimeSpan.FromSeconds(60)));
+        }
+    }
+
+    [Fact]
     public async Task A_node_start_opens_no_partition_store()
     {
         // Issue 12: a node opened every partition's FASTER store at start, about 4.5 MB each
