@@ -57,7 +57,7 @@ internal static class FasterLogValidator
     /// <param name="partition">The partition, for messages.</param>
     /// <param name="checkpoint">The range to check.</param>
     /// <param name="pageSize">The log page size the store was written with.</param>
-    /// <param name="expectSentinel">Whether the store was made with a sentinel as its first record (<see cref="FasterPartitionDirectory"/>).</param>
+    /// <param name="expectSentinel">Whether the store was made with a sentinel as its first record (<see cref="FasterPartitionMarker"/>).</param>
     /// <exception cref="StorageCorruptedException">A record or object is damaged; the exception names its file.</exception>
     public static void Check(string directory, int partition, FasterLogCheckpointInfo checkpoint, long pageSize, bool expectSentinel)
     {
@@ -117,7 +117,7 @@ internal static class FasterLogValidator
         var value = MemoryMarshal.Read<AddressInfo>(record[ValueOffset..]);
         objects.Read(segment, key, 0, 0, logFile, address);
         byte[] bytes = objects.Read(segment, value, FasterRecordFormat.HeaderBytes, FasterRecordFormat.HeaderBytes + 1024, logFile, address);
-        if (!bytes.AsSpan().SequenceEqual(FasterPartitionDirectory.SentinelRecord(partition)))
+        if (!bytes.AsSpan().SequenceEqual(FasterPartitionMarker.SentinelRecord(partition)))
         {
             throw ObjectDamaged(objects.PathOf(segment), partition, value.Address,
                 $"should hold the sentinel of partition {partition}, written when the store was made, and holds something else");

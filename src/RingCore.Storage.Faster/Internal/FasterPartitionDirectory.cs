@@ -5,29 +5,25 @@ namespace RingCore.Storage.Faster.Internal;
 /// <summary>
 /// The directory of one partition's FASTER store (<c>&lt;DataDirectory&gt;/partition-&lt;p&gt;/</c>):
 /// creating it so that a crash never leaves a half-made store behind, locking it against a second
-/// opener, and checking before and after recovery that its files can hold what its checkpoint
-/// says, so missing or damaged files raise <see cref="StorageCorruptedException"/> instead of an
-/// empty store.
+/// opener, and checking, before FASTER recovers it, that its files hold what its checkpoint says
+/// (<see cref="Check"/>), so missing or damaged files raise <see cref="StorageCorruptedException"/>
+/// naming the file instead of an empty store or a recovery that never returns.
 /// </summary>
 /// <remarks>
-/// A new store is built in <c>partition-&lt;p&gt;.init-&lt;guid&gt;</c>, given an empty checkpoint and
-/// a marker file, and only then renamed into place (rename is atomic). So a
-/// <c>partition-&lt;p&gt;</c> directory always holds a checkpoint; one without is damaged, never
-/// new. Leftover <c>.init-</c> directories never acknowledged a write and are deleted.
+/// A new store is built in <c>partition-&lt;p&gt;.init-&lt;guid&gt;</c>, given its sentinel record,
+/// a checkpoint and a marker file (<see cref="FasterPartitionMarker"/>), and only then renamed
+/// into place (rename is atomic) and recorded in the data directory
+/// (<see cref="FasterDataDirectory.RecordCreated"/>). So a <c>partition-&lt;p&gt;</c> directory
+/// always holds a checkpoint; one without is damaged, never new. Leftover <c>.init-</c>
+/// directories never acknowledged a write and are deleted.
 /// </remarks>
 internal sealed class FasterPartitionDirectory : IDisposable
 {
-    public const string MarkerFileName = "ringcore-store";
-
     public const string LockFileName = "LOCK";
 
     public const string LogCheckpointDirectoryName = "cpr-checkpoints";
 
     public const string IndexCheckpointDirectoryName = "index-checkpoints";
-
-    private const string MarkerPrefix = "ringcore-faster-vnode-store format 1 partition ";
-
-    private const string PageSizePrefix = "log-page-size ";
 
     // FASTER's local devices write whole 512-byte sectors.
     private const long SectorBytes = 512;
@@ -116,7 +112,7 @@ internal sealed class FasterPartitionDirectory : IDisposable
     /// </summary>
     private void Check(FasterStorageOptions options, bool readLogs)
     {
-        var (pageSize, hasSentinel) = CheckMarker(options);
+        var (pageSize, hasSentinel) = FasterPartitionMarker.Check(Path, Partition, options);
         if (Checkpoints(LogCheckpointDirectory).Count == 0)
         {
             throw NoCheckpoint();
@@ -277,11 +273,11 @@ internal sealed class FasterPartitionDirectory : IDisposable
         {
             using (var kv = FasterKvInstance.Create(staging, options))
             {
-                WriteSentinel(kv, partition);
+                FasterPartitionMarker.WriteSentinel(kv, partition);
                 await FasterOperations.CheckpointAsync(kv.Kv, full: true, staging).ConfigureAwait(false);
             }
 
-            File.WriteAllText(System.IO.Path.Combine(staging, MarkerFileName), MarkerText(partition, options.LogPageSize));
+            FasterPartitionMarker.Write(staging, partition, options.LogPageSize);
             try
             {
                 Directory.Move(staging, path);
@@ -296,24 +292,6 @@ internal sealed class FasterPartitionDirectory : IDisposable
         {
             TryDelete(staging);
             throw;
-        }
-    }
-
-    /// <summary>
-    /// The value of the sentinel, the store's first record, under the empty key (which no caller
-    /// can use: <see cref="StorageLimits.CheckKey"/> refuses it). See <see cref="FasterLogValidator"/>.
-    /// </summary>
-    public static byte[] SentinelRecord(int partition) =>
-        FasterRecordFormat.Encode(new StoredObject(System.Text.Encoding.UTF8.GetBytes(MarkerFirstLine(partition))));
-
-    private static void WriteSentinel(FasterKvInstance kv, int partition)
-    {
-        using var session = kv.Kv.NewSession<byte[], byte[], FASTER.core.Empty>(new FASTER.core.SimpleFunctions<byte[], byte[]>());
-        byte[] key = [];
-        byte[] value = SentinelRecord(partition);
-        if (session.Upsert(ref key, ref value).IsPending)
-        {
-            session.CompletePending(wait: true);
         }
     }
 
@@ -347,49 +325,6 @@ internal sealed class FasterPartitionDirectory : IDisposable
         OperatingSystem.IsWindows()
             ? (exception.HResult & 0xFFFF) is 32 or 33
             : exception.HResult == 11 || exception.HResult == 35; // EAGAIN on Linux, on macOS
-
-    /// <summary>
-    /// Checks the marker file; returns the log page size the store was written with, and whether
-    /// it was made with a sentinel (both came with the marker's second line).
-    /// </summary>
-    private (long PageSize, bool HasSentinel) CheckMarker(FasterStorageOptions options)
-    {
-        string marker = System.IO.Path.Combine(Path, MarkerFileName);
-        if (!File.Exists(marker))
-        {
-            throw new StorageCorruptedException(
-                $"The store directory '{Path}' of partition {Partition} has no marker file '{marker}': it was not made by RingCore or has been damaged.", marker);
-        }
-
-        string[] lines = File.ReadAllText(marker).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (lines.Length == 0 || lines[0] + "\n" != MarkerFirstLine(Partition))
-        {
-            throw new StorageCorruptedException(
-                $"The marker file '{marker}' does not describe a format-1 store of partition {Partition} (it reads '{string.Join(" / ", lines)}').", marker);
-        }
-
-        // Stores made before the page size was recorded were made with the options of the day.
-        if (lines.Length < 2)
-        {
-            return (options.LogPageSize, false);
-        }
-
-        if (!lines[1].StartsWith(PageSizePrefix, StringComparison.Ordinal)
-            || !long.TryParse(lines[1].AsSpan(PageSizePrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out long pageSize)
-            || pageSize < FasterStorageOptions.MinSize || (pageSize & (pageSize - 1)) != 0)
-        {
-            throw new StorageCorruptedException($"The marker file '{marker}' of partition {Partition} has an unreadable line '{lines[1]}'.", marker);
-        }
-
-        if (pageSize != options.LogPageSize)
-        {
-            throw new ArgumentException(
-                $"FasterStorageOptions.LogPageSize is {options.LogPageSize}, but the store of partition {Partition} in '{Path}' was written with pages of {pageSize} bytes " +
-                $"(marker '{marker}'); FASTER reads a log only with the page size that wrote it. Set LogPageSize to {pageSize}.", nameof(options));
-        }
-
-        return (pageSize, true);
-    }
 
     private StorageCorruptedException NoCheckpoint() =>
         new(
@@ -428,12 +363,6 @@ internal sealed class FasterPartitionDirectory : IDisposable
 
     private string SegmentPath(string fileName, long segment) =>
         System.IO.Path.Combine(Path, fileName + "." + segment.ToString(CultureInfo.InvariantCulture));
-
-    private static string MarkerFirstLine(int partition) =>
-        MarkerPrefix + partition.ToString(CultureInfo.InvariantCulture) + "\n";
-
-    private static string MarkerText(int partition, long pageSize) =>
-        MarkerFirstLine(partition) + PageSizePrefix + pageSize.ToString(CultureInfo.InvariantCulture) + "\n";
 
     private sealed record Checkpoint(Guid Token, string InfoFile, long InfoLength, DateTime InfoWritten);
 

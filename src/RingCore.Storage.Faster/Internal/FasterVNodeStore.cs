@@ -145,7 +145,7 @@ internal sealed class FasterVNodeStore : IVNodeStore
                 byte[] key = iterator.GetKey();
                 if (key.Length == 0)
                 {
-                    continue; // the sentinel (FasterPartitionDirectory.SentinelRecord), not the caller's
+                    continue; // the sentinel (FasterPartitionMarker.SentinelRecord), not the caller's
                 }
 
                 byte[] record = iterator.GetValue();

@@ -202,6 +202,40 @@ public sealed class FasterDataDirectoryTests : IDisposable
     }
 
     [Fact]
+    public async Task Stores_written_without_a_manifest_are_refused_at_attach_naming_the_manifest()
+    {
+        // Opened straight through the provider, as the crash host does: no node, so no ring size.
+        await using (var store = await FasterTestStores.OpenAsync(0, FasterTestStores.SmallOptions(_directory.Path)))
+        {
+            await FasterTestStores.WriteKeysAsync(store, 5);
+        }
+
+        var error = await Assert.ThrowsAsync<StorageCorruptedException>(() => StartAsync(8));
+
+        string manifest = Path.Combine(_directory.Path, "ringcore-storage.json");
+        Assert.Equal(manifest, error.Path);
+        Assert.Contains("partitionCount", error.Message);
+        Assert.False(File.Exists(manifest)); // not guessed
+    }
+
+    [Fact]
+    public async Task A_changed_LogPageSize_is_refused_naming_both_sizes()
+    {
+        var options = FasterTestStores.SmallOptions(_directory.Path);
+        await using (var store = await FasterTestStores.OpenAsync(0, options))
+        {
+            await FasterTestStores.WriteKeysAsync(store, 5);
+        }
+
+        options.LogPageSize *= 2;
+        options.LogMemorySize *= 2;
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => FasterTestStores.OpenAsync(0, options).AsTask());
+
+        Assert.Contains($"LogPageSize is {options.LogPageSize}", error.Message);
+        Assert.Contains($"pages of {options.LogPageSize / 2} bytes", error.Message);
+    }
+
+    [Fact]
     public async Task A_data_directory_that_is_a_file_is_named_as_such()
     {
         // Issue 12: the error said "already exists".
