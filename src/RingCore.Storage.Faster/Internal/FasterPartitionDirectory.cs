@@ -5,27 +5,25 @@ namespace RingCore.Storage.Faster.Internal;
 /// <summary>
 /// The directory of one partition's FASTER store (<c>&lt;DataDirectory&gt;/partition-&lt;p&gt;/</c>):
 /// creating it so that a crash never leaves a half-made store behind, locking it against a second
-/// opener, and checking before and after recovery that its files can hold what its checkpoint
-/// says, so missing or damaged files raise <see cref="StorageCorruptedException"/> instead of an
-/// empty store.
+/// opener, and checking, before FASTER recovers it, that its files hold what its checkpoint says
+/// (<see cref="Check"/>), so missing or damaged files raise <see cref="StorageCorruptedException"/>
+/// naming the file instead of an empty store or a recovery that never returns.
 /// </summary>
 /// <remarks>
-/// A new store is built in <c>partition-&lt;p&gt;.init-&lt;guid&gt;</c>, given an empty checkpoint and
-/// a marker file, and only then renamed into place (rename is atomic). So a
-/// <c>partition-&lt;p&gt;</c> directory always holds a checkpoint; one without is damaged, never
-/// new. Leftover <c>.init-</c> directories never acknowledged a write and are deleted.
+/// A new store is built in <c>partition-&lt;p&gt;.init-&lt;guid&gt;</c>, given its sentinel record,
+/// a checkpoint and a marker file (<see cref="FasterPartitionMarker"/>), and only then renamed
+/// into place (rename is atomic) and recorded in the data directory
+/// (<see cref="FasterDataDirectory.RecordCreated"/>). So a <c>partition-&lt;p&gt;</c> directory
+/// always holds a checkpoint; one without is damaged, never new. Leftover <c>.init-</c>
+/// directories never acknowledged a write and are deleted.
 /// </remarks>
 internal sealed class FasterPartitionDirectory : IDisposable
 {
-    public const string MarkerFileName = "ringcore-store";
-
     public const string LockFileName = "LOCK";
 
     public const string LogCheckpointDirectoryName = "cpr-checkpoints";
 
     public const string IndexCheckpointDirectoryName = "index-checkpoints";
-
-    private const string MarkerPrefix = "ringcore-faster-vnode-store format 1 partition ";
 
     // FASTER's local devices write whole 512-byte sectors.
     private const long SectorBytes = 512;
@@ -48,32 +46,57 @@ internal sealed class FasterPartitionDirectory : IDisposable
     public static string PathOf(string dataDirectory, int partition) =>
         System.IO.Path.Combine(dataDirectory, "partition-" + partition.ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>Creates the partition's directory when it does not exist, then locks and checks it.</summary>
-    public static async ValueTask<FasterPartitionDirectory> OpenAsync(int partition, FasterStorageOptions options, CancellationToken cancellationToken)
+    /// <summary>The checkpoint to recover, chosen and checked by <see cref="Check"/>.</summary>
+    public FasterCheckpointChoice ChosenCheckpoint { get; private set; } = null!;
+
+    /// <summary>
+    /// Creates the partition's directory when it does not exist (unless it held data: see
+    /// <see cref="FasterDataDirectory.CheckMayCreate"/>), then locks and checks it.
+    /// </summary>
+    public static async ValueTask<FasterPartitionDirectory> OpenAsync(int partition, FasterStorageOptions options, FasterDataDirectory data, CancellationToken cancellationToken)
     {
-        string root = System.IO.Path.GetFullPath(options.DataDirectory!);
-        string path = PathOf(root, partition);
-        Directory.CreateDirectory(root);
-        DeleteAbandonedInitializations(root, partition);
+        data.EnsureRoot();
+        string path = PathOf(data.Root, partition);
+        DeleteAbandonedInitializations(data.Root, partition);
 
-        if (Directory.Exists(path) && !Directory.EnumerateFileSystemEntries(path).Any())
+        bool empty = Directory.Exists(path) && !Directory.EnumerateFileSystemEntries(path).Any();
+        if (!Directory.Exists(path) || empty)
         {
-            // An empty directory holds no data: treat it as new (someone made it by hand).
-            Directory.Delete(path);
-        }
+            data.CheckMayCreate(partition, path);
+            if (empty)
+            {
+                // An empty directory holds no data: treat it as new (someone made it by hand).
+                Directory.Delete(path);
+            }
 
-        if (!Directory.Exists(path))
-        {
             cancellationToken.ThrowIfCancellationRequested();
             await InitializeAsync(path, partition, options).ConfigureAwait(false);
+            data.RecordCreated(partition);
         }
 
+        try
+        {
+            return await OpenExistingAsync(partition, path, options, readLogs: !data.TakeCheckedAtAttach(partition)).ConfigureAwait(false);
+        }
+        catch (StorageCorruptedException damage) when (options.StartDamagedPartitionsEmpty)
+        {
+            data.Lost(partition, damage); // moves its files aside
+            return await OpenAsync(partition, options, data, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Locks an existing partition directory and checks it (<see cref="Check"/>); with
+    /// <paramref name="readLogs"/> false, the logs' records are not read again.
+    /// </summary>
+    public static ValueTask<FasterPartitionDirectory> OpenExistingAsync(int partition, string path, FasterStorageOptions options, bool readLogs = true)
+    {
         var lockFile = AcquireLock(path, partition);
         try
         {
             var directory = new FasterPartitionDirectory(partition, path, lockFile);
-            directory.CheckBeforeRecovery();
-            return directory;
+            directory.Check(options, readLogs);
+            return ValueTask.FromResult(directory);
         }
         catch
         {
@@ -83,12 +106,36 @@ internal sealed class FasterPartitionDirectory : IDisposable
     }
 
     /// <summary>
+    /// Everything that can be checked before FASTER recovers the store: the marker, the newest
+    /// checkpoint's metadata, the index file, the log files' lengths, and (with
+    /// <paramref name="readLogs"/>) every record of the logs (<see cref="FasterLogValidator"/>).
+    /// </summary>
+    private void Check(FasterStorageOptions options, bool readLogs)
+    {
+        var (pageSize, hasSentinel) = FasterPartitionMarker.Check(Path, Partition, options);
+        if (Checkpoints(LogCheckpointDirectory).Count == 0)
+        {
+            throw NoCheckpoint();
+        }
+
+        var choice = ChooseCheckpoint();
+        var log = FasterLogCheckpointInfo.Read(choice.LogInfoFile, Partition);
+        CheckLogCoversRecoveredRange(log.BeginAddress, log.FinalAddress);
+        if (readLogs)
+        {
+            FasterLogValidator.Check(Path, Partition, log, pageSize, expectSentinel: hasSentinel);
+        }
+
+        ChosenCheckpoint = choice;
+    }
+
+    /// <summary>
     /// The checkpoint to recover: the newest log checkpoint, and the newest index checkpoint not
     /// newer than it. Chosen here and passed to FASTER explicitly because FASTER, left to choose,
     /// silently falls back to an older checkpoint when the newest is damaged (seen with 2.6.5: a
     /// garbled newest info.dat recovered the empty first checkpoint), losing acknowledged writes.
     /// </summary>
-    public FasterCheckpointChoice ChooseCheckpoint()
+    private FasterCheckpointChoice ChooseCheckpoint()
     {
         var logs = Checkpoints(LogCheckpointDirectory);
         if (logs.Count == 0)
@@ -226,10 +273,11 @@ internal sealed class FasterPartitionDirectory : IDisposable
         {
             using (var kv = FasterKvInstance.Create(staging, options))
             {
+                FasterPartitionMarker.WriteSentinel(kv, partition);
                 await FasterOperations.CheckpointAsync(kv.Kv, full: true, staging).ConfigureAwait(false);
             }
 
-            File.WriteAllText(System.IO.Path.Combine(staging, MarkerFileName), MarkerText(partition));
+            FasterPartitionMarker.Write(staging, partition, options.LogPageSize);
             try
             {
                 Directory.Move(staging, path);
@@ -256,33 +304,27 @@ internal sealed class FasterPartitionDirectory : IDisposable
             // process dies, so a crash never leaves the partition locked.
             return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException exception)
+        catch (IOException exception) when (IsHeldByAnother(exception))
         {
             throw new IOException($"The store of partition {partition} in '{path}' is already open, in this process or another (lock file '{lockPath}').", exception);
         }
-    }
-
-    private void CheckBeforeRecovery()
-    {
-        string marker = System.IO.Path.Combine(Path, MarkerFileName);
-        if (!File.Exists(marker))
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new StorageCorruptedException(
-                $"The store directory '{Path}' of partition {Partition} has no marker file '{marker}': it was not made by RingCore or has been damaged.", marker);
-        }
-
-        string text = File.ReadAllText(marker);
-        if (text != MarkerText(Partition))
-        {
-            throw new StorageCorruptedException(
-                $"The marker file '{marker}' does not describe a format-1 store of partition {Partition} (it reads '{text.Trim()}').", marker);
-        }
-
-        if (Checkpoints(LogCheckpointDirectory).Count == 0)
-        {
-            throw NoCheckpoint();
+            // A read-only mount, a permission, a full disk: say so, not "already open" (issue 12).
+            throw new IOException(
+                $"The store of partition {partition} in '{path}' cannot be opened for writing: its lock file '{lockPath}' cannot be opened ({exception.Message}). " +
+                "A store needs its directory writable.", exception);
         }
     }
+
+    /// <summary>
+    /// Whether opening the lock file failed because another opener holds it: EWOULDBLOCK from
+    /// flock on Unix (.NET reports the errno as the HResult), a sharing or lock violation on Windows.
+    /// </summary>
+    private static bool IsHeldByAnother(IOException exception) =>
+        OperatingSystem.IsWindows()
+            ? (exception.HResult & 0xFFFF) is 32 or 33
+            : exception.HResult == 11 || exception.HResult == 35; // EAGAIN on Linux, on macOS
 
     private StorageCorruptedException NoCheckpoint() =>
         new(
@@ -321,9 +363,6 @@ internal sealed class FasterPartitionDirectory : IDisposable
 
     private string SegmentPath(string fileName, long segment) =>
         System.IO.Path.Combine(Path, fileName + "." + segment.ToString(CultureInfo.InvariantCulture));
-
-    private static string MarkerText(int partition) =>
-        MarkerPrefix + partition.ToString(CultureInfo.InvariantCulture) + "\n";
 
     private sealed record Checkpoint(Guid Token, string InfoFile, long InfoLength, DateTime InfoWritten);
 

@@ -36,31 +36,44 @@ internal static class FasterRecordFormat
     /// <summary>Decodes without copying: the record array is never changed once stored, so the object may view it.</summary>
     public static StoredObject Decode(byte[] record, string location)
     {
+        string? problem = Problem(record);
+        if (problem is not null)
+        {
+            throw Corrupt(location, problem);
+        }
+
+        int metadataLength = BinaryPrimitives.ReadInt32LittleEndian(record.AsSpan(MetadataLengthOffset));
+        return new StoredObject(
+            record.AsMemory(HeaderBytes + metadataLength),
+            record.AsMemory(HeaderBytes, metadataLength));
+    }
+
+    /// <summary>What is wrong with <paramref name="record"/>'s header or checksum, or null when it is sound.</summary>
+    public static string? Problem(ReadOnlySpan<byte> record)
+    {
         if (record.Length < HeaderBytes)
         {
-            throw Corrupt(location, $"a record of {record.Length} bytes is shorter than its {HeaderBytes}-byte header");
+            return $"a record of {record.Length} bytes is shorter than its {HeaderBytes}-byte header";
         }
 
         if (record[0] != Version1)
         {
-            throw Corrupt(location, $"a record has format version {record[0]}, and this build reads only version {Version1}");
+            return $"a record has format version {record[0]}, and this build reads only version {Version1}";
         }
 
-        ulong expected = BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(ChecksumOffset));
-        if (XxHash64.HashToUInt64(record.AsSpan(MetadataLengthOffset)) != expected)
+        ulong expected = BinaryPrimitives.ReadUInt64LittleEndian(record[ChecksumOffset..]);
+        if (XxHash64.HashToUInt64(record[MetadataLengthOffset..]) != expected)
         {
-            throw Corrupt(location, "a record's checksum does not match its bytes");
+            return "a record's checksum does not match its bytes";
         }
 
-        int metadataLength = BinaryPrimitives.ReadInt32LittleEndian(record.AsSpan(MetadataLengthOffset));
+        int metadataLength = BinaryPrimitives.ReadInt32LittleEndian(record[MetadataLengthOffset..]);
         if (metadataLength < 0 || metadataLength > record.Length - HeaderBytes)
         {
-            throw Corrupt(location, $"a record's metadata length {metadataLength} does not fit its {record.Length} bytes");
+            return $"a record's metadata length {metadataLength} does not fit its {record.Length} bytes";
         }
 
-        return new StoredObject(
-            record.AsMemory(HeaderBytes + metadataLength),
-            record.AsMemory(HeaderBytes, metadataLength));
+        return null;
     }
 
     private static StorageCorruptedException Corrupt(string location, string problem) =>

@@ -50,27 +50,26 @@ internal sealed class FasterVNodeStore : IVNodeStore
     public int Partition => _directory.Partition;
 
     /// <summary>
-    /// Opens the store of <paramref name="partition"/> under <see cref="FasterStorageOptions.DataDirectory"/>:
-    /// creates it when its directory does not exist, otherwise recovers its newest checkpoint.
+    /// Opens the store of <paramref name="partition"/> in <paramref name="data"/>: creates it when
+    /// its directory does not exist, otherwise checks its files and recovers its newest checkpoint.
     /// </summary>
-    /// <exception cref="ArgumentException">The options are invalid.</exception>
     /// <exception cref="StorageCorruptedException">The partition's files are missing or damaged.</exception>
-    /// <exception cref="IOException">The partition is already open, here or in another process.</exception>
-    public static async ValueTask<FasterVNodeStore> OpenAsync(int partition, FasterStorageOptions options, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    /// <exception cref="IOException">The partition is already open, here or in another process, or cannot be written.</exception>
+    public static async ValueTask<FasterVNodeStore> OpenAsync(int partition, FasterStorageOptions options, FasterDataDirectory data, TimeProvider timeProvider, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(partition);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         if (options.RaiseThreadPoolMinimum)
         {
             FasterThreadBudget.EnsureThreadPoolMinimum();
         }
 
-        var directory = await FasterPartitionDirectory.OpenAsync(partition, options, cancellationToken).ConfigureAwait(false);
+        var directory = await FasterPartitionDirectory.OpenAsync(partition, options, data, cancellationToken).ConfigureAwait(false);
         FasterKvInstance? kv = null;
         try
         {
-            var checkpoint = directory.ChooseCheckpoint();
+            // The files were checked before this (FasterPartitionDirectory.Check): FASTER 2.6.5
+            // given damaged logs recovers an empty store or never returns.
+            var checkpoint = directory.ChosenCheckpoint;
             kv = FasterKvInstance.Create(directory.Path, options);
             await FasterThreadBudget.Checkpoints.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
@@ -88,7 +87,7 @@ internal sealed class FasterVNodeStore : IVNodeStore
 
             directory.CheckLogCoversRecoveredRange(kv.Kv.Log.BeginAddress, kv.Kv.Log.TailAddress);
             directory.DeleteLogCheckpointsExcept(checkpoint.LogToken);
-            return new FasterVNodeStore(directory, kv, options, timeProvider ?? TimeProvider.System);
+            return new FasterVNodeStore(directory, kv, options, timeProvider);
         }
         catch
         {
@@ -144,6 +143,11 @@ internal sealed class FasterVNodeStore : IVNodeStore
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 byte[] key = iterator.GetKey();
+                if (key.Length == 0)
+                {
+                    continue; // the sentinel (FasterPartitionMarker.SentinelRecord), not the caller's
+                }
+
                 byte[] record = iterator.GetValue();
                 yield return new StoredEntry(key, FasterRecordFormat.Decode(record, _directory.Path));
             }

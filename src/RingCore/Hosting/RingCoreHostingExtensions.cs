@@ -31,8 +31,8 @@ public static class RingCoreHostingExtensions
     /// <see cref="Microsoft.Extensions.Logging.ILoggerFactory"/> and measures through its
     /// <see cref="System.Diagnostics.Metrics.IMeterFactory"/>, when it has them.</item>
     /// <item><see cref="IRingNodeAccessor"/>, and <see cref="RingNode"/> itself, resolvable once the host has started.</item>
-    /// <item>A hosted service that starts the node in the host's start (its stores open before the
-    /// host's start completes) and disposes it in the host's stop (actors passivate, storing
+    /// <item>A hosted service that starts the node in the host's start (its storage is checked before
+    /// the host's start completes; each store opens when first needed) and disposes it in the host's stop (actors passivate, storing
     /// WriteBehind state, then the stores close). Hosted services registered after this one
     /// start after the node.</item>
     /// </list>

@@ -6,6 +6,21 @@ namespace RingCore.Storage;
 /// </summary>
 public interface IVNodeStoreProvider
 {
+    /// <summary>
+    /// Called by a node once per start, before it opens any partition, with the node's layout. A
+    /// provider that keeps data across restarts checks here that the data it holds was written
+    /// with the same layout (above all the same partition count) and that its files are sound,
+    /// so that a mismatch or damage fails the node's start instead of hiding data. The default
+    /// does nothing.
+    /// </summary>
+    /// <remarks>
+    /// A default interface method, so that providers written before it keep compiling and
+    /// working unchanged; a provider that wraps another should forward it.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The stored data was written with another layout; the message names both.</exception>
+    /// <exception cref="StorageCorruptedException">Stored files are missing or damaged; the exception names the file.</exception>
+    ValueTask AttachAsync(VNodeStoreLayout layout, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
     /// <summary>Opens (creating or recovering) the store of <paramref name="partition"/>.</summary>
     ValueTask<IVNodeStore> OpenAsync(int partition, CancellationToken cancellationToken = default);
 }

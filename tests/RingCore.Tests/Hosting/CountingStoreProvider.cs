@@ -2,12 +2,15 @@ using RingCore.Storage;
 
 namespace RingCore.Tests.Hosting;
 
-/// <summary>Memory stores that count how many were opened and closed, to see which provider a hosted node uses and that its stop closes them.</summary>
+/// <summary>Memory stores that count attaches, and how many stores were opened and closed, to see which provider a hosted node uses and that its stop closes them.</summary>
 internal sealed class CountingStoreProvider : IVNodeStoreProvider
 {
     private readonly MemoryVNodeStoreProvider _inner = new();
+    private int _attached;
     private int _opened;
     private int _closed;
+
+    public int Attached => Volatile.Read(ref _attached);
 
     public int Opened => Volatile.Read(ref _opened);
 
@@ -23,6 +26,12 @@ internal sealed class CountingStoreProvider : IVNodeStoreProvider
         }
 
         return keys;
+    }
+
+    public ValueTask AttachAsync(VNodeStoreLayout layout, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _attached);
+        return _inner.AttachAsync(layout, cancellationToken);
     }
 
     public async ValueTask<IVNodeStore> OpenAsync(int partition, CancellationToken cancellationToken = default)

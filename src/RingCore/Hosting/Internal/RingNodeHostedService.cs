@@ -12,8 +12,9 @@ namespace RingCore.Hosting;
 /// <summary>
 /// Starts the node when the host starts (alone: a one-member ring owning every partition) and
 /// disposes it when the host stops: actors passivate, storing WriteBehind state, then the
-/// stores close. The host's start waits for the stores to open, so a store that cannot open,
-/// or an actor type defined twice, fails the host's start.
+/// stores close. The host's start waits for the storage provider's check
+/// (<see cref="IVNodeStoreProvider.AttachAsync"/>), so storage of another ring size or with
+/// damaged files, or an actor type defined twice, fails the host's start.
 /// </summary>
 internal sealed class RingNodeHostedService(
     RingNodeAccessor accessor,

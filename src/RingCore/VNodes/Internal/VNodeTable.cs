@@ -28,6 +28,9 @@ internal sealed class VNodeTable
         _vnodes = new VNode?[partitionCount];
     }
 
+    /// <summary>Hands the node's layout to the storage provider before any partition opens (the provider checks its data against it).</summary>
+    public ValueTask AttachAsync(VNodeStoreLayout layout, CancellationToken cancellationToken) => _stores.AttachAsync(layout, cancellationToken);
+
     /// <summary>The vnode of <paramref name="partition"/>, made (and its store opening) if there is none yet.</summary>
     /// <exception cref="ObjectDisposedException">The node stopped or crashed.</exception>
     public VNode Get(int partition)

@@ -9,6 +9,9 @@ namespace RingCore.Tests.Storage.Faster;
 /// </summary>
 public sealed class FasterCorruptionTests : IDisposable
 {
+    // Generous on a shared 2-core machine; a failing open takes well under a second.
+    private static readonly TimeSpan OpenDeadline = TimeSpan.FromSeconds(20);
+
     private readonly TempDirectory _directory = new();
 
     public void Dispose() => _directory.Dispose();
@@ -216,6 +219,75 @@ public sealed class FasterCorruptionTests : IDisposable
         Assert.True(File.Exists(Path.Combine(PartitionPath, "hlog.log.0")));
     }
 
+    [Theory]
+    [InlineData("hlog.log.0")]
+    [InlineData("hlog.obj.log.0")]
+    public async Task A_log_overwritten_with_zeros_is_refused_not_read_as_empty(string fileName)
+    {
+        // Issue 12: a zeroed main log recovered as an empty store (every key gone, no error).
+        await WriteStoreAsync();
+        string file = Path.Combine(PartitionPath, fileName);
+        File.WriteAllBytes(file, new byte[new FileInfo(file).Length]);
+
+        var error = await OpenFailsAsync();
+
+        Assert.Equal(file, error.Path);
+        Assert.Contains(file, error.Message);
+    }
+
+    [Theory]
+    [InlineData("hlog.log.0", "whole file")]
+    [InlineData("hlog.log.0", "64 bytes")]
+    [InlineData("hlog.log.0", "64 bytes at the start")]
+    [InlineData("hlog.obj.log.0", "whole file")]
+    [InlineData("hlog.obj.log.0", "64 bytes")]
+    [InlineData("hlog.obj.log.0", "64 bytes at the start")]
+    public async Task Random_bytes_in_a_log_fail_the_open_within_seconds_naming_the_file(string fileName, string where)
+    {
+        // Issue 12: FASTER's recovery waited forever (0% CPU) on logs with random bytes in them.
+        await WriteStoreAsync();
+        string file = Path.Combine(PartitionPath, fileName);
+        long length = new FileInfo(file).Length;
+        using (var stream = new FileStream(file, FileMode.Open, FileAccess.Write))
+        {
+            var (offset, count) = where switch
+            {
+                "whole file" => (0L, (int)length),
+                "64 bytes" => (length / 2, 64),
+                _ => (0L, 64),
+            };
+            stream.Position = offset;
+            stream.Write(Garbage(count, seed: 5));
+        }
+
+        var error = await OpenFailsAsync();
+
+        Assert.Equal(file, error.Path);
+        Assert.Contains(file, error.Message);
+    }
+
+    [Theory]
+    [InlineData("hlog.log.0")]
+    [InlineData("hlog.obj.log.0")]
+    public async Task Random_bytes_appended_to_a_log_are_ignored_and_every_key_is_read(string fileName)
+    {
+        // Bytes past what the checkpoint covers are what a crash leaves (writes never committed),
+        // so they must neither fail the open nor hang it (issue 12: 1 MB appended hung FASTER).
+        await WriteStoreAsync();
+        using (var stream = new FileStream(Path.Combine(PartitionPath, fileName), FileMode.Append))
+        {
+            stream.Write(Garbage(1 << 20, seed: 6));
+        }
+
+        var opening = Task.Run(() => FasterTestStores.OpenAsync(0, FasterTestStores.SmallOptions(_directory.Path)).AsTask());
+        await using var store = await opening.WaitAsync(OpenDeadline);
+        for (int i = 0; i < 300; i++)
+        {
+            var stored = await store.GetAsync(VNodeStoreContractTests.Bytes("key-" + i)).AsTask().WaitAsync(OpenDeadline);
+            Assert.Equal("value-" + i, VNodeStoreContractTests.Text(stored!.Value));
+        }
+    }
+
     /// <summary>
     /// Creates partition 0 with 300 keys (some on disk) and closes it cleanly. Interval mode (one
     /// commit, on dispose) only to keep the setup fast; the files are the same.
@@ -237,8 +309,8 @@ public sealed class FasterCorruptionTests : IDisposable
             .Where(file => !file.StartsWith(IndexCheckpoints, StringComparison.Ordinal))
             .Order()
             .ToArray();
-        var error = await Assert.ThrowsAsync<StorageCorruptedException>(() => FasterTestStores.OpenAsync(0, FasterTestStores.SmallOptions(_directory.Path)).AsTask());
-        var again = await Assert.ThrowsAsync<StorageCorruptedException>(() => FasterTestStores.OpenAsync(0, FasterTestStores.SmallOptions(_directory.Path)).AsTask());
+        var error = await Assert.ThrowsAsync<StorageCorruptedException>(OpenWithinDeadlineAsync);
+        var again = await Assert.ThrowsAsync<StorageCorruptedException>(OpenWithinDeadlineAsync);
 
         Assert.Equal(error.Path, again.Path);
         Assert.IsAssignableFrom<IOException>(error);
@@ -247,6 +319,15 @@ public sealed class FasterCorruptionTests : IDisposable
         Assert.All(before, file => Assert.Contains(file, after));
         return error;
     }
+
+    /// <summary>
+    /// Opens partition 0 on another thread and gives up after <see cref="OpenDeadline"/>: a hang
+    /// (FASTER blocks the opening thread) fails the test with a TimeoutException instead of
+    /// stalling the run.
+    /// </summary>
+    private Task OpenWithinDeadlineAsync() =>
+        Task.Run(async () => await (await FasterTestStores.OpenAsync(0, FasterTestStores.SmallOptions(_directory.Path))).DisposeAsync())
+            .WaitAsync(OpenDeadline);
 
     private string LogCheckpointInfo()
     {
