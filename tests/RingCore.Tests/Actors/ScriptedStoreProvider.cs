@@ -12,8 +12,17 @@ internal sealed class ScriptedStoreProvider : IVNodeStoreProvider
     private TaskCompletionSource _gate = Opened();
     private int _puts;
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<byte[]> _putKeys = new();
+
     /// <summary>Puts made (completed or held) since the start.</summary>
     public int Puts => Volatile.Read(ref _puts);
+
+    /// <summary>Puts of keys that hold <paramref name="name"/> (an actor type's bucket): the vnodes' own records left out.</summary>
+    public int PutsTo(string name)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(name);
+        return _putKeys.Count(key => key.AsSpan().IndexOf(bytes) >= 0);
+    }
 
     /// <summary>When set, every put fails with this message (after the gate).</summary>
     public volatile string? FailWith;
@@ -42,6 +51,7 @@ internal sealed class ScriptedStoreProvider : IVNodeStoreProvider
         public async ValueTask PutAsync(ReadOnlyMemory<byte> key, StoredObject value, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref owner._puts);
+            owner._putKeys.Enqueue(key.ToArray());
             await Volatile.Read(ref owner._gate).Task.WaitAsync(cancellationToken);
             if (owner.FailWith is { } why)
             {
