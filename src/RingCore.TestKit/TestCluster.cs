@@ -22,7 +22,7 @@ namespace RingCore.TestKit;
 /// after a lost disk. Node names are <c>n1</c> .. <c>nM</c>.
 /// <para>Given a single-threaded scheduler and a virtual clock, the whole cluster runs in one
 /// seeded order: the network delivers on the scheduler, delays and timeouts run on the clock, and
-/// coordinators resume on the scheduler, so a run replays exactly from its seed (DESIGN.md,
+/// coordinators resume on the scheduler, so a run replays exactly from its seed (docs/architecture.md,
 /// testing architecture; <see cref="NetworkStatistics.DeliveryLogHash"/> shows it).</para>
 /// </remarks>
 public sealed class TestCluster : IAsyncDisposable

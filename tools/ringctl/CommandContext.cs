@@ -57,7 +57,7 @@ internal sealed class CommandContext
         }
         catch (ArgumentException exception)
         {
-            // The library checks its inputs with messages meant for users (STYLE.md rule 7).
+            // The library checks its inputs with messages meant for users (docs/architecture.md, rules for contributors).
             Error.WriteLine($"ringctl {command}: {UsageException.UserMessage(exception)}");
             return ExitCodes.Usage;
         }

@@ -7,7 +7,7 @@ namespace RingCore.Benchmarks.Clocks;
 /// The causality hot path: comparing clocks (every read repair, every handoff and anti-entropy
 /// repair of a key asks "does this version supersede that one?") and merging them (every
 /// replicated put, every read that syncs R replies). Compare, descends and less must allocate
-/// nothing: the allocated column must read "-" (STYLE.md rule 6). So must syncing in a version
+/// nothing: the allocated column must read "-" (docs/architecture.md, rules for contributors). So must syncing in a version
 /// that supersedes the stored one (the input is returned as it is). Merge, other syncs and
 /// update build a new immutable value, so they allocate that value and nothing more.
 /// </summary>

@@ -7,7 +7,7 @@ namespace RingCore.Benchmarks.Routing;
 /// The key hash alone on short keys (issue 11): the runtime's ring position,
 /// <see cref="KeyPosition.Of(ulong, ReadOnlySpan{byte})"/> (XxHash64 seeded with the bucket's
 /// hash), against System.IO.Hashing's XxHash3 with the same seed. Every method reports the time
-/// of hashing ONE key; the allocated column must read "-" (STYLE.md rule 6).
+/// of hashing ONE key; the allocated column must read "-" (docs/architecture.md, rules for contributors).
 /// </summary>
 /// <remarks>
 /// XxHash3 is measured, not used: it places keys elsewhere, so switching would move every stored

@@ -13,7 +13,7 @@ namespace RingCore.Benchmarks.Routing;
 /// <summary>
 /// The routing hot path: from a key's bytes to its partition, and to its preference list, next
 /// to the baselines a reader would otherwise reach for. Every method reports the time and
-/// allocation of routing ONE key; the allocated column must read "-" (STYLE.md rule 6).
+/// allocation of routing ONE key; the allocated column must read "-" (docs/architecture.md, rules for contributors).
 /// </summary>
 /// <remarks>
 /// Each invocation routes all <see cref="KeyCount"/> pre-generated random keys in turn

@@ -72,7 +72,7 @@ internal static class DurableFile
     }
 
     // DllImport rather than LibraryImport: the generated stubs need unsafe code, which this
-    // assembly does not allow (STYLE.md); these three calls run once per file written.
+    // assembly does not allow (docs/architecture.md, rules for contributors); these three calls run once per file written.
 #pragma warning disable SYSLIB1054
     [DllImport("libc", EntryPoint = "open")]
     private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);

@@ -7,7 +7,7 @@ namespace RingCore.TestKit.Simulation;
 /// A single-threaded scheduler for a simulation: every mailbox turn, network delivery and
 /// continuation posted to it waits in one pool of ready work, and <see cref="RunNext"/> picks
 /// the next one with a seeded random generator, so one seed is one interleaving and a different
-/// seed explores another (DESIGN.md, testing architecture).
+/// seed explores another (docs/architecture.md, testing architecture).
 /// </summary>
 /// <remarks>
 /// It is also a <see cref="SynchronizationContext"/>: code awaited on the simulation's thread

@@ -1,6 +1,6 @@
 namespace RingCore.Actors;
 
-/// <summary>When an actor's state reaches its vnode's store (DESIGN.md, actor semantics).</summary>
+/// <summary>When an actor's state reaches its vnode's store (docs/architecture.md, actor semantics).</summary>
 public enum ActorDurability
 {
     /// <summary>The state is stored before the reply: an acknowledged message survives what the store survives.</summary>

@@ -1,6 +1,6 @@
 namespace RingCore.Actors;
 
-/// <summary>Where an actor of a type may be activated in a cluster (DESIGN.md, actor semantics).</summary>
+/// <summary>Where an actor of a type may be activated in a cluster (docs/architecture.md, actor semantics).</summary>
 public enum ActorPlacement
 {
     /// <summary>

@@ -5,7 +5,7 @@ using RingCore.Node;
 namespace RingCore.Hosting;
 
 /// <summary>
-/// Adds a RingCore node to a generic host (DESIGN.md, layout: Hosting): the node starts when
+/// Adds a RingCore node to a generic host (docs/architecture.md, layout: Hosting): the node starts when
 /// the host starts and stops when it stops.
 /// </summary>
 public static class RingCoreHostingExtensions

@@ -19,7 +19,7 @@ namespace RingCore.Node;
 
 /// <summary>
 /// A RingCore node: the one composition root of the replicated store (get, put, delete), the
-/// per-key actors and membership, over one <see cref="ITransport"/> (DESIGN.md, the node
+/// per-key actors and membership, over one <see cref="ITransport"/> (docs/architecture.md, the node
 /// runtime). A node that runs alone is a one-member ring on the same code path as a member of
 /// a cluster.
 /// </summary>

@@ -12,7 +12,7 @@ namespace RingCore.Preference;
 /// </summary>
 /// <remarks>
 /// Up/down changes are rare next to requests, so the table is rebuilt when they happen and the
-/// request path only slices it (DESIGN.md: "Up/down changes rebuild the annotated table, off the
+/// request path only slices it (docs/architecture.md: "Up/down changes rebuild the annotated table, off the
 /// hot path").
 /// </remarks>
 public sealed class AnnotatedPreferenceTable

@@ -2,7 +2,7 @@ namespace RingCore.Runtime;
 
 /// <summary>
 /// Where mailbox turns, message deliveries and coordinator continuations run. The default queues them on the thread pool; a deterministic
-/// simulation replaces it with a single-threaded, seeded scheduler (DESIGN.md, testing
+/// simulation replaces it with a single-threaded, seeded scheduler (docs/architecture.md, testing
 /// architecture), which is why no actor code queues work any other way.
 /// </summary>
 public interface IWorkScheduler

@@ -1,7 +1,7 @@
 namespace RingCore.Transport;
 
 /// <summary>
-/// How a node sends messages to other nodes (DESIGN.md: the transport seam). Delivery is not
+/// How a node sends messages to other nodes (docs/architecture.md: the transport seam). Delivery is not
 /// guaranteed, as on any network: a message may be lost, delayed, duplicated or reordered, so
 /// callers keep their own timeouts and make their messages safe to repeat. Two implementations
 /// sit behind it: the simulated network for tests and, later, gRPC over HTTP/2.

@@ -5,7 +5,7 @@ using RingCore.Hashing;
 namespace RingCore.Transport;
 
 /// <summary>
-/// Many nodes in one process on a network that misbehaves on purpose (DESIGN.md, testing
+/// Many nodes in one process on a network that misbehaves on purpose (docs/architecture.md, testing
 /// architecture): seeded drops, duplicates and delays (which reorder), partitions into any split
 /// of the nodes and their healing, and crashed nodes. Each node gets its transport from
 /// <see cref="Connect"/>; a crashed node connects again when it restarts.

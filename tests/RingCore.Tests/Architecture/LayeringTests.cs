@@ -4,7 +4,7 @@ using RingCore.Node;
 namespace RingCore.Tests.Architecture;
 
 /// <summary>
-/// DESIGN.md's dependency order, checked on the compiled core (NetArchTest reads the IL, method
+/// docs/architecture.md: the dependency order, checked on the compiled core (NetArchTest reads the IL, method
 /// bodies included): a namespace may use its own level and those below it, never one above, and
 /// the namespaces form no cycle. A new folder must be given a level here before it can land.
 /// </summary>

@@ -4,7 +4,7 @@ namespace RingCore.Tests.Causality;
 
 /// <summary>
 /// Comparing clocks is on every read repair and replicated write, so it must allocate nothing
-/// (STYLE.md rule 6); so must syncing in a version that supersedes the stored one, which
+/// (docs/architecture.md, rules for contributors); so must syncing in a version that supersedes the stored one, which
 /// returns that version as it is. The benchmark's allocated column says so for a measured run; this test
 /// says so on every build, since a dry benchmark run does not measure allocation.
 /// </summary>

@@ -5,7 +5,7 @@ using static RingCore.Tests.Replication.ReplicationTestHelpers;
 
 namespace RingCore.Tests.Replication;
 
-/// <summary>On the manual scheduler and fake time a cluster run replays exactly from its seed (DESIGN.md, testing architecture).</summary>
+/// <summary>On the manual scheduler and fake time a cluster run replays exactly from its seed (docs/architecture.md, testing architecture).</summary>
 public sealed class DeterministicReplayTests
 {
     [Fact]

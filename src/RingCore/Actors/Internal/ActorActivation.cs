@@ -245,7 +245,7 @@ internal abstract class ActorActivation : IThreadPoolWorkItem
     /// <summary>
     /// One turn: loads the state if needed, then handles up to the vnode's turn limit of
     /// messages, then ends the turn. It stays synchronous while the load and the handlers
-    /// complete at once, which is the common case (STYLE.md: the hot path returns a completed
+    /// complete at once, which is the common case (docs/architecture.md, rules for contributors: the hot path returns a completed
     /// ValueTask, the async slow path lives apart), and continues asynchronously from the first
     /// one that does not. Whichever path is running when the turn ends calls <see cref="EndTurn"/>, exactly once.
     /// </summary>

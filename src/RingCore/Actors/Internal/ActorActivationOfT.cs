@@ -69,7 +69,7 @@ internal sealed class ActorActivation<TState> : ActorActivation
     }
 
     /// <remarks>
-    /// The hot path stays synchronous (STYLE.md, after System.Threading.Channels): a handler that
+    /// The hot path stays synchronous (docs/architecture.md, rules for contributors, after System.Threading.Channels): a handler that
     /// completes at once and a state that needs no store cost no async state machine; awaiting the
     /// handler or a WriteThrough store happens in the async slow paths below.
     /// </remarks>

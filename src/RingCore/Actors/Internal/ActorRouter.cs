@@ -10,7 +10,7 @@ namespace RingCore.Actors;
 
 /// <summary>
 /// Routes actor messages to the node that hosts their actor, and serves the messages peers
-/// route here (issue 4, replicated actors; DESIGN.md's request path).
+/// route here (issue 4, replicated actors; docs/architecture.md: the request path).
 /// </summary>
 /// <remarks>
 /// <para>Routing: key position, partition, the annotated preference list of the current

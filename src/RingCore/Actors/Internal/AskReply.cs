@@ -5,7 +5,7 @@ namespace RingCore.Actors;
 
 /// <summary>
 /// The pending reply of one Ask: a pooled <see cref="IValueTaskSource{TResult}"/> with its own
-/// reusable timer, so an Ask allocates nothing in steady state (STYLE.md, after
+/// reusable timer, so an Ask allocates nothing in steady state (docs/architecture.md, rules for contributors, after
 /// System.Threading.Channels' reusable sources). Continuations run asynchronously, so a caller's
 /// code never runs inside the actor's turn.
 /// </summary>

@@ -5,7 +5,7 @@ namespace RingCore.Actors;
 /// <summary>
 /// A bounded pool for objects rented on one thread and returned on another (a sender rents, an
 /// actor's turn returns): one object cached per thread, with no synchronization, backed by a
-/// shared queue of at most the limit the caller gives (STYLE.md: bounded pools with Rent/Return).
+/// shared queue of at most the limit the caller gives (docs/architecture.md, rules for contributors: bounded pools with Rent/Return).
 /// </summary>
 /// <typeparam name="T">The pooled type; each type has its own pool.</typeparam>
 internal static class ThreadCachedPool<T>

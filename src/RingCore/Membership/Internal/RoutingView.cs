@@ -8,7 +8,7 @@ namespace RingCore.Membership;
 /// What a node routes by at one moment: one ring version and one view of which members are up
 /// (an epoch of the <see cref="NodeWatcher"/>), with the annotated preference tables built for
 /// them. Immutable: a request takes one view and routes by it from start to end, so it never
-/// mixes two rings or two views (DESIGN.md, the node runtime).
+/// mixes two rings or two views (docs/architecture.md, the node runtime).
 /// </summary>
 /// <remarks>
 /// The tables are the cache per (ring version, N, epoch) the design asks for: each view builds

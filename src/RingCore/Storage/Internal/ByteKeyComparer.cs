@@ -5,7 +5,7 @@ namespace RingCore.Storage;
 
 /// <summary>
 /// Compares keys by content. XxHash64 rather than a per-process randomized hash keeps behaviour
-/// the same on every run (DESIGN.md: no process-randomized hashes outside the transport); the
+/// the same on every run (docs/architecture.md: no process-randomized hashes outside the transport); the
 /// alternate lookup lets callers probe with a span and allocate nothing.
 /// </summary>
 internal sealed class ByteKeyComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>

@@ -8,7 +8,7 @@ using RingCore.Protocol;
 namespace RingCore.Transport;
 
 /// <summary>
-/// The one request layer between nodes (DESIGN.md, the node runtime): every service that talks
+/// The one request layer between nodes (docs/architecture.md, the node runtime): every service that talks
 /// to peers (replication, actors; later handoff, gossip, exchanges) sends its requests and
 /// replies here, in <see cref="PeerFrame"/>s over the node's <see cref="ITransport"/>.
 /// </summary>

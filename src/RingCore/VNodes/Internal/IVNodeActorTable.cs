@@ -2,7 +2,7 @@ namespace RingCore.VNodes;
 
 /// <summary>
 /// The actors active on one vnode, as the vnode sees them: something it owns and ends with it.
-/// The actor runtime (a layer above, DESIGN.md) implements it, so a vnode needs to know nothing
+/// The actor runtime (a layer above, docs/architecture.md) implements it, so a vnode needs to know nothing
 /// of mailboxes or activations.
 /// </summary>
 internal interface IVNodeActorTable
