@@ -20,17 +20,25 @@ public sealed class ClockAllocationTests
         var stored = SiblingSet.Update(SiblingSet.New(vector, 1), replicas[0]);
         var storedNewer = SiblingSet.Update(SiblingSet.New(stored.Join(), 2), stored, replicas[1]);
 
-        // Warm up, so JIT and type loading are not counted.
+        // Warm up, so JIT and type loading are not counted. The runtime may still allocate on this
+        // thread once while it moves the methods to a higher tier (seen once, 4,320 bytes, on a
+        // loaded machine), so the fewest bytes of three rounds is what must be zero: code that
+        // allocates does so in every round.
         int sink = Run(vector, newer, concurrent, stored, storedNewer);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        long fewest = long.MaxValue;
+        for (int round = 0; round < 3; round++)
         {
-            sink += Run(vector, newer, concurrent, stored, storedNewer);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+            {
+                sink += Run(vector, newer, concurrent, stored, storedNewer);
+            }
+
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
-        Assert.Equal(1001 * 8, sink);
+        Assert.Equal(0, fewest);
+        Assert.Equal(3001 * 8, sink);
     }
 
     private static int Run(VersionVector vector, VersionVector newer, VersionVector concurrent,
