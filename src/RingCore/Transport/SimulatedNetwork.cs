@@ -33,6 +33,7 @@ public sealed class SimulatedNetwork
     private readonly HashSet<Delivery> _delayed = [];
     private readonly Dictionary<(string From, string To), ulong> _linkSeeds = [];
     private Dictionary<string, int>? _sides;
+    private int _unnamedSide; // the side of every node a partition did not name, including nodes that connect later
     private readonly Dictionary<string, TimeSpan> _slow = new(StringComparer.Ordinal);
     private NetworkFaults _faults = NetworkFaults.None;
     private long _sent, _delivered, _dropped, _duplicated, _undeliverable;
@@ -118,7 +119,8 @@ public sealed class SimulatedNetwork
 
     /// <summary>
     /// Splits the network: nodes on different sides cannot exchange messages (including those
-    /// already in flight). Nodes not named form one more side together. Replaces any earlier split.
+    /// already in flight). Nodes not named form one more side together, and so does a node that
+    /// connects while the split lasts. Replaces any earlier split.
     /// </summary>
     /// <exception cref="ArgumentException">An unknown node, or a node on two sides.</exception>
     public void Partition(params IReadOnlyCollection<string>[] sides)
@@ -139,11 +141,7 @@ public sealed class SimulatedNetwork
                 }
             }
 
-            foreach (var node in _endpoints.Keys)
-            {
-                assignment.TryAdd(node, sides.Length);
-            }
-
+            _unnamedSide = sides.Length;
             _sides = assignment;
         }
 
@@ -301,7 +299,9 @@ public sealed class SimulatedNetwork
     }
 
     private bool CanTalk(SimulatedTransport from, SimulatedTransport to) =>
-        !from.IsCrashed && !to.IsCrashed && (_sides is null || _sides[from.LocalNode] == _sides[to.LocalNode]);
+        !from.IsCrashed && !to.IsCrashed && (_sides is not { } sides || SideOf(sides, from.LocalNode) == SideOf(sides, to.LocalNode));
+
+    private int SideOf(Dictionary<string, int> sides, string node) => sides.TryGetValue(node, out int side) ? side : _unnamedSide;
 
     private SimulatedTransport Endpoint(string node) =>
         _endpoints.TryGetValue(node, out var endpoint)

@@ -24,6 +24,35 @@ public sealed class SimulatedNetworkTests
     }
 
     [Fact]
+    public void A_node_that_connects_during_a_partition_joins_the_side_of_the_nodes_not_named()
+    {
+        var (network, scheduler, _) = Create();
+        var a = network.Connect("a");
+        var b = network.Connect("b");
+        network.Partition(["a"]);
+
+        // Until this was fixed the late node had no side, and the first message to or from it
+        // threw KeyNotFoundException (issue 13, where main stands).
+        var c = network.Connect("c");
+        var inboxA = Attach(a);
+        var inboxB = Attach(b);
+        c.Send("b", "same side"u8.ToArray());
+        c.Send("a", "other side"u8.ToArray());
+        scheduler.RunAll();
+
+        Assert.Equal([("c", "same side")], inboxB);
+        Assert.Empty(inboxA);
+        Assert.True(c.IsReachable("b"));
+        Assert.False(c.IsReachable("a"));
+        Assert.False(a.IsReachable("c"));
+
+        network.Heal();
+        c.Send("a", "healed"u8.ToArray());
+        scheduler.RunAll();
+        Assert.Equal([("c", "healed")], inboxA);
+    }
+
+    [Fact]
     public void Drop_and_duplicate_rates_apply_per_message()
     {
         var (network, scheduler, _) = Create();
