@@ -26,8 +26,10 @@ namespace RingCore.Benchmarks.Peers;
 /// before the next one starts. This is what one hot actor sustains.</item>
 /// </list>
 /// <para>RingCore is each category's <c>Baseline</c>: a Ratio above 1.00 is how many times slower
-/// Orleans is. Both stores keep a serialized copy (RingCore: JSON bytes in a vnode's memory
-/// store, compared with the last stored bytes; Orleans: the memory provider's storage grains).</para>
+/// Orleans is. Both stores keep a serialized copy: RingCore writes the state's JSON bytes to the
+/// key's vnode store; Orleans' memory provider serializes the state and hands it to one of its
+/// storage grains, a grain call per write (Orleans documents the provider for development and
+/// tests; it is the in-memory provider the issue names).</para>
 /// </remarks>
 [MemoryDiagnoser]
 [Config(typeof(ActorBenchmarkConfig))]
