@@ -29,8 +29,8 @@ namespace RingCore.Benchmarks.Peers;
 /// calls per invocation, not a million. A sender outruns one grain, and Orleans keeps a grain's
 /// waiting calls in a list that it removes each call from at the head, so the cost per call grows
 /// with the backlog: a probe measured 3 to 8 us a call with 10,000 queued, 11 to 28 us with
-/// 100,000 and 54 us with a million, and in two of three tries at a million a call never arrived
-/// (Orleans drops a message older than its 30 s time to live), which failed the case. The shorter
+/// 100,000 and 54 us with a million, and in two of seven invocations of a million a call never
+/// arrived (Orleans drops a message older than its 30 s time to live), which failed the case. The shorter
 /// backlog favours Orleans; the other cases keep the million.</para>
 /// </remarks>
 [MemoryDiagnoser]
