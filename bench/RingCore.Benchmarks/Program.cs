@@ -4,15 +4,30 @@
 // and a quick smoke test that every case runs is --job Dry (see BenchmarkConfig for why that
 // replaces, rather than adds to, the suite's own jobs).
 //
-// One argument is ours, not BenchmarkDotNet's: "activation-memory" prints the live heap per idle
+// Three arguments are ours, not BenchmarkDotNet's. "activation-memory" prints the live heap per idle
 // actor (see Actors/ActivationMemoryReport), a figure BenchmarkDotNet's allocated column cannot give.
+// "peer-activation-memory [framework]" does the same for RingCore and its peers (Peers/), and
+// "peers [BenchmarkDotNet options]" runs every peer comparison: the Peers/ benchmark classes,
+// then that report (see Peers/PeerSuite).
 using BenchmarkDotNet.Running;
 using RingCore.Benchmarks.Actors;
+using RingCore.Benchmarks.Peers;
 
 if (args is [ActivationMemoryReport.Argument])
 {
     await ActivationMemoryReport.RunAsync(Console.Out);
-    return;
+    return 0;
+}
+
+if (args is [PeerActivationMemoryReport.Argument, .. var frameworks])
+{
+    return await PeerActivationMemoryReport.RunAsync(frameworks, Console.Out);
+}
+
+if (args is [PeerSuite.Argument, .. var benchmarkArgs])
+{
+    return await PeerSuite.RunAsync(benchmarkArgs, Console.Out);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
