@@ -283,17 +283,25 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
     /// <summary>Stops the node as <see cref="StopAsync"/> does, with its deadline; never throws. Calling it again waits for the same stop.</summary>
     public ValueTask DisposeAsync() => new(StopAsync());
 
+    /// <summary>The deadline of a stop: <see cref="RingNodeOptions.ShutdownTimeout"/> on the wall clock, or <paramref name="cancellationToken"/>, whichever comes first.</summary>
+    private CancellationTokenSource StopDeadline(CancellationToken cancellationToken)
+    {
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (_options.ShutdownTimeout != Timeout.InfiniteTimeSpan)
+        {
+            deadline.CancelAfter(_options.ShutdownTimeout);
+        }
+
+        return deadline;
+    }
+
     private async Task RunStopAsync(TaskCompletionSource<RingNodeStopResult> stopping, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
         RingNodeStopResult result;
         try
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            if (_options.ShutdownTimeout != Timeout.InfiniteTimeSpan)
-            {
-                deadline.CancelAfter(_options.ShutdownTimeout);
-            }
+            using var deadline = StopDeadline(cancellationToken);
 
             // Actors first, while peers and stores still serve: passivation stores state
             // through the replicated store. The stores close whatever the deadline did.
@@ -331,11 +339,7 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
     internal async ValueTask<RingNodeStopResult> StopActorsAsync()
     {
         long started = Stopwatch.GetTimestamp();
-        using var deadline = new CancellationTokenSource();
-        if (_options.ShutdownTimeout != Timeout.InfiniteTimeSpan)
-        {
-            deadline.CancelAfter(_options.ShutdownTimeout);
-        }
+        using var deadline = StopDeadline(CancellationToken.None);
 
         var outcome = await _vnodes.StopActorsAsync(deadline.Token).ConfigureAwait(false);
         return new RingNodeStopResult(outcome.Unfinished, outcome.Errors, Stopwatch.GetElapsedTime(started));

@@ -47,10 +47,7 @@ internal static class JsonStateShape
         {
             // The framework's collections and values serialize what they hold; look only at the
             // element types. Interfaces and abstract types are resolved at run time: not judged.
-            foreach (var argument in type.GetGenericArguments())
-            {
-                Visit(argument, options, visited, actorType, stateType);
-            }
+            VisitArguments(type, options, visited, actorType, stateType);
 
             return;
         }
@@ -58,10 +55,7 @@ internal static class JsonStateShape
         var info = options.GetTypeInfo(type);
         if (info.Kind != JsonTypeInfoKind.Object)
         {
-            foreach (var argument in type.GetGenericArguments())
-            {
-                Visit(argument, options, visited, actorType, stateType);
-            }
+            VisitArguments(type, options, visited, actorType, stateType);
 
             return;
         }
@@ -93,6 +87,15 @@ internal static class JsonStateShape
                     ? "is written but cannot be read back: it has no setter or init accessor and no constructor parameter of the same name"
                     : "holds data that System.Text.Json does not store (it is not public, or not a property or field it sees)");
             }
+        }
+    }
+
+    /// <summary>Checks the type arguments of a generic type (a collection's elements, a dictionary's keys and values).</summary>
+    private static void VisitArguments(Type type, JsonSerializerOptions options, HashSet<Type> visited, string actorType, Type stateType)
+    {
+        foreach (var argument in type.GetGenericArguments())
+        {
+            Visit(argument, options, visited, actorType, stateType);
         }
     }
 
