@@ -66,6 +66,9 @@ public sealed class FasterVNodeStoreProvider : IVNodeStoreProvider
     }
 
     /// <inheritdoc />
+    public IReadOnlyCollection<int>? StoredPartitions => _data.CreatedPartitions();
+
+    /// <inheritdoc />
     /// <exception cref="StorageCorruptedException">
     /// The partition's files are missing or damaged, or it held data and its directory vanished,
     /// unless <see cref="FasterStorageOptions.StartDamagedPartitionsEmpty"/> is set.

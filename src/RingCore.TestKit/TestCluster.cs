@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using RingCore.Actors;
 using RingCore.Claim;
+using RingCore.Membership;
 using RingCore.Node;
 using RingCore.Replication;
 using RingCore.Ring;
@@ -33,6 +34,8 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly Action<ActorRegistry>? _configureActors;
     private readonly RingNodeOptions? _nodeOptions;
     private readonly Dictionary<string, int> _starts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, BucketProperties> _buckets = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _left = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     /// <summary>Starts <paramref name="members"/> nodes on a ring of <paramref name="ringSize"/> partitions.</summary>
@@ -64,11 +67,11 @@ public sealed class TestCluster : IAsyncDisposable
         int quorum = Math.Min(2, nVal);
         Defaults = defaults ?? new BucketProperties { N = nVal, R = quorum, W = quorum };
         TargetN = Math.Max(nVal, Math.Min(ClaimOptions.Default.TargetN, members));
-        Ring = RingClaim.Initial(ringSize, names, new ClaimOptions { TargetN = TargetN }).Ring;
+        InitialRing = RingClaim.Initial(ringSize, names, new ClaimOptions { TargetN = TargetN }).Ring;
         foreach (var name in names)
         {
             _stores[name] = new MemoryVNodeStoreProvider();
-            Start(name);
+            Start(name, InitialRing);
         }
     }
 
@@ -87,8 +90,31 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>The simulated network: set its <see cref="SimulatedNetwork.Faults"/> to drop, duplicate or delay messages.</summary>
     public SimulatedNetwork Network { get; }
 
-    /// <summary>The ring every node uses.</summary>
-    public RingState Ring { get; }
+    /// <summary>The ring the cluster started with.</summary>
+    public RingState InitialRing { get; }
+
+    /// <summary>
+    /// The ring of the first member (by name) that is up: the ring every node uses once the
+    /// cluster has settled (<see cref="AwaitSettledAsync"/>).
+    /// </summary>
+    public RingState Ring
+    {
+        get
+        {
+            lock (_lock)
+            {
+                foreach (var name in _nodes.Keys.Order(StringComparer.Ordinal))
+                {
+                    if (!_crashed.Contains(name) && !_left.Contains(name))
+                    {
+                        return _nodes[name].Ring;
+                    }
+                }
+
+                return InitialRing;
+            }
+        }
+    }
 
     /// <summary>The clock of the network and the nodes.</summary>
     public TimeProvider Time { get; }
@@ -105,8 +131,20 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>The ring's target_n, the largest N a bucket may use.</summary>
     public int TargetN { get; }
 
-    /// <summary>The names of the nodes, <c>n1</c> .. <c>nM</c>.</summary>
+    /// <summary>The names of the members of <see cref="Ring"/>: <c>n1</c> .. <c>nM</c> at the start, then as joins, leaves and removes change them.</summary>
     public IReadOnlyList<string> Members => Ring.Members.Select(m => m.Name).ToArray();
+
+    /// <summary>Every node started in this cluster that has not left it, crashed or not, by name.</summary>
+    public IReadOnlyList<string> Nodes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _nodes.Keys.Where(name => !_left.Contains(name)).Order(StringComparer.Ordinal)];
+            }
+        }
+    }
 
     /// <summary>The current (latest started) incarnation of node <paramref name="name"/>, crashed or not.</summary>
     /// <exception cref="KeyNotFoundException">No node has that name.</exception>
@@ -144,7 +182,12 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Sets <paramref name="bucket"/>'s properties on every node (for an actor type, the bucket of its name).</summary>
     public void ConfigureBucket(string bucket, BucketProperties properties)
     {
-        foreach (var name in Members)
+        lock (_lock)
+        {
+            _buckets[bucket] = properties; // nodes that join later get it too
+        }
+
+        foreach (var name in Nodes)
         {
             Node(name).ConfigureBucket(bucket, properties);
         }
@@ -175,7 +218,7 @@ public sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Restarts a crashed node with the stores it had (a persistent store surviving a restart).</summary>
+    /// <summary>Restarts a crashed node with the stores and the ring it had (a persistent store and ring file surviving a restart).</summary>
     public RingNode Restart(string name)
     {
         if (!Network.IsCrashed(name))
@@ -183,7 +226,7 @@ public sealed class TestCluster : IAsyncDisposable
             Crash(name);
         }
 
-        return Start(name);
+        return Start(name, Node(name).Ring);
     }
 
     /// <summary>Restarts a node with empty stores, as after a lost disk (what riak_kv's KV679 is about).</summary>
@@ -199,7 +242,254 @@ public sealed class TestCluster : IAsyncDisposable
             _stores[name] = new MemoryVNodeStoreProvider();
         }
 
-        return Start(name);
+        return Start(name, Node(name).Ring);
+    }
+
+    /// <summary>
+    /// Starts each of <paramref name="names"/> as a new node, alone, with empty stores, has it ask
+    /// a member to join (<see cref="RingNode.JoinAsync"/>), and commits the joins (riak-admin
+    /// cluster join, plan, commit). Transfers then run; <see cref="AwaitSettledAsync"/> waits for them.
+    /// </summary>
+    /// <returns>The plan that was committed.</returns>
+    public async Task<ClusterPlan> JoinAsync(params string[] names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        string seed = UpMember();
+        foreach (var name in names)
+        {
+            RingNode node;
+            lock (_lock)
+            {
+                if (_nodes.ContainsKey(name) && !_left.Contains(name))
+                {
+                    throw new InvalidOperationException($"'{name}' is already a node of the cluster.");
+                }
+
+                _left.Remove(name);
+                _stores[name] = new MemoryVNodeStoreProvider();
+                node = Start(name, RingClaim.Initial(InitialRing.PartitionCount, [name]).Ring);
+            }
+
+            await node.JoinAsync(seed).ConfigureAwait(false);
+        }
+
+        return await CommitAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Stages a leave of <paramref name="name"/> and commits it; it hands off its partitions, then exits (see <see cref="AwaitSettledAsync"/>).</summary>
+    public Task<ClusterPlan> LeaveAsync(string name) => StageAndCommitAsync(new ClusterChange(ClusterChangeKind.Leave, name));
+
+    /// <summary>Stages a force-remove of <paramref name="name"/> (normally crashed) and commits it: its partitions are reassigned and filled from the other replicas.</summary>
+    public Task<ClusterPlan> ForceRemoveAsync(string name) => StageAndCommitAsync(new ClusterChange(ClusterChangeKind.ForceRemove, name));
+
+    /// <summary>Starts <paramref name="replacement"/> as a new node, has it ask to join, and commits a replace of <paramref name="name"/> by it.</summary>
+    public async Task<ClusterPlan> ReplaceAsync(string name, string replacement)
+    {
+        RingNode node;
+        lock (_lock)
+        {
+            if (_nodes.ContainsKey(replacement) && !_left.Contains(replacement))
+            {
+                throw new InvalidOperationException($"'{replacement}' is already a node of the cluster.");
+            }
+
+            _left.Remove(replacement);
+            _stores[replacement] = new MemoryVNodeStoreProvider();
+            node = Start(replacement, RingClaim.Initial(InitialRing.PartitionCount, [replacement]).Ring);
+        }
+
+        await node.JoinAsync(UpMember()).ConfigureAwait(false);
+        return await StageAndCommitAsync(new ClusterChange(ClusterChangeKind.Replace, name, replacement)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits until the cluster has settled: every node that is up and has not left holds the same
+    /// ring, no transfer is pending, no member is leaving or exiting, no node is still sending,
+    /// and no up node holds objects for primaries that are up (hinted handoff has finished; hints
+    /// for a crashed primary stay). Nodes that left the ring are stopped. Runs on <see cref="Time"/>, so in a
+    /// simulation the wait is virtual.
+    /// </summary>
+    /// <exception cref="TimeoutException">Not settled within <paramref name="timeout"/> (the message says what is left).</exception>
+    public async Task AwaitSettledAsync(TimeSpan timeout)
+    {
+        long started = Time.GetTimestamp();
+        while (true)
+        {
+            await StopLeftNodesAsync().ConfigureAwait(false);
+            string? unsettled = Unsettled() ?? await UndeliveredAsync().ConfigureAwait(false);
+            if (unsettled is null)
+            {
+                return;
+            }
+
+            if (Time.GetElapsedTime(started) > timeout)
+            {
+                throw new TimeoutException($"The cluster did not settle within {timeout}: {unsettled}.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), Time).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Objects an up node holds for others whose primaries are all up: hinted handoff has not finished (null when none).</summary>
+    private async Task<string?> UndeliveredAsync()
+    {
+        foreach (var name in Nodes)
+        {
+            if (!Network.IsCrashed(name) && (await Node(name).MisplacedAsync(deliverableOnly: true).ConfigureAwait(false)) is { Count: > 0 } misplaced)
+            {
+                return $"{name} still holds {misplaced.Count} objects for primaries that are up (first in partition {misplaced[0].Partition})";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Why the cluster has not settled (membership and transfers; hinted handoff is looked at by <see cref="AwaitSettledAsync"/>); null when it has.</summary>
+    public string? Unsettled()
+    {
+        RingNode[] up;
+        lock (_lock)
+        {
+            up = [.. _nodes.Values.Where(node => !_crashed.Contains(node.Name) && !_left.Contains(node.Name) && !node.HasLeftRing)];
+        }
+
+        var members = up.Where(node => node.Ring.IndexOfMember(node.Name) >= 0 && node.Ring.Members.Length > 1 || up.Length == 1).ToArray();
+        if (members.Length == 0)
+        {
+            return "no node is up";
+        }
+
+        var ring = members[0].Ring;
+        foreach (var node in members)
+        {
+            if (node.Ring.ContentHash != ring.ContentHash || !node.Ring.Vector.OrderBy(e => e.Key).SequenceEqual(ring.Vector.OrderBy(e => e.Key)))
+            {
+                return $"{node.Name} holds ring version {node.Ring.Version} and {members[0].Name} version {ring.Version}";
+            }
+
+            if (node.RunningTransfers > 0)
+            {
+                return $"{node.Name} is sending {node.RunningTransfers} transfers";
+            }
+        }
+
+        if (ring.Transfers.Length > 0)
+        {
+            return $"{ring.Transfers.Length} transfers pending (first: partition {ring.Transfers[0].Partition} from {ring.Transfers[0].From} to {ring.Transfers[0].To})";
+        }
+
+        if (ring.Members.FirstOrDefault(m => m.Status != MemberStatus.Valid) is { } moving)
+        {
+            return $"{moving.Name} is {moving.Status}";
+        }
+
+        foreach (var member in ring.Members)
+        {
+            lock (_lock)
+            {
+                if (!_nodes.ContainsKey(member.Name) || _left.Contains(member.Name))
+                {
+                    return $"{member.Name} is a member but no node of the cluster";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The primaries of <paramref name="key"/> in <paramref name="bucket"/> (by <see cref="Ring"/>)
+    /// whose own replica does not hold it: empty when every primary has it, whatever reads would repair.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PrimariesLackingAsync(string bucket, string key)
+    {
+        var lacking = new List<string>();
+        foreach (var primary in Node(UpMember()).PrimariesOf(bucket, key))
+        {
+            if (await Node(primary).ReadReplicaAsync(bucket, System.Text.Encoding.UTF8.GetBytes(key)).ConfigureAwait(false) is null)
+            {
+                lacking.Add(primary);
+            }
+        }
+
+        return lacking;
+    }
+
+    /// <summary>
+    /// Objects that nodes hold although their ring says they should not (a fallback's hints not
+    /// handed back, a former owner's leftovers), as "node: partition p, N objects"; empty once
+    /// hinted and ownership handoff have finished. Crashed nodes are not looked at.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> MisplacedObjectsAsync()
+    {
+        var found = new List<string>();
+        foreach (var name in Nodes)
+        {
+            if (Network.IsCrashed(name))
+            {
+                continue;
+            }
+
+            foreach (var group in (await Node(name).MisplacedAsync().ConfigureAwait(false)).GroupBy(entry => entry.Partition))
+            {
+                found.Add($"{name}: partition {group.Key}, {group.Count()} objects");
+            }
+        }
+
+        return found;
+    }
+
+    private async Task<ClusterPlan> StageAndCommitAsync(ClusterChange change)
+    {
+        var node = Node(UpMember());
+        await node.StageAsync(change).ConfigureAwait(false);
+        return await CommitAsync().ConfigureAwait(false);
+    }
+
+    private async Task<ClusterPlan> CommitAsync()
+    {
+        var node = Node(UpMember());
+        var plan = await node.PlanAsync().ConfigureAwait(false);
+        await node.CommitAsync().ConfigureAwait(false);
+        return plan;
+    }
+
+    /// <summary>The first member by name that is up and has not left.</summary>
+    private string UpMember()
+    {
+        var ring = Ring;
+        lock (_lock)
+        {
+            foreach (var member in ring.Members)
+            {
+                if (_nodes.ContainsKey(member.Name) && !_crashed.Contains(member.Name) && !_left.Contains(member.Name)
+                    && member.Status == MemberStatus.Valid)
+                {
+                    return member.Name;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("No valid member of the cluster is up.");
+    }
+
+    private async Task StopLeftNodesAsync()
+    {
+        List<RingNode> left;
+        lock (_lock)
+        {
+            left = [.. _nodes.Values.Where(node => node.HasLeftRing && !_left.Contains(node.Name) && !_crashed.Contains(node.Name))];
+            foreach (var node in left)
+            {
+                _left.Add(node.Name);
+            }
+        }
+
+        foreach (var node in left)
+        {
+            await node.StopAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -269,15 +559,17 @@ public sealed class TestCluster : IAsyncDisposable
         return new RingNodeOptions
         {
             NodeName = name,
-            PartitionCount = Ring.PartitionCount,
+            PartitionCount = InitialRing.PartitionCount,
             TargetN = TargetN,
             Actors = template.Actors,
             Peers = template.Peers,
+            Membership = template.Membership,
+            Handoff = template.Handoff,
             Replication = new ReplicationOptions { DefaultBucket = Defaults },
         };
     }
 
-    private RingNode Start(string name)
+    private RingNode Start(string name, RingState ring)
     {
         lock (_lock)
         {
@@ -296,7 +588,7 @@ public sealed class TestCluster : IAsyncDisposable
             };
 
             // Memory stores open at once, so the start completes synchronously.
-            var starting = RingNode.StartAsync(OptionsFor(name), Ring, Network.Connect(name), _configureActors, services);
+            var starting = RingNode.StartAsync(OptionsFor(name), ring, Network.Connect(name), _configureActors, services);
             if (!starting.IsCompleted)
             {
                 throw new InvalidOperationException($"Node '{name}' did not start synchronously on memory stores.");
@@ -304,6 +596,11 @@ public sealed class TestCluster : IAsyncDisposable
 
             var node = starting.GetAwaiter().GetResult();
             node.ActivationObserver = Activations.Observe;
+            foreach (var (bucket, properties) in _buckets)
+            {
+                node.ConfigureBucket(bucket, properties);
+            }
+
             _nodes[name] = node;
             _crashed.Remove(name);
             return node;

@@ -195,6 +195,15 @@ internal sealed class FasterDataDirectory
         new($"The store directory '{path}' of partition {partition} is missing, but this data directory created it and it may have held data. " +
             "Restore it, or set FasterStorageOptions.StartDamagedPartitionsEmpty to start it empty (on a cluster, anti-entropy and handoff refill it).", path);
 
+    /// <summary>The partitions whose stores were created in this directory (read from <c>ringcore-partitions</c>).</summary>
+    public IReadOnlyCollection<int> CreatedPartitions()
+    {
+        lock (_lock)
+        {
+            return ReadCreatedPartitions();
+        }
+    }
+
     private HashSet<int> ReadCreatedPartitions()
     {
         var created = new HashSet<int>();

@@ -63,7 +63,7 @@ public static class RingClaim
         }
 
         int[] owners = IncrementalClaim.Run(current, sorted, options.TargetN, out int minimumMoves, out bool rebuilt);
-        var ring = RingState.FromSortedMembers(current.PartitionCount, sorted, owners, current.Version + 1);
+        var ring = current.Derive(sorted, owners);
         var transfers = ImmutableArray.CreateBuilder<PartitionTransfer>();
         for (int partition = 0; partition < owners.Length; partition++)
         {

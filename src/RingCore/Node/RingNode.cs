@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RingCore.Actors;
 using RingCore.Claim;
 using RingCore.Diagnostics;
+using RingCore.Handoff;
 using RingCore.Hashing;
 using RingCore.Membership;
 using RingCore.Replication;
@@ -44,6 +45,8 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
     private readonly ReplicationService _replication;
     private readonly ReplicatedActorStateStore _actorState;
     private readonly ActorRouter _router;
+    private readonly MembershipService _membership;
+    private readonly HandoffService _handoff;
     private readonly IWorkScheduler _scheduler;
     private readonly RingCoreMetrics _metrics;
     private readonly ILogger _logger;
@@ -76,6 +79,8 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
             options.Replication.DefaultBucketFor(ring.Members.Length), targetN, _metrics, _logger);
         _actorState = new ReplicatedActorStateStore(_replication);
         _router = new ActorRouter(Name, actors, _routing, _rpc, LocalActors, typeName => _replication.PropertiesOf(typeName).N);
+        _membership = new MembershipService(Name, _routing, _rpc, _scheduler, Time, options.Membership, targetN, random, _metrics, _logger);
+        _handoff = new HandoffService(Name, _routing, _membership, _rpc, _vnodes, _replication, _scheduler, Time, options.Handoff, _metrics, _logger);
     }
 
     /// <summary>This node's name.</summary>
@@ -192,6 +197,7 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
             }
 
             RingCoreLog.NodeStarted(node._logger, node.Name, ring.PartitionCount, ring.Members.Length, owned);
+            node._handoff.Kick(); // data from an earlier run that belongs elsewhere, transfers to resume
         }
         catch
         {
@@ -299,6 +305,8 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
     {
         long started = Stopwatch.GetTimestamp();
         RingNodeStopResult result;
+        _handoff.Dispose(); // no transfer or hint starts from now on; one in flight ends in its timeout
+        _membership.Dispose();
         try
         {
             using var deadline = StopDeadline(cancellationToken);
@@ -360,6 +368,8 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
         Volatile.Write(ref _disposed, 1);
 
         _rpc.Halt();
+        _handoff.Dispose();
+        _membership.Dispose();
         _replication.Stop();
         _vnodes.Halt();
         _watcher.Stop();

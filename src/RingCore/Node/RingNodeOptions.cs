@@ -1,5 +1,7 @@
 using RingCore.Actors;
 using RingCore.Claim;
+using RingCore.Handoff;
+using RingCore.Membership;
 using RingCore.Replication;
 using RingCore.Transport;
 
@@ -40,6 +42,12 @@ public sealed class RingNodeOptions
 
     /// <summary>The node-to-node request layer's settings.</summary>
     public PeerRpcOptions Peers { get; set; } = new();
+
+    /// <summary>Ring gossip and the claimant's settings.</summary>
+    public MembershipOptions Membership { get; set; } = new();
+
+    /// <summary>Ownership and hinted handoff's settings.</summary>
+    public HandoffOptions Handoff { get; set; } = new();
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad setting (its configuration path, e.g. <c>RingCore:Actors:TurnMessageLimit</c>).</summary>
     public void Validate()

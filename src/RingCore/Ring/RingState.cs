@@ -7,17 +7,24 @@ namespace RingCore.Ring;
 
 /// <summary>
 /// An immutable ring: Q partitions, the member that owns each, the members with their status,
-/// and a version. It plays the part of riak_core_ring's <c>chstate</c>: a value that is
-/// gossiped and replaced, never edited in place. Members are kept sorted by name (ordinal) so
-/// the same membership gives the same member indexes on every node.
+/// the transfers in progress, and a version vector. It plays the part of riak_core_ring's
+/// <c>chstate</c>: a value that is gossiped, merged (<see cref="Reconcile"/>) and replaced, never
+/// edited in place. Members are kept sorted by name (ordinal) so the same membership gives the
+/// same member indexes on every node.
 /// </summary>
-public sealed class RingState
+public sealed partial class RingState
 {
+    private static readonly ImmutableSortedDictionary<string, long> NoVector =
+        ImmutableSortedDictionary.Create<string, long>(StringComparer.Ordinal);
+
     private readonly int[] _owners;
     private readonly RingMember[] _members;
     private readonly int _shift;
+    private readonly ImmutableSortedDictionary<string, long> _vector;
+    private ulong _contentHash;
 
-    private RingState(int partitionCount, RingMember[] members, int[] owners, long version)
+    private RingState(int partitionCount, RingMember[] members, int[] owners, long version, ulong clusterId,
+        ImmutableSortedDictionary<string, long> vector, ImmutableArray<PendingTransfer> transfers)
     {
         PartitionCount = partitionCount;
         _members = members;
@@ -25,6 +32,14 @@ public sealed class RingState
         _shift = PartitionMath.ShiftFor(partitionCount);
         Version = version;
         Members = ImmutableArray.Create(members);
+        ClusterId = clusterId;
+        _vector = vector;
+        Transfers = transfers;
+    }
+
+    private RingState(int partitionCount, RingMember[] members, int[] owners, long version)
+        : this(partitionCount, members, owners, version, ClusterIdOf(partitionCount, members), NoVector, ImmutableArray<PendingTransfer>.Empty)
+    {
     }
 
     /// <summary>Q, the number of partitions: a power of two from 8 to 65536, fixed for the ring's life.</summary>
@@ -83,6 +98,13 @@ public sealed class RingState
         Debug.Assert(owners.Length == partitionCount, "every partition has exactly one owner");
         Debug.Assert(Array.TrueForAll(owners, o => (uint)o < (uint)sortedMembers.Length), "owners index the member array");
         return new RingState(partitionCount, sortedMembers, owners, version);
+    }
+
+    /// <summary>A ring of the same cluster and version vector with the given members and owners, no transfers, and the version one more (a claim's result).</summary>
+    internal RingState Derive(RingMember[] sortedMembers, int[] owners)
+    {
+        Debug.Assert(owners.Length == PartitionCount, "every partition has exactly one owner");
+        return new RingState(PartitionCount, sortedMembers, owners, Version + 1, ClusterId, _vector, ImmutableArray<PendingTransfer>.Empty);
     }
 
     /// <summary>The partition that holds a 64-bit ring position: its top log2(Q) bits.</summary>
@@ -146,7 +168,7 @@ public sealed class RingState
         int index = RequireMember(name);
         var members = (RingMember[])_members.Clone();
         members[index] = members[index] with { Status = status };
-        return new RingState(PartitionCount, members, _owners, Version + 1);
+        return new RingState(PartitionCount, members, _owners, Version + 1, ClusterId, _vector, Transfers);
     }
 
     internal static RingMember[] SortedMembers(IEnumerable<RingMember> members)

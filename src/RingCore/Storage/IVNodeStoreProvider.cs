@@ -21,6 +21,14 @@ public interface IVNodeStoreProvider
     /// <exception cref="StorageCorruptedException">Stored files are missing or damaged; the exception names the file.</exception>
     ValueTask AttachAsync(VNodeStoreLayout layout, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
+    /// <summary>
+    /// The partitions whose stores exist (created in this run or an earlier one), so that a node
+    /// can find data it holds for partitions it no longer serves (hinted and ownership handoff)
+    /// without opening every partition; null when the provider cannot tell, and then a node
+    /// looks only at the partitions it opens. The default is null.
+    /// </summary>
+    IReadOnlyCollection<int>? StoredPartitions => null;
+
     /// <summary>Opens (creating or recovering) the store of <paramref name="partition"/>.</summary>
     ValueTask<IVNodeStore> OpenAsync(int partition, CancellationToken cancellationToken = default);
 }

@@ -27,6 +27,9 @@ public sealed class MemoryVNodeStoreProvider : IVNodeStoreProvider
     }
 
     /// <inheritdoc />
+    public IReadOnlyCollection<int>? StoredPartitions => [.. _stores.Keys];
+
+    /// <inheritdoc />
     public ValueTask<IVNodeStore> OpenAsync(int partition, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(partition);

@@ -72,7 +72,7 @@ public sealed class RingManagerTests
         var ring = RingClaim.Initial(16, ["n1", "n2"]).Ring;
         var manager = new RingManager(ring, "n1", targetN: 2, new NodeWatcher(transport, ring), NullLogger.Instance);
 
-        Assert.Contains("is not newer", Assert.Throws<InvalidOperationException>(() => manager.Swap(ring)).Message);
+        Assert.Contains("does not supersede", Assert.Throws<InvalidOperationException>(() => manager.Swap(ring)).Message);
         Assert.Throws<ArgumentException>(() => manager.Swap(Bump(RingClaim.Initial(16, ["n2", "n3"]).Ring, 9)));
         Assert.Contains("resizing", Assert.Throws<ArgumentException>(() => manager.Swap(Bump(RingClaim.Initial(32, ["n1", "n2"]).Ring, 9))).Message);
         Assert.Same(ring, manager.Ring);

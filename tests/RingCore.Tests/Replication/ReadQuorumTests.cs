@@ -13,6 +13,10 @@ public sealed class ReadQuorumTests
 {
     private static readonly TimeSpan Slow = TimeSpan.FromMilliseconds(100);
 
+    // Hinted handoff would hand the fallback's copy to the stale primaries as soon as the
+    // partition heals; these tests keep them stale on purpose, to look at the read quorum alone.
+    private static readonly RingCore.Node.RingNodeOptions NoHints = new() { Handoff = { HintedHandoff = false } };
+
     [Fact]
     public async Task A_write_acknowledged_at_W2_is_seen_by_an_R2_read_whose_first_answer_is_a_stale_replica()
     {
@@ -46,7 +50,7 @@ public sealed class ReadQuorumTests
     {
         // Four members: the fourth stands in for a primary that is cut off (sloppy quorum), so a
         // write can be acknowledged at W = 2 by one primary and a fallback.
-        await using var sim = new FakeTimeCluster(members: 4, ringSize: 16, seed: 23, defaults: new BucketProperties { N = 3, R = 2, W = 2 });
+        await using var sim = new FakeTimeCluster(members: 4, ringSize: 16, seed: 23, defaults: new BucketProperties { N = 3, R = 2, W = 2 }, nodeOptions: NoHints);
         var cluster = sim.Cluster;
         var (p0, p1, p2) = Three(Primaries(cluster, "b", "k"));
         var fallback = cluster.Members.Single(m => m != p0 && m != p1 && m != p2);
@@ -72,7 +76,7 @@ public sealed class ReadQuorumTests
     [Fact]
     public async Task With_NotFoundOk_false_a_write_acknowledged_at_W2_is_found_although_two_stale_replicas_answer_first()
     {
-        await using var sim = new FakeTimeCluster(members: 4, ringSize: 16, seed: 24, defaults: new BucketProperties { N = 3, R = 2, W = 2 });
+        await using var sim = new FakeTimeCluster(members: 4, ringSize: 16, seed: 24, defaults: new BucketProperties { N = 3, R = 2, W = 2 }, nodeOptions: NoHints);
         var cluster = sim.Cluster;
         var (p0, p1, p2) = Three(Primaries(cluster, "b", "k"));
         var fallback = cluster.Members.Single(m => m != p0 && m != p1 && m != p2);

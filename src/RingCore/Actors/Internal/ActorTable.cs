@@ -237,6 +237,9 @@ internal sealed class ActorTable : IVNodeActorTable
         return (Interlocked.CompareExchange(ref _turnEnd, fresh, null) ?? fresh).Task;
     }
 
+    /// <inheritdoc />
+    public void Rehome() => Sweep();
+
     private void Sweep()
     {
         long view = Node.ViewEpoch();

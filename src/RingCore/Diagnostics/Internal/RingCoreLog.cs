@@ -24,6 +24,33 @@ internal static partial class RingCoreLog
     [LoggerMessage(1005, LogLevel.Error, "Node {Node} stopped with errors")]
     public static partial void StopFailed(ILogger logger, Exception exception, string node);
 
+    [LoggerMessage(1010, LogLevel.Information, "Claimant {Node} committed ring version {Version}: {Changes}; {Transfers} transfers pending")]
+    public static partial void ChangesCommitted(ILogger logger, string node, long version, string changes, int transfers);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Node {Node} ignored the ring of another cluster ({ClusterId}) from {Peer}")]
+    public static partial void OtherClusterRing(ILogger logger, string node, string clusterId, string peer);
+
+    [LoggerMessage(1012, LogLevel.Warning, "Node {Node} is no longer a member of the ring (version {Version}): it left or was removed")]
+    public static partial void LeftRing(ILogger logger, string node, long version);
+
+    [LoggerMessage(1013, LogLevel.Debug, "Node {Node}'s membership request to {Peer} failed: {Reason}")]
+    public static partial void MembershipRequestFailed(ILogger logger, string node, string peer, string reason);
+
+    [LoggerMessage(1020, LogLevel.Information, "{Kind} transfer of partition {Partition} from {From} to {To} started")]
+    public static partial void TransferStarted(ILogger logger, string kind, int partition, string from, string to);
+
+    [LoggerMessage(1021, LogLevel.Information, "{Kind} transfer of partition {Partition} from {From} to {To} completed: {Objects} objects, {Bytes} bytes")]
+    public static partial void TransferCompleted(ILogger logger, string kind, int partition, string from, string to, long objects, long bytes);
+
+    [LoggerMessage(1022, LogLevel.Warning, "{Kind} transfer of partition {Partition} from {From} to {To} failed and starts again later: {Reason}")]
+    public static partial void TransferFailed(ILogger logger, string kind, int partition, string from, string to, string reason);
+
+    [LoggerMessage(1023, LogLevel.Information, "Node {Node} handed {Objects} objects of partition {Partition} to their primaries ({Kept} kept for primaries not reachable)")]
+    public static partial void HintsHandedOff(ILogger logger, string node, int partition, long objects, long kept);
+
+    [LoggerMessage(1024, LogLevel.Warning, "Node {Node}'s handoff of partition {Partition} stopped and is tried again later")]
+    public static partial void HandoffFailed(ILogger logger, Exception exception, string node, int partition);
+
     [LoggerMessage(2001, LogLevel.Warning, "Dropped a malformed message from {Peer}: {Reason}")]
     public static partial void MalformedMessage(ILogger logger, string peer, string reason);
 

@@ -43,6 +43,10 @@ internal sealed class RingCoreMetrics : IDisposable
         UnsentReplies = _meter.CreateCounter<long>("ringcore.peer.unsent_replies", "{message}", "Replies that could not be sent (the asker left the network, or the reply was over the limit).");
         FailedMessages = _meter.CreateCounter<long>("ringcore.actor.failed_messages", "{message}", "Actor messages that failed (the handler threw, or the state could not be stored), by actor type and kind (ask, tell).");
         StoreErrors = _meter.CreateCounter<long>("ringcore.store.errors", "{error}", "Reads and writes of a vnode's store that failed.");
+        HandoffObjects = _meter.CreateCounter<long>("ringcore.handoff.objects", "{object}", "Objects this node handed to another (ownership transfers, repairs and hints), counted when the receiver acknowledged them.");
+        HandoffBytes = _meter.CreateCounter<long>("ringcore.handoff.bytes", "By", "Bytes of keys and values this node handed to another, counted when the receiver acknowledged them.");
+        TransfersCompleted = _meter.CreateCounter<long>("ringcore.handoff.transfers_completed", "{transfer}", "Ownership transfers and repairs this node finished sending.");
+        TransfersFailed = _meter.CreateCounter<long>("ringcore.handoff.transfers_failed", "{transfer}", "Ownership transfers and repairs cut by a failure (each starts again later from the start).");
     }
 
     /// <summary>The node whose measurements these are.</summary>
@@ -72,6 +76,14 @@ internal sealed class RingCoreMetrics : IDisposable
     internal Counter<long> UnsentReplies { get; }
 
     internal Counter<long> StoreErrors { get; }
+
+    internal Counter<long> HandoffObjects { get; }
+
+    internal Counter<long> HandoffBytes { get; }
+
+    internal Counter<long> TransfersCompleted { get; }
+
+    internal Counter<long> TransfersFailed { get; }
 
     internal Counter<long> FailedMessages { get; }
 

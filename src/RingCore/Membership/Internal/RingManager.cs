@@ -43,11 +43,12 @@ internal sealed class RingManager
 
     /// <summary>
     /// Installs <paramref name="ring"/>: requests that start from now on route by it; those
-    /// already running finish by the view they took. A ring older than the current one (by
-    /// version) is refused, so two swaps racing cannot move the node backwards.
+    /// already running finish by the view they took. A ring that does not supersede the current
+    /// one (<see cref="RingState.Supersedes"/>: by version vector, then version) is refused, so two
+    /// swaps racing cannot move the node backwards; gossip installs the merge of both instead.
     /// </summary>
     /// <exception cref="ArgumentException">This node is not a member of <paramref name="ring"/>, or its partition count differs.</exception>
-    /// <exception cref="InvalidOperationException">The ring's version is not newer than the current one's.</exception>
+    /// <exception cref="InvalidOperationException">The ring does not supersede the current one.</exception>
     public void Swap(RingState ring)
     {
         ArgumentNullException.ThrowIfNull(ring);
@@ -60,9 +61,9 @@ internal sealed class RingManager
                 throw new ArgumentException($"The new ring has {ring.PartitionCount} partitions and the current one {_ring.PartitionCount}; resizing a ring is not supported.", nameof(ring));
             }
 
-            if (ring.Version <= _ring.Version)
+            if (!ring.Supersedes(_ring))
             {
-                throw new InvalidOperationException($"Ring version {ring.Version} is not newer than the current version {_ring.Version}.");
+                throw new InvalidOperationException($"Ring version {ring.Version} does not supersede the current version {_ring.Version}.");
             }
 
             _ring = ring;
@@ -76,6 +77,58 @@ internal sealed class RingManager
 
         RingCoreLog.RingChanged(_logger, _self, ring.Version, ring.Members.Length);
         ViewChanged?.Invoke(view);
+    }
+
+    /// <summary>
+    /// Merges a ring a peer sent into the current one (<see cref="RingState.Reconcile"/>) and
+    /// installs the result when it says more than the current ring; a ring of another cluster is
+    /// installed outright only when <paramref name="joining"/> is that cluster's id and the ring
+    /// lists this node (a node joining a cluster takes its ring).
+    /// </summary>
+    /// <returns>What happened, and the merged ring (which may lack this node: it was removed).</returns>
+    public (RingMerge Outcome, RingState Merged) Merge(RingState incoming, ulong? joining = null)
+    {
+        ArgumentNullException.ThrowIfNull(incoming);
+        RingState merged;
+        lock (_lock)
+        {
+            var current = _ring;
+            if (incoming.ClusterId != current.ClusterId || incoming.PartitionCount != current.PartitionCount)
+            {
+                if (joining != incoming.ClusterId || incoming.PartitionCount != current.PartitionCount || incoming.IndexOfMember(_self) < 0)
+                {
+                    return (RingMerge.OtherCluster, current);
+                }
+
+                merged = incoming;
+            }
+            else
+            {
+                merged = RingState.Reconcile(current, incoming);
+                if (!merged.Supersedes(current))
+                {
+                    return (RingMerge.Unchanged, current);
+                }
+
+                if (merged.IndexOfMember(_self) < 0)
+                {
+                    return (RingMerge.Removed, merged);
+                }
+            }
+
+            _ring = merged;
+        }
+
+        _watcher.Watch(merged);
+        RoutingView view;
+        lock (_lock)
+        {
+            view = Install();
+        }
+
+        RingCoreLog.RingChanged(_logger, _self, merged.Version, merged.Members.Length);
+        ViewChanged?.Invoke(view);
+        return (RingMerge.Installed, merged);
     }
 
     private void OnViewChanged()
@@ -109,4 +162,20 @@ internal sealed class RingManager
 
         return new RoutingView(_ring, _self, up, epoch, Math.Min(_targetN, _ring.PartitionCount));
     }
+}
+
+/// <summary>What <see cref="RingManager.Merge"/> did with a ring a peer sent.</summary>
+internal enum RingMerge
+{
+    /// <summary>The current ring already says everything the peer's does.</summary>
+    Unchanged,
+
+    /// <summary>The merged ring is installed.</summary>
+    Installed,
+
+    /// <summary>The merged ring no longer lists this node: it left or was removed; nothing was installed.</summary>
+    Removed,
+
+    /// <summary>The ring belongs to another cluster; ignored.</summary>
+    OtherCluster,
 }

@@ -74,6 +74,25 @@ internal static class RingNodeOptionsRules
             }
         }
 
+        var membership = options.Membership;
+        Require(membership is not null, "Membership", "set", null);
+        if (membership is not null)
+        {
+            Require(IsTimer(membership.GossipInterval), "Membership:GossipInterval", Timer, membership.GossipInterval);
+            Require(IsTimer(membership.RequestTimeout), "Membership:RequestTimeout", Timer, membership.RequestTimeout);
+        }
+
+        var handoff = options.Handoff;
+        Require(handoff is not null, "Handoff", "set", null);
+        if (handoff is not null)
+        {
+            Require(handoff.MaxConcurrentTransfers is >= 1 and <= 64, "Handoff:MaxConcurrentTransfers", "from 1 to 64", handoff.MaxConcurrentTransfers);
+            Require(handoff.BatchObjects is >= 1 and <= 100_000, "Handoff:BatchObjects", "from 1 to 100000", handoff.BatchObjects);
+            Require(handoff.BatchBytes is >= 1024 and <= 16 * 1024 * 1024, "Handoff:BatchBytes", "from 1024 to 16777216 (16 MiB)", handoff.BatchBytes);
+            Require(IsTimer(handoff.BatchTimeout), "Handoff:BatchTimeout", Timer, handoff.BatchTimeout);
+            Require(IsTimer(handoff.Interval), "Handoff:Interval", Timer, handoff.Interval);
+        }
+
         var replication = options.Replication;
         Require(replication is not null, "Replication", "set", null);
         if (replication?.DefaultBucket is { } bucket)

@@ -201,7 +201,9 @@ internal sealed class GetCoordinator : ReplicaRequest, IThreadPoolWorkItem
                 // Missing or strictly older (the merge descends every answer): bring it up to date.
                 repair ??= Repair(merged);
                 Node.Metrics.Count(Node.Metrics.ReadRepairs);
-                Node.Dispatch(Entries[i].Member, repair.Clone(), handler: null, index: i);
+                var copy = repair.Clone();
+                copy.PutRequest.Hinted = !Entries[i].Primary;
+                Node.Dispatch(Entries[i].Member, copy, handler: null, index: i);
             }
         }
 

@@ -87,6 +87,11 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
 
     protected void Send(int index, ReplicaMessage request)
     {
+        if (request.BodyCase == ReplicaMessage.BodyOneofCase.PutRequest && !Entries[index].Primary)
+        {
+            request.PutRequest.Hinted = true; // each put message is built for its one replica
+        }
+
         ulong id = Node.Dispatch(Entries[index].Member, request, this, index);
         lock (Gate)
         {

@@ -82,6 +82,11 @@ internal sealed partial class ReplicationService
                         throw new InvalidDataException("a coordinated put must carry exactly one value without a dot");
                     }
 
+                    if (put.Hinted)
+                    {
+                        vnode.MarkMisplaced(); // a fallback's copy: handoff gives it to the primary when it is back
+                    }
+
                     var stored = put.Coordinate
                         ? await vnode.CoordinatePutAsync(key, set, put.LastWriteWins).ConfigureAwait(false)
                         : await vnode.ReplicaPutAsync(key, set, put.LastWriteWins ? LastWriteWins : KeepSiblings).ConfigureAwait(false);

@@ -249,6 +249,30 @@ internal sealed partial class ReplicationService : IPeerService
     private static ReadOnlyMemory<byte> KeyOf(byte[] storeKey) =>
         storeKey.AsMemory(1 + sizeof(ushort) + BinaryPrimitives.ReadUInt16LittleEndian(storeKey.AsSpan(1)));
 
+    /// <summary>The bucket named in a replicated object's store key; null when the bytes are not one (a reserved key, or malformed).</summary>
+    internal static string? BucketOf(ReadOnlySpan<byte> storeKey)
+    {
+        if (storeKey.Length < 1 + sizeof(ushort) || storeKey[0] != VNode.UserKeyPrefix)
+        {
+            return null;
+        }
+
+        int length = BinaryPrimitives.ReadUInt16LittleEndian(storeKey[1..]);
+        if (length == 0 || storeKey.Length <= 1 + sizeof(ushort) + length)
+        {
+            return null;
+        }
+
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(storeKey.Slice(1 + sizeof(ushort), length));
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
     internal static byte[] StoreKey(string bucket, ReadOnlySpan<byte> key)
     {
         ArgumentException.ThrowIfNullOrEmpty(bucket);

@@ -17,6 +17,9 @@ internal interface IVNodeActorTable
     /// </summary>
     ValueTask<ActorStopOutcome> StopAsync(CancellationToken deadline);
 
+    /// <summary>The ring changed: actors this node should no longer host store their state and passivate now, not at the next sweep.</summary>
+    void Rehome();
+
     /// <summary>Refuses later messages and stops the timers without storing anything (a crash, for the TestKit).</summary>
     void Abandon();
 }

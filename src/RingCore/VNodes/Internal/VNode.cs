@@ -44,6 +44,10 @@ internal sealed class VNode
     // after KV679); a restart gets a new id, so this needs no persisting.
     private ulong _issued;
 
+    // Positive: may hold misplaced objects (the count of marks); negative or zero: a pass found
+    // none after the mark of that magnitude. Starts marked: data from an earlier run is looked at once.
+    private long _misplaced = 1;
+
     /// <summary>Creates the vnode of <paramref name="partition"/> and starts opening its store.</summary>
     /// <param name="node">This node's name, part of the replica id.</param>
     /// <param name="partition">The partition.</param>
@@ -174,6 +178,61 @@ internal sealed class VNode
         {
             var local = await ReadAsync(store, key).ConfigureAwait(false);
             return local is not null && mayReap(local) && await store.DeleteAsync(key).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Moves on every event that may have left objects here that this node should not keep: a
+    /// write sent to it as a fallback (a hint), a ring change, a start. Handoff clears it
+    /// (<see cref="ClearMisplaced"/>) only when a pass over the store found nothing left to
+    /// hand off and nothing marked it meanwhile.
+    /// </summary>
+    public long MisplacedMark => Interlocked.Read(ref _misplaced);
+
+    /// <summary>Records that the vnode may hold objects another node should have (see <see cref="MisplacedMark"/>).</summary>
+    public void MarkMisplaced()
+    {
+        long mark;
+        do
+        {
+            mark = Interlocked.Read(ref _misplaced);
+        }
+        while (Interlocked.CompareExchange(ref _misplaced, (Math.Abs(mark) + 1), mark) != mark);
+    }
+
+    /// <summary>Whether the vnode may hold objects another node should have.</summary>
+    public bool MayHoldMisplaced => Interlocked.Read(ref _misplaced) > 0;
+
+    /// <summary>Clears the mark if it is still <paramref name="seen"/> (nothing marked it since the pass that found nothing misplaced began).</summary>
+    public bool ClearMisplaced(long seen) => seen > 0 && Interlocked.CompareExchange(ref _misplaced, -seen, seen) == seen;
+
+    /// <summary>Every stored entry of the partition (reserved keys included), for handoff.</summary>
+    public async IAsyncEnumerable<StoredEntry> FoldAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var store = (await StartedAsync().ConfigureAwait(false)).Store;
+        await foreach (var entry in store.FoldAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return entry;
+        }
+    }
+
+    /// <summary>
+    /// Removes a key only if its stored bytes are still exactly <paramref name="expected"/> (the
+    /// bytes handoff sent and every receiver acknowledged): a write that arrived since survives.
+    /// </summary>
+    public async Task<bool> DeleteIfUnchangedAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> expected)
+    {
+        var store = (await StartedAsync().ConfigureAwait(false)).Store;
+        var gate = LockOf(key);
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var stored = await store.GetAsync(key).ConfigureAwait(false);
+            return stored is { } current && current.Value.Span.SequenceEqual(expected.Span) && await store.DeleteAsync(key).ConfigureAwait(false);
         }
         finally
         {

@@ -55,6 +55,53 @@ internal sealed class VNodeTable
         }
     }
 
+    /// <summary>
+    /// The partitions that may hold data on this node: those opened in this run and those the
+    /// storage provider knows from earlier runs (<see cref="IVNodeStoreProvider.StoredPartitions"/>).
+    /// </summary>
+    public SortedSet<int> PartitionsWithStores()
+    {
+        var partitions = new SortedSet<int>();
+        for (int partition = 0; partition < _vnodes.Length; partition++)
+        {
+            if (Volatile.Read(ref _vnodes[partition]) is not null)
+            {
+                partitions.Add(partition);
+            }
+        }
+
+        if (_stores.StoredPartitions is { } stored)
+        {
+            foreach (int partition in stored)
+            {
+                if ((uint)partition < (uint)_vnodes.Length)
+                {
+                    partitions.Add(partition);
+                }
+            }
+        }
+
+        return partitions;
+    }
+
+    /// <summary>Marks every opened vnode as possibly holding objects another node should have (the ring changed).</summary>
+    public void MarkAllMisplaced()
+    {
+        foreach (var vnode in _vnodes)
+        {
+            vnode?.MarkMisplaced();
+        }
+    }
+
+    /// <summary>Tells every vnode's actors that the ring changed (see <see cref="IVNodeActorTable.Rehome"/>).</summary>
+    public void RehomeActors()
+    {
+        foreach (var vnode in _vnodes)
+        {
+            vnode?.Actors?.Rehome();
+        }
+    }
+
     /// <summary>Actors active on this node's vnodes.</summary>
     public int ActiveActors
     {
