@@ -178,7 +178,18 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
                 _metrics.Count(_metrics.TransfersCompleted);
             }
 
-            _retryAfter.TryRemove(transfer, out _);
+            if (_routing.Ring.Transfers.Contains(transfer))
+            {
+                // Still listed: the claimant's new ring has not arrived yet, or the claimant did not
+                // record it (its ring is behind this one). Gossip settles which; send it again after
+                // the interval, not at once: at once, with no message delay, this spun in place and
+                // virtual time, and with it every gossip timer, stood still (issue 13's partition suite).
+                _retryAfter[transfer] = _time.GetTimestamp() + (long)(_options.Interval.TotalSeconds * _time.TimestampFrequency);
+            }
+            else
+            {
+                _retryAfter.TryRemove(transfer, out _);
+            }
         }
         catch (Exception error) when (!_stopped)
         {
