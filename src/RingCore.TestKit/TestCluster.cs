@@ -94,8 +94,9 @@ public sealed class TestCluster : IAsyncDisposable
     public RingState InitialRing { get; }
 
     /// <summary>
-    /// The ring of the first member (by name) that is up: the ring every node uses once the
-    /// cluster has settled (<see cref="AwaitSettledAsync"/>).
+    /// The ring of the first node (by name) that is up and in the cluster: the ring every node uses
+    /// once the cluster has settled (<see cref="AwaitSettledAsync"/>). A node that left the ring, or
+    /// whose join never got through (alone in a ring of its own), is not in the cluster.
     /// </summary>
     public RingState Ring
     {
@@ -105,9 +106,10 @@ public sealed class TestCluster : IAsyncDisposable
             {
                 foreach (var name in _nodes.Keys.Order(StringComparer.Ordinal))
                 {
-                    if (!_crashed.Contains(name) && !_left.Contains(name))
+                    var node = _nodes[name];
+                    if (!_crashed.Contains(name) && !_left.Contains(name) && !node.HasLeftRing && node.Ring.ClusterId == InitialRing.ClusterId)
                     {
-                        return _nodes[name].Ring;
+                        return node.Ring;
                     }
                 }
 
