@@ -51,7 +51,6 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
     private int _sweeping;
     private int _sweepAgain;
     private long _ringVersionSeen;
-    private bool _exitReported;
     private volatile bool _stopped;
 
     public HandoffService(string self, RingManager routing, MembershipService membership, PeerRpc rpc, VNodeTable vnodes, ReplicationService replication,
@@ -310,13 +309,15 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
                 }
             }
 
-            if (IsExiting() && !holdsAnything && _running.IsEmpty && !_exitReported)
+            if (IsExiting() && !holdsAnything && _running.IsEmpty)
             {
-                // Everything this leaving member held is with its new owners: it may go.
+                // Everything this leaving member held is with its new owners: it may go. Reported
+                // on every pass until the ring without it arrives: a claimant whose ring is behind
+                // (restarted with an older one) takes the report for a repeat and records nothing,
+                // and one report then left this member Exiting for good (issue 13's partition suite).
                 try
                 {
                     await _membership.ExitedAsync(CancellationToken.None).ConfigureAwait(false);
-                    _exitReported = true;
                 }
                 catch (Exception error) when (error is TimeoutException or ClusterChangeRefusedException or ObjectDisposedException)
                 {
