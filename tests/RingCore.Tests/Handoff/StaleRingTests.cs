@@ -8,12 +8,13 @@ using RingCore.TestKit.Simulation;
 namespace RingCore.Tests.Handoff;
 
 /// <summary>
-/// Reports to a claimant whose ring is behind (it restarted with the ring it had before changes
-/// another member committed for it while it was down): it answers without recording them, and
-/// the reporter must try again once gossip has brought it up to date. Both found by the
+/// A node whose ring is behind (it restarted with the ring it had before changes another member
+/// committed for it while it was down) until gossip brings it up to date: as claimant it answers
+/// reports without recording them, and the reporter must try again; as coordinator it writes to
+/// nodes that are no longer primaries, which must hand those objects on. All found by the
 /// membership partition suite.
 /// </summary>
-public sealed class StaleClaimantReportTests
+public sealed class StaleRingTests
 {
     /// <summary>
     /// A transfer whose completion the claimant did not record is sent again later, not at once:
@@ -91,6 +92,59 @@ public sealed class StaleClaimantReportTests
         Assert.Null(outcome.unsettled);
         Assert.Equal(["n1", "n2", "n4", "n6"], outcome.Item2);
         Assert.Equal(["n1", "n2", "n4", "n6"], outcome.Nodes);
+    }
+
+    /// <summary>
+    /// A replica put that lands on a node which, by its own ring, is not one of the key's
+    /// primaries (sent by a coordinator whose ring is behind, so not marked as a fallback's) is
+    /// handed on to the primaries like a hint: it stayed where it landed, unmarked, and a leaving
+    /// member that held one never exited.
+    /// </summary>
+    [Fact]
+    public void Objects_a_coordinator_with_an_old_ring_wrote_to_a_former_owner_are_handed_to_the_primaries()
+    {
+        var simulator = new Simulator(77);
+        var outcome = simulator.Run(async () =>
+        {
+            var cluster = new TestCluster(4, ringSize: 16, nVal: 3, seed: 77, time: simulator.Time, scheduler: simulator.Scheduler);
+            var quorum = new QuorumOptions { Timeout = TimeSpan.FromSeconds(2) };
+            for (int i = 0; i < 40; i++)
+            {
+                await cluster.Node("n2").PutAsync("b", $"old{i}", Encoding.UTF8.GetBytes($"v{i}"), CausalContext.Empty, quorum);
+            }
+
+            cluster.Crash("n1");
+            await cluster.ReplaceAsync("n4", "n5");
+            await ExitingAsync(cluster, "n4"); // it exits only once n1 has its hints back
+            cluster.Restart("n1"); // with its first ring, where n4 still owns its partitions
+            for (int i = 0; i < 40; i++)
+            {
+                await cluster.Node("n1").PutAsync("b", $"k{i}", Encoding.UTF8.GetBytes($"v{i}"), CausalContext.Empty, quorum);
+            }
+
+            string? unsettled = null;
+            try
+            {
+                await cluster.AwaitSettledAsync(TimeSpan.FromMinutes(5));
+            }
+            catch (TimeoutException error)
+            {
+                unsettled = error.Message;
+            }
+
+            var lacking = new List<string>();
+            foreach (int i in Enumerable.Range(0, 40))
+            {
+                lacking.AddRange((await cluster.PrimariesLackingAsync("b", $"k{i}")).Select(node => $"k{i}@{node}"));
+            }
+
+            return (unsettled, await cluster.MisplacedObjectsAsync(), lacking, cluster.Nodes);
+        }, TimeSpan.FromHours(1));
+
+        Assert.Null(outcome.unsettled);
+        Assert.Empty(outcome.Item2);
+        Assert.Empty(outcome.lacking);
+        Assert.Equal(["n1", "n2", "n3", "n5"], outcome.Nodes);
     }
 
     /// <summary>Waits until <paramref name="member"/> has handed off its partitions (it exits once it holds nothing more).</summary>
