@@ -88,8 +88,11 @@ internal sealed class MembershipService : IPeerService, IPeerReplyHandler, IThre
             throw new ClusterChangeRefusedException($"'{_self}' cannot join itself: name a member of the cluster to join.");
         }
 
-        var reply = await CallAsync(seed, new ClaimantRequest { Operator = operatorName, Join = _self }, cancellationToken).ConfigureAwait(false);
-        var clusterRing = RingCodec.Decode(reply.Ring);
+        // Learn the cluster first, then ask: once the claimant has staged the join, any later
+        // commit admits this node, even when the join's own reply is lost, so from then on this
+        // node must take that cluster's ring when it arrives (issue 13's partition suite).
+        var status = await CallAsync(seed, new ClaimantRequest { Operator = operatorName, Status = true }, cancellationToken).ConfigureAwait(false);
+        var clusterRing = RingCodec.Decode(status.Ring);
         if (clusterRing.PartitionCount != ring.PartitionCount)
         {
             throw new ClusterChangeRefusedException(
@@ -97,6 +100,7 @@ internal sealed class MembershipService : IPeerService, IPeerReplyHandler, IThre
         }
 
         _joining = clusterRing.ClusterId;
+        await CallAsync(seed, new ClaimantRequest { Operator = operatorName, Join = _self }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stages a change at the claimant; returns the plan with every staged change.</summary>
