@@ -357,6 +357,13 @@ internal sealed class MembershipService : IPeerService, IPeerReplyHandler, IThre
     /// <summary>Decides the request here when this node is the acting claimant; otherwise forwards it there once.</summary>
     private async Task<ClaimantReply> HandleAsync(ClaimantRequest request, CancellationToken cancellationToken)
     {
+        if (_joining is not null)
+        {
+            // Alone in its own ring until the cluster's arrives: as that ring's claimant it would
+            // take a third node into a cluster of two that vanishes once its own admission arrives.
+            return new ClaimantReply { Error = $"'{_self}' has asked to join a cluster and has not received its ring yet: ask a member of that cluster." };
+        }
+
         string? acting = ActingClaimant;
         if (acting == _self)
         {
