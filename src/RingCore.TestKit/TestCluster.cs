@@ -457,7 +457,7 @@ public sealed class TestCluster : IAsyncDisposable
         return plan;
     }
 
-    /// <summary>The first member by name that is up and has not left.</summary>
+    /// <summary>The first member by name that is up, has not left, and holds the cluster's ring (a member just admitted may not have received it yet).</summary>
     private string UpMember()
     {
         var ring = Ring;
@@ -465,8 +465,8 @@ public sealed class TestCluster : IAsyncDisposable
         {
             foreach (var member in ring.Members)
             {
-                if (_nodes.ContainsKey(member.Name) && !_crashed.Contains(member.Name) && !_left.Contains(member.Name)
-                    && member.Status == MemberStatus.Valid)
+                if (_nodes.TryGetValue(member.Name, out var node) && !_crashed.Contains(member.Name) && !_left.Contains(member.Name)
+                    && member.Status == MemberStatus.Valid && node.Ring.ClusterId == ring.ClusterId)
                 {
                     return member.Name;
                 }

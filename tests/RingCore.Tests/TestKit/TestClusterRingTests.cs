@@ -28,4 +28,28 @@ public sealed class TestClusterRingTests
         Assert.Equal(["n10"], stray); // alone: it never joined
         Assert.Equal(["n1", "n2", "n3"], members);
     }
+
+    /// <summary>
+    /// A join goes through a member that holds the cluster's ring: a member just admitted, whose
+    /// admission has not reached it yet, is still alone in its own ring and refuses to act for
+    /// the cluster (n0 sorts first, so it was the seed of the next join).
+    /// </summary>
+    [Fact]
+    public void A_join_right_after_another_goes_through_a_member_that_holds_the_cluster_ring()
+    {
+        var simulator = new Simulator(11);
+        var (ring, joined) = simulator.Run(async () =>
+        {
+            var cluster = new TestCluster(3, ringSize: 16, nVal: 3, seed: 11, time: simulator.Time, scheduler: simulator.Scheduler);
+            cluster.Network.Slow("n1", TimeSpan.FromSeconds(3)); // the claimant's ring reaches n0 3 s after the commit
+            await cluster.JoinAsync("n0");
+            await cluster.JoinAsync("n4");
+            cluster.Network.Slow("n1", TimeSpan.Zero);
+            await cluster.AwaitSettledAsync(TimeSpan.FromMinutes(5));
+            return (cluster.Ring, cluster.Node("n4").Ring);
+        }, TimeSpan.FromHours(1));
+
+        Assert.Equal(["n0", "n1", "n2", "n3", "n4"], ring.Members.Select(m => m.Name));
+        Assert.Equal(ring.ContentHash, joined.ContentHash);
+    }
 }
