@@ -79,4 +79,36 @@ public sealed class JoiningNodeTests
         var refusal = Assert.IsType<ClusterChangeRefusedException>(refused);
         Assert.Contains("'n4' has asked to join", refusal.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A joining node that restarts between asking and its admission (it forgets that it asked)
+    /// takes the cluster's ring when the cluster admits it: a node that never belonged to a cluster
+    /// may take the ring of one that lists it. It refused the ring as another cluster's and stayed
+    /// alone while the cluster counted it as a member.
+    /// </summary>
+    [Fact]
+    public void A_joining_node_that_restarts_before_its_admission_takes_the_cluster_ring()
+    {
+        var simulator = new Simulator(173);
+        var (ring, joined) = simulator.Run(async () =>
+        {
+            var cluster = new TestCluster(3, ringSize: 16, nVal: 3, seed: 173, time: simulator.Time, scheduler: simulator.Scheduler);
+            cluster.Network.Slow("n1", TimeSpan.FromSeconds(5));
+            var join = cluster.JoinAsync("n4");
+            while ((await cluster.Node("n1").PlanAsync()).Changes.Count == 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), cluster.Time);
+            }
+
+            cluster.Restart("n4"); // the join is staged; the restarted node has forgotten it asked
+            _ = await Record.ExceptionAsync(() => join);
+            cluster.Network.Slow("n1", TimeSpan.Zero);
+            await cluster.Node("n1").CommitAsync();
+            await cluster.AwaitSettledAsync(TimeSpan.FromMinutes(5));
+            return (cluster.Ring, cluster.Node("n4").Ring);
+        }, TimeSpan.FromHours(1));
+
+        Assert.Equal(["n1", "n2", "n3", "n4"], ring.Members.Select(m => m.Name));
+        Assert.Equal(ring.ContentHash, joined.ContentHash);
+    }
 }
