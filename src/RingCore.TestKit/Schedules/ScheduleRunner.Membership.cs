@@ -147,11 +147,14 @@ public static partial class ScheduleRunner
         /// <summary>Whether <paramref name="node"/> has been started in the cluster and has not left it (a partition names only those).</summary>
         private bool IsStarted(string node) => Cluster.Nodes.Contains(node, StringComparer.Ordinal);
 
+        /// <summary>Whether at least N members of the ring stay up if <paramref name="node"/> crashes.</summary>
+        private bool LeavesEnoughUp(string node) => Cluster.Members.Count(m => m != node && IsUpMember(m)) >= FewestMembers;
+
         private bool IsUpMember(string node) =>
             !Cluster.Network.IsCrashed(node) && Cluster.Ring.IndexOfMember(node) >= 0 && !Cluster.Node(node).HasLeftRing;
 
         /// <summary>
-        /// The settle of a membership run: heal; restart every crashed node that was not removed;
+        /// The settle of a membership run: heal; let the queued changes finish; restart every crashed node that was not removed;
         /// wait until the cluster has settled (one ring, no transfer, hints handed back); repair
         /// with R=N reads; read each key from its primaries only; probe the actors; then record
         /// the rings, the misplaced objects and the activations for <see cref="SettledClusterChecker"/>.
@@ -160,6 +163,7 @@ public static partial class ScheduleRunner
         {
             Cluster.Network.Faults = NetworkFaults.None;
             Cluster.Heal();
+            await MembershipChangesDone; // the changes still queued run on the healed network, as an operator's would after an outage
             foreach (var node in Cluster.Nodes)
             {
                 if (Cluster.Network.IsCrashed(node) && !_removed.Contains(node))

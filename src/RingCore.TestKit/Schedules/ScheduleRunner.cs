@@ -111,16 +111,18 @@ public static partial class ScheduleRunner
             }
 
             await Task.WhenAll(running);
-            await MembershipChangesDone;
             await SettleAsync();
             return true;
         }
 
         private void Apply(ScheduleStep step)
         {
-            if (schedule.Membership && !Exists(step))
+            if (schedule.Membership && (!Exists(step) || step.Kind == StepKind.Crash && !LeavesEnoughUp(step.Node)))
             {
-                return; // a crash, restart or wipe of a node whose join has not run yet (changes run one at a time, and may lag)
+                // A crash, restart or wipe of a node whose join has not run yet (changes run one at
+                // a time, and may lag or fail), or a crash that would leave fewer than N members
+                // up (the generator counted on a join that did not happen).
+                return;
             }
 
             switch (step.Kind)
@@ -276,7 +278,7 @@ public static partial class ScheduleRunner
                 {
                     try
                     {
-                        _ = await Cluster.Node(Cluster.Members[0]).GetAsync(Bucket, key, all);
+                        _ = await Cluster.Node(FinalNode()).GetAsync(Bucket, key, all);
                     }
                     catch (QuorumException error)
                     {
@@ -331,7 +333,12 @@ public static partial class ScheduleRunner
             }
 
             // Convergence: after the repair reads, the N primaries hold one and the same set.
-            var primaries = Primaries(Bucket, keyBytes);
+            var primaries = Readable(Primaries(Bucket, keyBytes));
+            if (primaries.Length == 0)
+            {
+                return;
+            }
+
             var first = await Cluster.Node(primaries[0]).ReadReplicaAsync(Bucket, keyBytes);
             foreach (var primary in primaries.Skip(1))
             {
@@ -367,7 +374,7 @@ public static partial class ScheduleRunner
             Final.ActorVersions[key] = versions;
             try
             {
-                Final.ProbeAnswers[key] = await Cluster.Actors(Cluster.Members[0]).GetActor(type, key).Ask<object?>(options.Workload.Probe(), options.AskTimeout);
+                Final.ProbeAnswers[key] = await Cluster.Actors(FinalNode()).GetActor(type, key).Ask<object?>(options.Workload.Probe(), options.AskTimeout);
             }
             catch (Exception error)
             {
@@ -376,7 +383,16 @@ public static partial class ScheduleRunner
         }
 
         /// <summary>Where the final state of a key is read: every member (fallbacks included), or after a membership run its primaries only.</summary>
-        private IReadOnlyList<string> Holders(string bucket, byte[] key) => schedule.Membership ? Primaries(bucket, key).Distinct().ToArray() : Cluster.Members;
+        private IReadOnlyList<string> Holders(string bucket, byte[] key) => schedule.Membership ? Readable(Primaries(bucket, key).Distinct()) : Cluster.Members;
+
+        /// <summary>
+        /// The nodes of <paramref name="nodes"/> whose replicas can be read: all of them, except after a
+        /// membership run a member still down (a force-removed node the ring kept; the checker reports it).
+        /// </summary>
+        private string[] Readable(IEnumerable<string> nodes) => schedule.Membership ? [.. nodes.Where(n => !Cluster.Network.IsCrashed(n))] : [.. nodes];
+
+        /// <summary>The node the final reads and probes go through: the first member (after a membership run, the first one up).</summary>
+        private string FinalNode() => schedule.Membership ? Cluster.Members.FirstOrDefault(n => !Cluster.Network.IsCrashed(n)) ?? Cluster.Members[0] : Cluster.Members[0];
 
         private string[] Primaries(string bucket, byte[] key)
         {
