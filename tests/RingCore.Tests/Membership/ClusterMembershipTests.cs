@@ -331,7 +331,7 @@ public sealed class MembershipChangeTests
 
             await joining!;
             await cluster.AwaitSettledAsync(TimeSpan.FromMinutes(5));
-            await simulator.Delay(TimeSpan.FromSeconds(35)); // a passivation sweep after the last flip
+            await simulator.Delay(TimeSpan.FromSeconds(1)); // well before the next passivation sweep (30 s): only the ring change moves them
             var counts = new Dictionary<string, long>();
             foreach (var key in keys)
             {
@@ -352,4 +352,37 @@ public sealed class MembershipChangeTests
             Assert.Equal([outcome.hosts[key]], outcome.live[key]); // one activation, on the partition's current host
         }
     }
+}
+
+/// <summary>What a receiver does with handed-off objects (issue 13 point 3): it merges, never overwrites.</summary>
+public sealed class HandoffMergeTests
+{
+    [Fact]
+    public void A_hint_handed_to_a_primary_that_took_a_concurrent_write_meanwhile_becomes_a_sibling_not_an_overwrite()
+    {
+        var simulator = new Simulator(59);
+        var values = simulator.Run(async () =>
+        {
+            var cluster = new TestCluster(5, 64, nVal: 3, seed: 59, time: simulator.Time, scheduler: simulator.Scheduler);
+            var primaries = cluster.Node("n1").PrimariesOf("b", "k");
+            string p0 = primaries[0], p1 = primaries[1];
+
+            // p0 is cut off: v1, written through p1, lands on p1, p2 and a fallback standing in for p0.
+            cluster.Isolate(p0);
+            await cluster.Node(p1).PutAsync("b", "k", Encoding.UTF8.GetBytes("v1"), CausalContext.Empty, new QuorumOptions { Timeout = TimeSpan.FromSeconds(2) });
+
+            // Meanwhile a client on p0's side writes v2, concurrent with v1, to p0 alone.
+            await cluster.Node(p0).PutAsync("b", "k", Encoding.UTF8.GetBytes("v2"), CausalContext.Empty, new QuorumOptions { W = 1, Timeout = TimeSpan.FromSeconds(2) });
+
+            cluster.Heal();
+            await cluster.AwaitSettledAsync(TimeSpan.FromMinutes(2)); // the fallback hands v1 to p0
+
+            var held = await cluster.Node(p0).ReadReplicaAsync("b", Encoding.UTF8.GetBytes("k"));
+            return held!.Values.Select(v => Encoding.UTF8.GetString(ReplicaValuePayload(v))).Order().ToArray();
+        }, TimeSpan.FromHours(1));
+
+        Assert.Equal(["v1", "v2"], values); // on p0 itself, before any read could repair it
+    }
+
+    private static byte[] ReplicaValuePayload(ReadOnlyMemory<byte> stored) => RingCore.Replication.ReplicaValue.Payload(stored).ToArray();
 }
