@@ -47,6 +47,11 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
     private readonly ITimer _timer;
     private readonly ConcurrentDictionary<PendingTransfer, Task> _running = new();
     private readonly ConcurrentDictionary<PendingTransfer, long> _retryAfter = new();
+
+    // What finished ownership transfers sent (partition, key, XXH64 of the bytes), waiting for
+    // the ring to flip their partition: then each object still unchanged is dropped here without
+    // being sent again, and only what changed since goes out with the next pass (the final delta).
+    private readonly ConcurrentDictionary<PendingTransfer, List<(int Partition, ReadOnlyMemory<byte> Key, ulong Hash)>> _handedOff = new();
     private int _kicked;
     private int _sweeping;
     private int _sweepAgain;
@@ -170,9 +175,15 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
         RingCoreLog.TransferStarted(_logger, kind, transfer.Partition, transfer.From, transfer.To);
         try
         {
-            var (objects, bytes) = await SendPartitionAsync(transfer).ConfigureAwait(false);
+            var sent = new List<(int Partition, ReadOnlyMemory<byte> Key, ulong Hash)>();
+            var (objects, bytes) = await SendPartitionAsync(transfer, sent).ConfigureAwait(false);
             if (_routing.Ring.Transfers.Contains(transfer))
             {
+                if (transfer.Kind == TransferKind.Ownership)
+                {
+                    _handedOff[transfer] = sent;
+                }
+
                 await _membership.TransferDoneAsync(transfer, CancellationToken.None).ConfigureAwait(false);
                 RingCoreLog.TransferCompleted(_logger, kind, transfer.Partition, transfer.From, transfer.To, objects, bytes);
                 _metrics.Count(_metrics.TransfersCompleted);
@@ -204,7 +215,7 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
     /// Sends the receiver every object this node holds that the owner of the transfer's
     /// partition q replicates: the objects of partitions q-targetN+1 .. q whose N reaches q.
     /// </summary>
-    private async Task<(long Objects, long Bytes)> SendPartitionAsync(PendingTransfer transfer)
+    private async Task<(long Objects, long Bytes)> SendPartitionAsync(PendingTransfer transfer, List<(int Partition, ReadOnlyMemory<byte> Key, ulong Hash)> sent)
     {
         int count = _routing.Ring.PartitionCount;
         int window = _routing.Current.MaxN;
@@ -232,6 +243,7 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
                 }
 
                 batch.Add(entry);
+                sent.Add((partition, entry.Key, Hashing.XxHash64.Hash(entry.Object.Value.Span)));
                 if (batch.IsFull(_options))
                 {
                     await SendBatchAsync(transfer.To, batch).ConfigureAwait(false);
@@ -273,6 +285,7 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
     {
         try
         {
+            await DropHandedOffAsync().ConfigureAwait(false);
             bool holdsAnything = false;
             foreach (int partition in _vnodes.PartitionsWithStores())
             {
@@ -324,6 +337,47 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
             {
                 Kick();
             }
+        }
+    }
+
+    /// <summary>
+    /// Drops what finished ownership transfers sent, once the ring has flipped their partition:
+    /// each object this node should no longer hold whose bytes are still the ones the receiver
+    /// acknowledged (riak's vnode deletes its data after handoff the same way).
+    /// </summary>
+    private async Task DropHandedOffAsync()
+    {
+        foreach (var (transfer, sent) in _handedOff)
+        {
+            var ring = _routing.Ring;
+            if (ring.Transfers.Contains(transfer) || ring.OwnerMemberOf(transfer.Partition).Name != transfer.To)
+            {
+                if (!ring.Transfers.Contains(transfer))
+                {
+                    _handedOff.TryRemove(transfer, out _); // dropped by a newer plan: the sweep decides
+                }
+
+                continue; // not flipped yet
+            }
+
+            foreach (var (partition, key, hash) in sent)
+            {
+                if (_stopped)
+                {
+                    return;
+                }
+
+                if (ReplicationService.BucketOf(key.Span) is { } bucket)
+                {
+                    Primaries(_routing.Ring, partition, _replication.PropertiesOf(bucket).N, out bool rightful);
+                    if (!rightful)
+                    {
+                        await _vnodes.Get(partition).DeleteIfHashUnchangedAsync(key, hash).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            _handedOff.TryRemove(transfer, out _);
         }
     }
 

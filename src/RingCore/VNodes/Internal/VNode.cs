@@ -240,6 +240,23 @@ internal sealed class VNode
         }
     }
 
+    /// <summary>Removes a key only if the XXH64 of its stored bytes is still <paramref name="expectedHash"/> (what a finished transfer sent).</summary>
+    public async Task<bool> DeleteIfHashUnchangedAsync(ReadOnlyMemory<byte> key, ulong expectedHash)
+    {
+        var store = (await StartedAsync().ConfigureAwait(false)).Store;
+        var gate = LockOf(key);
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var stored = await store.GetAsync(key).ConfigureAwait(false);
+            return stored is { } current && Hashing.XxHash64.Hash(current.Value.Span) == expectedHash && await store.DeleteAsync(key).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
     /// <summary>Passivates the vnode's actors, storing WriteBehind state (while the node's peers and stores still serve).</summary>
     public ValueTask<ActorStopOutcome> StopActorsAsync(CancellationToken deadline) =>
         Actors?.StopAsync(deadline) ?? ValueTask.FromResult(ActorStopOutcome.Done);
