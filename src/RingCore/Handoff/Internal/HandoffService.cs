@@ -360,6 +360,12 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
                 continue; // not flipped yet
             }
 
+            if (!_handedOff.TryRemove(transfer, out _))
+            {
+                continue; // another pass took it
+            }
+
+            var drops = new List<Task<bool>>();
             foreach (var (partition, key, hash) in sent)
             {
                 if (_stopped)
@@ -372,12 +378,18 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
                     Primaries(_routing.Ring, partition, _replication.PropertiesOf(bucket).N, out bool rightful);
                     if (!rightful)
                     {
-                        await _vnodes.Get(partition).DeleteIfHashUnchangedAsync(key, hash).ConfigureAwait(false);
+                        drops.Add(_vnodes.Get(partition).DeleteIfHashUnchangedAsync(key, hash));
                     }
+                }
+
+                if (drops.Count >= _options.BatchObjects)
+                {
+                    await Task.WhenAll(drops).ConfigureAwait(false); // a batch of deletes at a time: a durable store commits them together
+                    drops.Clear();
                 }
             }
 
-            _handedOff.TryRemove(transfer, out _);
+            await Task.WhenAll(drops).ConfigureAwait(false);
         }
     }
 
@@ -404,6 +416,7 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
     /// <summary>Hands every misplaced object of one vnode to its primaries; true when some object stays (a primary is down, a send failed).</summary>
     private async Task<bool> SweepAsync(VNode vnode)
     {
+        await DropHandedOffAsync().ConfigureAwait(false); // a flip seen since the pass began: drop, do not send again
         long mark = vnode.MisplacedMark;
         int partition = vnode.Partition;
         if (_routing.Ring.OwnerMemberOf(partition).Name == _self)
@@ -507,18 +520,13 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
             }
         }
 
-        long deleted = 0;
-        foreach (var (entry, primaries) in chunk)
+        var delivered = chunk.Where(item => Array.TrueForAll(item.Primaries, acked.Contains)).ToList();
+        var deletes = await Task.WhenAll(delivered.Select(item => vnode.DeleteIfUnchangedAsync(item.Entry.Key, item.Entry.Object.Value))).ConfigureAwait(false);
+        long deleted = deletes.Count(done => done);
+        if (deleted < delivered.Count)
         {
-            if (Array.TrueForAll(primaries, acked.Contains) && await vnode.DeleteIfUnchangedAsync(entry.Key, entry.Object.Value).ConfigureAwait(false))
-            {
-                deleted++;
-            }
-            else if (Array.TrueForAll(primaries, acked.Contains))
-            {
-                allSent = false; // written meanwhile: the next pass hands off the new bytes
-                vnode.MarkMisplaced();
-            }
+            allSent = false; // written meanwhile: the next pass hands off the new bytes
+            vnode.MarkMisplaced();
         }
 
         return (deleted, allSent);
@@ -599,6 +607,8 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
             }
 
             var vnode = _vnodes.Get((int)batch.Partition);
+            var merges = new List<(ReadOnlyMemory<byte> Key, SiblingSet<ReadOnlyMemory<byte>> Set,
+                Func<SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>> Merge)>(batch.Objects.Count);
             foreach (var item in batch.Objects)
             {
                 var key = item.Key.Memory;
@@ -613,10 +623,13 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
                     throw new InvalidDataException("a value is shorter than its header");
                 }
 
-                bool lastWriteWins = _replication.PropertiesOf(bucket).LastWriteWins;
-                await vnode.ReplicaPutAsync(key, set, lastWriteWins ? LastWriteWinsMerge : KeepSiblingsMerge).ConfigureAwait(false);
-                ack.Merged++;
+                merges.Add((key, set, _replication.PropertiesOf(bucket).LastWriteWins ? LastWriteWinsMerge : KeepSiblingsMerge));
             }
+
+            // Every object of the batch at once: a durable store commits them together instead of
+            // one commit per object.
+            await vnode.ReplicaPutBatchAsync(merges).ConfigureAwait(false);
+            ack.Merged = (uint)merges.Count;
 
             // What arrived may itself be misplaced here (the plan changed since it was sent):
             // the next pass hands it on.
