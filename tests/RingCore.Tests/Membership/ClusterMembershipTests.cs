@@ -386,3 +386,37 @@ public sealed class HandoffMergeTests
 
     private static byte[] ReplicaValuePayload(ReadOnlyMemory<byte> stored) => RingCore.Replication.ReplicaValue.Payload(stored).ToArray();
 }
+
+/// <summary>Tombstones travel by hinted handoff like any object (issue 13 point 4).</summary>
+public sealed class TombstoneHandoffTests
+{
+    [Fact]
+    public void A_delete_taken_while_a_primary_was_down_reaches_it_by_hinted_handoff()
+    {
+        var simulator = new Simulator(61);
+        var (held, misplaced, found) = simulator.Run(async () =>
+        {
+            var cluster = new TestCluster(5, 64, nVal: 3, seed: 61, time: simulator.Time, scheduler: simulator.Scheduler);
+            var quorum = new QuorumOptions { Timeout = TimeSpan.FromSeconds(2) };
+            var primaries = cluster.Node("n1").PrimariesOf("b", "k");
+            string writer = primaries[0], down = primaries[2];
+            var context = await cluster.Node(writer).PutAsync("b", "k", Encoding.UTF8.GetBytes("v1"), CausalContext.Empty, quorum);
+            await cluster.AwaitSettledAsync(TimeSpan.FromMinutes(1));
+
+            cluster.Crash(down); // it keeps v1 on disk while the others delete it
+            await cluster.Node(writer).DeleteAsync("b", "k", context, quorum);
+            await simulator.Delay(TimeSpan.FromSeconds(5));
+            cluster.Restart(down);
+            await cluster.AwaitSettledAsync(TimeSpan.FromMinutes(1));
+
+            var held = await cluster.Node(down).ReadReplicaAsync("b", Encoding.UTF8.GetBytes("k"));
+            var read = await cluster.Node(down).GetAsync("b", "k", new QuorumOptions { R = 1, PR = 1, Timeout = TimeSpan.FromSeconds(2) });
+            return (held, await cluster.MisplacedObjectsAsync(), read.Found);
+        }, TimeSpan.FromHours(1));
+
+        // The returned primary holds the tombstone (or nothing, once it was reaped), never v1.
+        Assert.True(held is null || held.Values.All(RingCore.Replication.ReplicaValue.IsTombstone), "the returned primary still holds the deleted value");
+        Assert.Empty(misplaced);
+        Assert.False(found);
+    }
+}
