@@ -294,6 +294,14 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
                     return;
                 }
 
+                if (!_vnodes.IsOpen(partition) && MayBeRightful(partition))
+                {
+                    // A store from an earlier run that this node replicates: opening every one
+                    // at a start would cost what lazy opening saves (issue 12); it is looked at
+                    // when traffic opens it (a vnode starts marked).
+                    continue;
+                }
+
                 var vnode = _vnodes.Get(partition);
                 if (!vnode.MayHoldMisplaced)
                 {
@@ -391,6 +399,22 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
 
             await Task.WhenAll(drops).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Whether this node owns, or is receiving, one of the partitions whose owners may replicate <paramref name="partition"/>'s objects.</summary>
+    private bool MayBeRightful(int partition)
+    {
+        var view = _routing.Current;
+        for (int offset = 0; offset < view.MaxN; offset++)
+        {
+            int primaryPartition = (partition + offset) & (view.Ring.PartitionCount - 1);
+            if (view.Ring.OwnerMemberOf(primaryPartition).Name == _self || view.Ring.IsIncomingOwner(primaryPartition, _self))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool IsExiting()
