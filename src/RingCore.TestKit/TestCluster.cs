@@ -25,7 +25,7 @@ namespace RingCore.TestKit;
 /// coordinators resume on the scheduler, so a run replays exactly from its seed (docs/architecture.md,
 /// testing architecture; <see cref="NetworkStatistics.DeliveryLogHash"/> shows it).</para>
 /// </remarks>
-public sealed class TestCluster : IAsyncDisposable
+public sealed partial class TestCluster : IAsyncDisposable
 {
     private readonly Dictionary<string, IVNodeStoreProvider> _stores = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RingNode> _nodes = new(StringComparer.Ordinal);
@@ -273,6 +273,7 @@ public sealed class TestCluster : IAsyncDisposable
             TargetN = TargetN,
             Actors = template.Actors,
             Peers = template.Peers,
+            FailureDetection = template.FailureDetection,
             Replication = new ReplicationOptions { DefaultBucket = Defaults },
         };
     }

@@ -43,6 +43,8 @@ internal sealed class RingCoreMetrics : IDisposable
         UnsentReplies = _meter.CreateCounter<long>("ringcore.peer.unsent_replies", "{message}", "Replies that could not be sent (the asker left the network, or the reply was over the limit).");
         FailedMessages = _meter.CreateCounter<long>("ringcore.actor.failed_messages", "{message}", "Actor messages that failed (the handler threw, or the state could not be stored), by actor type and kind (ask, tell).");
         StoreErrors = _meter.CreateCounter<long>("ringcore.store.errors", "{error}", "Reads and writes of a vnode's store that failed.");
+        NodesDown = _meter.CreateCounter<long>("ringcore.membership.node_down", "{event}", "Times this node's failure detector marked a peer down (its phi reached the threshold), by peer.");
+        NodesUp = _meter.CreateCounter<long>("ringcore.membership.node_up", "{event}", "Times this node's failure detector marked a peer that was down up again (a heartbeat arrived), by peer.");
     }
 
     /// <summary>The node whose measurements these are.</summary>
@@ -75,6 +77,10 @@ internal sealed class RingCoreMetrics : IDisposable
 
     internal Counter<long> FailedMessages { get; }
 
+    internal Counter<long> NodesDown { get; }
+
+    internal Counter<long> NodesUp { get; }
+
     internal void Request(string kind, string outcome)
     {
         if (Requests.Enabled)
@@ -90,6 +96,15 @@ internal sealed class RingCoreMetrics : IDisposable
         if (counter.Enabled)
         {
             counter.Add(1, _node, new("ringcore.kind", kind));
+        }
+    }
+
+    /// <summary>Counts one event about peer <paramref name="peer"/> (tagged <c>ringcore.peer</c>).</summary>
+    internal void CountPeer(Counter<long> counter, string peer)
+    {
+        if (counter.Enabled)
+        {
+            counter.Add(1, _node, new("ringcore.peer", peer));
         }
     }
 
