@@ -18,8 +18,9 @@ namespace RingCore.Membership;
 /// <para>A member starts up, with its detector fed one heartbeat at the moment it is first watched
 /// (Akka's "expected first heartbeat"): a member that never sends one is marked down once φ
 /// crosses the threshold, rather than being trusted forever (which is what a detector that has
-/// seen nothing, φ = 0, would do). A member that stays in the ring keeps its detector across ring
-/// changes; one that leaves it loses it.</para>
+/// seen nothing, φ = 0, would do). Its first real heartbeat then starts a fresh history, so the
+/// guess never counts as an interval. A member that stays in the ring keeps its detector across
+/// ring changes; one that leaves it loses it.</para>
 /// <para>Only heartbeats feed the detectors, not other traffic: the history must hold the
 /// intervals of one steady sender, and replies in bursts would shrink its mean and make the next
 /// quiet second look like a crash.</para>
@@ -164,6 +165,15 @@ internal sealed class HeartbeatFailureDetector : IFailureDetector, IPeerService
                 downFor = now - member.DownSince;
             }
 
+            if (!member.Heard)
+            {
+                // The first real heartbeat: the clock started at the watch was a guess, and the
+                // interval since it says nothing about this sender's rhythm (it would put a
+                // near-zero interval into the history), so the history starts here.
+                member.Heard = true;
+                member.Detector = new PhiAccrualFailureDetector(_options);
+            }
+
             member.Detector.Heartbeat(now);
         }
 
@@ -249,7 +259,10 @@ internal sealed class HeartbeatFailureDetector : IFailureDetector, IPeerService
 
     private sealed class Member(PhiAccrualFailureDetector detector)
     {
-        public PhiAccrualFailureDetector Detector { get; } = detector;
+        public PhiAccrualFailureDetector Detector { get; set; } = detector;
+
+        /// <summary>Whether a real heartbeat arrived (before it, the detector runs on the expected first one).</summary>
+        public bool Heard { get; set; }
 
         public bool Up { get; set; }
 
