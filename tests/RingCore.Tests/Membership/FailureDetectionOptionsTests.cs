@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
@@ -120,7 +121,7 @@ public sealed class FailureDetectionOptionsTests
         var down = Assert.Single(logs.GetSnapshot(), r => r.Id.Id == 2100);
         Assert.Equal(LogLevel.Warning, down.Level);
         Assert.StartsWith("Node n1 marked n2 down: phi ", down.Message, StringComparison.Ordinal);
-        Assert.Matches(@"^Node n1 marked n2 down: phi \d+\.\d reached the threshold, no heartbeat for 2\d{3} ms \(mean interval 4\d\d ms\)$", down.Message);
+        Assert.True(Regex.IsMatch(down.Message, @"^Node n1 marked n2 down: phi \d+\.\d reached the threshold, no heartbeat for 1[78]\d\d ms \(mean interval 2[45]\d ms\)$"), down.Message);
         Assert.False(n1.Routing.Current.IsUp("n2"));
         Assert.Equal("n2", Assert.Single(downs.GetMeasurementSnapshot()).Tags["ringcore.peer"]);
 

@@ -100,24 +100,24 @@ public sealed class PhiAccrualFailureDetectorTests
     }
 
     [Fact]
-    public void With_the_defaults_and_heartbeats_every_500_ms_phi_reaches_8_about_2_s_after_the_last_heartbeat()
+    public void With_the_defaults_and_heartbeats_every_250_ms_phi_reaches_8_about_1_8_s_after_the_last_heartbeat()
     {
-        // mean 500 + pause 1000 + 5.22 x the minimum deviation of 100 (the intervals are exact, so
+        // mean 250 + pause 1000 + 5.22 x the minimum deviation of 100 (the intervals are exact, so
         // the history's own deviation is 0 once the estimate's starter intervals have aged out).
         var detector = Defaults();
         var now = TimeSpan.Zero;
         for (int i = 0; i < 300; i++)
         {
             detector.Heartbeat(now);
-            now += Ms(500);
+            now += Ms(250);
         }
 
-        var last = now - Ms(500);
+        var last = now - Ms(250);
         Assert.Equal(200, detector.SampleCount);
-        Assert.Equal(500, detector.MeanInterval);
+        Assert.Equal(250, detector.MeanInterval);
         Assert.Equal(0, detector.StdDeviation);
-        Assert.True(detector.IsAvailable(last + Ms(2000)), $"phi {detector.Phi(last + Ms(2000))} at 2.0 s");
-        Assert.False(detector.IsAvailable(last + Ms(2050)), $"phi {detector.Phi(last + Ms(2050))} at 2.05 s");
+        Assert.True(detector.IsAvailable(last + Ms(1750)), $"phi {detector.Phi(last + Ms(1750))} at 1.75 s");
+        Assert.False(detector.IsAvailable(last + Ms(1800)), $"phi {detector.Phi(last + Ms(1800))} at 1.8 s");
     }
 
     [Fact]
@@ -126,18 +126,18 @@ public sealed class PhiAccrualFailureDetectorTests
         var detector = Defaults();
         for (int i = 0; i < 20; i++)
         {
-            detector.Heartbeat(Ms(i * 500));
+            detector.Heartbeat(Ms(i * 250));
         }
 
         double mean = detector.MeanInterval;
         int samples = detector.SampleCount;
-        var late = Ms(19 * 500 + 10_000);
+        var late = Ms(19 * 250 + 10_000);
         Assert.False(detector.IsAvailable(late));
         detector.Heartbeat(late);
 
         Assert.Equal(samples, detector.SampleCount); // the 10 s pause would have skewed the history
         Assert.Equal(mean, detector.MeanInterval);
-        Assert.True(detector.IsAvailable(late + Ms(500)));
+        Assert.True(detector.IsAvailable(late + Ms(250)));
         Assert.Equal(late, detector.LastHeartbeat);
     }
 
