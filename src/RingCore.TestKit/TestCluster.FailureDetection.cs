@@ -1,4 +1,3 @@
-using System.Text;
 using RingCore.Membership;
 
 namespace RingCore.TestKit;
@@ -7,7 +6,7 @@ namespace RingCore.TestKit;
 /// <remarks>
 /// The nodes run the failure detection their options ask for (<see cref="Node.RingNodeOptions.FailureDetection"/>,
 /// taken from the cluster's <c>nodeOptions</c>): by default heartbeats and a phi-accrual detector,
-/// so a node notices a crash or a partition only after the detector's delay (about 2 s with the
+/// so a node notices a crash or a partition only after the detector's delay (under 2 s with the
 /// defaults), as a production node would, and until then routes to the lost node as if it were up.
 /// <see cref="AwaitDetectionAsync"/> waits for that. A test about something else may pass
 /// <see cref="FailureDetectionMode.TransportReachability"/>, with which every node sees the
@@ -55,7 +54,7 @@ public sealed partial class TestCluster
     /// <summary>"n1 sees n3 up, which it cannot reach; ..." or null when every running node's view matches the network.</summary>
     private string? Disagreements()
     {
-        StringBuilder? text = null;
+        var disagreements = new List<string>();
         var members = Members;
         foreach (var observer in members)
         {
@@ -69,12 +68,11 @@ public sealed partial class TestCluster
                 bool reachable = node == observer || Network.CanReach(observer, node);
                 if (SeesUp(observer, node) != reachable)
                 {
-                    (text ??= new StringBuilder()).Append(text.Length == 0 ? "" : "; ")
-                        .Append(observer).Append(" sees ").Append(node).Append(reachable ? " down, which it can reach" : " up, which it cannot reach");
+                    disagreements.Add($"{observer} sees {node} {(reachable ? "down, which it can reach" : "up, which it cannot reach")}");
                 }
             }
         }
 
-        return text?.ToString();
+        return disagreements.Count == 0 ? null : string.Join("; ", disagreements);
     }
 }

@@ -161,7 +161,8 @@ public sealed partial class TestCluster : IAsyncDisposable
 
     /// <summary>
     /// Crashes a node: it neither sends nor receives until <see cref="Restart"/>, its actors die
-    /// unsaved, and its requests in flight stop without touching its stores, which are kept.
+    /// unsaved, and its requests in flight stop without touching its stores, which are kept. The
+    /// other nodes notice through their failure detectors (<see cref="AwaitDetectionAsync"/>).
     /// </summary>
     public void Crash(string name)
     {

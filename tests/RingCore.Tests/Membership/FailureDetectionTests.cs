@@ -1,6 +1,7 @@
 using System.Text;
 using RingCore.Causality;
 using RingCore.Claim;
+using RingCore.Membership;
 using RingCore.Replication;
 using RingCore.TestKit;
 using RingCore.TestKit.Simulation;
@@ -145,11 +146,27 @@ public sealed class FailureDetectionTests
             // A ring without n2: n1 stops sending it heartbeats and forgets its detector.
             var shrunk = RingClaim.Leave(grown, ["n2"]).Ring;
             node.Routing.Swap(shrunk);
-            var detector = Assert.IsType<RingCore.Membership.HeartbeatFailureDetector>(node.Watcher.Detector);
+            var detector = Assert.IsType<HeartbeatFailureDetector>(node.Watcher.Detector);
             Assert.Equal(["n3", "n9"], detector.Peers.Order());
             Assert.False(detector.IsUp("n2"));
             var (up, _) = node.Watcher.Snapshot();
             Assert.Equal(shrunk.Members.Length, up.Length);
+            return true;
+        });
+    }
+
+    [Fact]
+    public void The_history_starts_at_the_first_real_heartbeat_not_at_the_guess_made_when_the_member_was_first_watched()
+    {
+        Simulate(seed: 9, members: 3, async (sim, cluster) =>
+        {
+            var detector = Assert.IsType<HeartbeatFailureDetector>(cluster.Node("n1").Watcher.Detector);
+            await sim.Delay(TimeSpan.FromMilliseconds(100)); // n2's first heartbeat left at its start and arrived
+            var ofN2 = detector.DetectorOf("n2")!;
+            Assert.Equal(2, ofN2.SampleCount); // the estimate's two starter intervals only, no near-zero one
+            await sim.Delay(TimeSpan.FromMilliseconds(1000));
+            Assert.Equal(6, ofN2.SampleCount);
+            Assert.Equal(250, ofN2.MeanInterval); // starters 188 and 312, then exact 250s
             return true;
         });
     }

@@ -118,7 +118,7 @@ public sealed class ReplicatedStoreTests
     {
         var cluster = new TestCluster(members: 5, ringSize: 32, seed: 5);
         cluster.Crash("n5");
-        await cluster.AwaitDetectionAsync(); // the others' failure detectors mark n5 down (about 2 s): fallbacks stand in for it
+        await cluster.AwaitDetectionAsync(); // the others' failure detectors mark n5 down (under 2 s): fallbacks stand in for it
         string[] up = ["n1", "n2", "n3", "n4"];
         for (int i = 0; i < 40; i++)
         {

@@ -79,6 +79,15 @@ internal sealed class HeartbeatFailureDetector : IFailureDetector, IPeerService
         }
     }
 
+    /// <summary>The detector of <paramref name="member"/>, or null when it is not watched (for tests: read it only while nothing else runs).</summary>
+    internal PhiAccrualFailureDetector? DetectorOf(string member)
+    {
+        lock (_lock)
+        {
+            return _members.TryGetValue(member, out var watched) ? watched.Detector : null;
+        }
+    }
+
     public void Watch(IReadOnlyList<string> members)
     {
         lock (_lock)
