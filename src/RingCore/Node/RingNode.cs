@@ -69,7 +69,7 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
         _incarnation = firstRequestId.ToString("x", CultureInfo.InvariantCulture);
         int targetN = Math.Min(options.TargetN, ring.PartitionCount);
         _rpc = new PeerRpc(transport, firstRequestId, Time, options.Peers, _metrics, _logger);
-        _watcher = new NodeWatcher(Name, FailureDetectorFor(transport), ring);
+        _watcher = new NodeWatcher(Name, FailureDetectorFor(transport, (ulong)firstRequestId), ring);
         _routing = new RingManager(ring, Name, targetN, _watcher, _logger);
         _vnodes = new VNodeTable(Name, ring.PartitionCount, services.Storage ?? new MemoryVNodeStoreProvider(), random);
         _replication = new ReplicationService(Name, _routing, _rpc, _vnodes, Time, _scheduler,
@@ -209,12 +209,12 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
     /// Where the node's up/down view comes from (<see cref="FailureDetectionOptions.Mode"/>): by
     /// default heartbeats through the node's request layer, judged by a phi-accrual detector per
     /// member; or the transport's own reachability. Made after <see cref="_rpc"/>, whose service
-    /// the heartbeats are.
+    /// the heartbeats are; <paramref name="incarnation"/> tells peers this start from the last.
     /// </summary>
-    private IFailureDetector FailureDetectorFor(ITransport transport) =>
+    private IFailureDetector FailureDetectorFor(ITransport transport, ulong incarnation) =>
         _options.FailureDetection.Mode == FailureDetectionMode.TransportReachability
             ? new TransportFailureDetector(transport)
-            : new HeartbeatFailureDetector(Name, _rpc, Time, _options.FailureDetection, _metrics, _logger);
+            : new HeartbeatFailureDetector(Name, incarnation, _rpc, Time, _options.FailureDetection, _metrics, _logger);
 
     /// <summary>
     /// A cross-field rule (Orleans' collection age against its quantum): an idle actor passivates

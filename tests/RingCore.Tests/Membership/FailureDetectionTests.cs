@@ -172,6 +172,22 @@ public sealed class FailureDetectionTests
     }
 
     [Fact]
+    public void Duplicated_heartbeats_are_taken_once()
+    {
+        Simulate(seed: 10, members: 3, async (sim, cluster) =>
+        {
+            cluster.Network.Faults = new NetworkFaults { DuplicateRate = 1, MaxDelay = TimeSpan.FromMilliseconds(5) };
+            var detector = Assert.IsType<HeartbeatFailureDetector>(cluster.Node("n1").Watcher.Detector);
+            await sim.Delay(TimeSpan.FromSeconds(10));
+            var ofN2 = detector.DetectorOf("n2")!;
+            Assert.InRange(ofN2.SampleCount, 40, 42); // 2 starter intervals and one per heartbeat after the first, not two
+            Assert.InRange(ofN2.MeanInterval, 245, 255);
+            Assert.Equal(0, cluster.Metrics.Count("ringcore.membership.node_down"));
+            return true;
+        });
+    }
+
+    [Fact]
     public void Waiting_for_detection_times_out_naming_each_view_that_disagrees_with_the_network()
     {
         var error = Simulate(seed: 8, members: 3, async (sim, cluster) =>

@@ -21,6 +21,9 @@ namespace RingCore.Membership;
 /// seen nothing, φ = 0, would do). Its first real heartbeat then starts a fresh history, so the
 /// guess never counts as an interval. A member that stays in the ring keeps its detector across
 /// ring changes; one that leaves it loses it.</para>
+/// <para>A heartbeat whose sequence is not above the last one taken from the same incarnation of
+/// its sender (the network duplicated or reordered it) is dropped: its near-zero interval would
+/// shrink the history's mean. A new incarnation (the sender restarted) starts its sequence again.</para>
 /// <para>Only heartbeats feed the detectors, not other traffic: the history must hold the
 /// intervals of one steady sender, and replies in bursts would shrink its mean and make the next
 /// quiet second look like a crash.</para>
@@ -37,6 +40,7 @@ internal sealed class HeartbeatFailureDetector : IFailureDetector, IPeerService
     private readonly RingCoreMetrics _metrics;
     private readonly ILogger _logger;
     private readonly long _origin;
+    private readonly ulong _incarnation;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Member> _members = new(StringComparer.Ordinal);
     private string[] _peers = [];
@@ -45,9 +49,18 @@ internal sealed class HeartbeatFailureDetector : IFailureDetector, IPeerService
     private ulong _sequence;
     private bool _stopped;
 
-    public HeartbeatFailureDetector(string self, PeerRpc rpc, TimeProvider time, FailureDetectionOptions options, RingCoreMetrics metrics, ILogger logger)
+    /// <param name="self">This node's name.</param>
+    /// <param name="incarnation">This start of the node (random per start): sent with each heartbeat, so peers tell a restart from a reordered copy.</param>
+    /// <param name="rpc">Carries the heartbeats; this detector serves their body case.</param>
+    /// <param name="time">The clock of the timers and of the arrivals.</param>
+    /// <param name="options">The settings.</param>
+    /// <param name="metrics">Counts up and down markings.</param>
+    /// <param name="logger">Logs them.</param>
+    public HeartbeatFailureDetector(string self, ulong incarnation, PeerRpc rpc, TimeProvider time, FailureDetectionOptions options, RingCoreMetrics metrics,
+        ILogger logger)
     {
         _self = self;
+        _incarnation = incarnation;
         _rpc = rpc;
         _time = time;
         _options = options;
@@ -166,6 +179,14 @@ internal sealed class HeartbeatFailureDetector : IFailureDetector, IPeerService
                 return; // not a member of this node's ring (yet, or any more): nothing to watch
             }
 
+            var heartbeat = frame.Heartbeat;
+            if (member.Heard && heartbeat.Incarnation == member.Incarnation && heartbeat.Sequence <= member.Sequence)
+            {
+                return; // a duplicate, or a copy overtaken by a later one: its arrival says nothing new
+            }
+
+            member.Incarnation = heartbeat.Incarnation;
+            member.Sequence = heartbeat.Sequence;
             var now = Now();
             if (!member.Up)
             {
@@ -211,7 +232,7 @@ internal sealed class HeartbeatFailureDetector : IFailureDetector, IPeerService
         {
             try
             {
-                _rpc.Send(peer, new PeerFrame { Heartbeat = new Heartbeat { Sequence = sequence } }, handler: null);
+                _rpc.Send(peer, new PeerFrame { Heartbeat = new Heartbeat { Sequence = sequence, Incarnation = _incarnation } }, handler: null);
             }
             catch (Exception error) when (error is ArgumentException or InvalidOperationException or ObjectDisposedException)
             {
@@ -272,6 +293,12 @@ internal sealed class HeartbeatFailureDetector : IFailureDetector, IPeerService
 
         /// <summary>Whether a real heartbeat arrived (before it, the detector runs on the expected first one).</summary>
         public bool Heard { get; set; }
+
+        /// <summary>The incarnation and sequence of the last heartbeat taken (meaningful once <see cref="Heard"/>).</summary>
+        public ulong Incarnation { get; set; }
+
+        /// <inheritdoc cref="Incarnation"/>
+        public ulong Sequence { get; set; }
 
         public bool Up { get; set; }
 
