@@ -26,7 +26,7 @@ namespace RingCore.TestKit;
 /// coordinators resume on the scheduler, so a run replays exactly from its seed (docs/architecture.md,
 /// testing architecture; <see cref="NetworkStatistics.DeliveryLogHash"/> shows it).</para>
 /// </remarks>
-public sealed class TestCluster : IAsyncDisposable
+public sealed partial class TestCluster : IAsyncDisposable
 {
     private readonly Dictionary<string, IVNodeStoreProvider> _stores = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RingNode> _nodes = new(StringComparer.Ordinal);
@@ -207,7 +207,8 @@ public sealed class TestCluster : IAsyncDisposable
 
     /// <summary>
     /// Crashes a node: it neither sends nor receives until <see cref="Restart"/>, its actors die
-    /// unsaved, and its requests in flight stop without touching its stores, which are kept.
+    /// unsaved, and its requests in flight stop without touching its stores, which are kept. The
+    /// other nodes notice through their failure detectors (<see cref="AwaitDetectionAsync"/>).
     /// </summary>
     public void Crash(string name)
     {
@@ -308,8 +309,9 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>
     /// Waits until the cluster has settled: every node that is up and has not left holds the same
     /// ring, no transfer is pending, no member is leaving or exiting, no node is still sending,
-    /// and no up node holds objects for primaries that are up (hinted handoff has finished; hints
-    /// for a crashed primary stay). Nodes that left the ring are stopped. Runs on <see cref="Time"/>, so in a
+    /// every node's failure detector agrees with the network on who is up, and no up node holds
+    /// objects for primaries that are up (hinted handoff has finished; hints for a crashed primary
+    /// stay). Nodes that left the ring are stopped. Runs on <see cref="Time"/>, so in a
     /// simulation the wait is virtual.
     /// </summary>
     /// <exception cref="TimeoutException">Not settled within <paramref name="timeout"/> (the message says what is left).</exception>
@@ -319,7 +321,7 @@ public sealed class TestCluster : IAsyncDisposable
         while (true)
         {
             await StopLeftNodesAsync().ConfigureAwait(false);
-            string? unsettled = Unsettled() ?? await UndeliveredAsync().ConfigureAwait(false);
+            string? unsettled = Unsettled() ?? Disagreements() ?? await UndeliveredAsync().ConfigureAwait(false);
             if (unsettled is null)
             {
                 return;
@@ -568,6 +570,7 @@ public sealed class TestCluster : IAsyncDisposable
             Peers = template.Peers,
             Membership = template.Membership,
             Handoff = template.Handoff,
+            FailureDetection = template.FailureDetection,
             Replication = new ReplicationOptions { DefaultBucket = Defaults },
         };
     }

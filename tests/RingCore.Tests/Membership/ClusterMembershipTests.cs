@@ -141,6 +141,7 @@ public sealed class HandoffTests
         {
             var cluster = new TestCluster(5, 64, nVal: 3, seed: 31, time: simulator.Time, scheduler: simulator.Scheduler);
             cluster.Crash("n3");
+            await cluster.AwaitDetectionAsync(); // until then n3 is still the coordinator of some keys (about 1.8 s)
             var written = new List<string>();
             for (int i = 0; i < 300; i++)
             {
@@ -402,6 +403,7 @@ public sealed class HandoffMergeTests
 
             // p0 is cut off: v1, written through p1, lands on p1, p2 and a fallback standing in for p0.
             cluster.Isolate(p0);
+            await cluster.AwaitDetectionAsync();
             await cluster.Node(p1).PutAsync("b", "k", Encoding.UTF8.GetBytes("v1"), CausalContext.Empty, new QuorumOptions { Timeout = TimeSpan.FromSeconds(2) });
 
             // Meanwhile a client on p0's side writes v2, concurrent with v1, to p0 alone.
@@ -437,6 +439,7 @@ public sealed class TombstoneHandoffTests
             await cluster.AwaitSettledAsync(TimeSpan.FromMinutes(1));
 
             cluster.Crash(down); // it keeps v1 on disk while the others delete it
+            await cluster.AwaitDetectionAsync();
             await cluster.Node(writer).DeleteAsync("b", "k", context, quorum);
             await simulator.Delay(TimeSpan.FromSeconds(5));
             cluster.Restart(down);

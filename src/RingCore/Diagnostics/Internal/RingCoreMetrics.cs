@@ -47,6 +47,8 @@ internal sealed class RingCoreMetrics : IDisposable
         HandoffBytes = _meter.CreateCounter<long>("ringcore.handoff.bytes", "By", "Bytes of keys and values this node handed to another, counted when the receiver acknowledged them.");
         TransfersCompleted = _meter.CreateCounter<long>("ringcore.handoff.transfers_completed", "{transfer}", "Ownership transfers and repairs this node finished sending.");
         TransfersFailed = _meter.CreateCounter<long>("ringcore.handoff.transfers_failed", "{transfer}", "Ownership transfers and repairs cut by a failure (each starts again later from the start).");
+        NodesDown = _meter.CreateCounter<long>("ringcore.membership.node_down", "{event}", "Times this node's failure detector marked a peer down (its phi reached the threshold), by peer.");
+        NodesUp = _meter.CreateCounter<long>("ringcore.membership.node_up", "{event}", "Times this node's failure detector marked a peer that was down up again (a heartbeat arrived), by peer.");
     }
 
     /// <summary>The node whose measurements these are.</summary>
@@ -87,6 +89,10 @@ internal sealed class RingCoreMetrics : IDisposable
 
     internal Counter<long> FailedMessages { get; }
 
+    internal Counter<long> NodesDown { get; }
+
+    internal Counter<long> NodesUp { get; }
+
     internal void Request(string kind, string outcome)
     {
         if (Requests.Enabled)
@@ -102,6 +108,15 @@ internal sealed class RingCoreMetrics : IDisposable
         if (counter.Enabled)
         {
             counter.Add(1, _node, new("ringcore.kind", kind));
+        }
+    }
+
+    /// <summary>Counts one event about peer <paramref name="peer"/> (tagged <c>ringcore.peer</c>).</summary>
+    internal void CountPeer(Counter<long> counter, string peer)
+    {
+        if (counter.Enabled)
+        {
+            counter.Add(1, _node, new("ringcore.peer", peer));
         }
     }
 
