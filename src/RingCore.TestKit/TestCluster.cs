@@ -571,7 +571,7 @@ public sealed partial class TestCluster : IAsyncDisposable
             Membership = template.Membership,
             Handoff = template.Handoff,
             FailureDetection = template.FailureDetection,
-            Replication = new ReplicationOptions { DefaultBucket = Defaults },
+            Replication = new ReplicationOptions { DefaultBucket = Defaults, RetryPutCoordinatorFailure = template.Replication.RetryPutCoordinatorFailure },
         };
     }
 

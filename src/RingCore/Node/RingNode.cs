@@ -76,7 +76,7 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
         _routing = new RingManager(ring, Name, targetN, _watcher, _logger);
         _vnodes = new VNodeTable(Name, ring.PartitionCount, services.Storage ?? new MemoryVNodeStoreProvider(), random);
         _replication = new ReplicationService(Name, _routing, _rpc, _vnodes, Time, _scheduler,
-            options.Replication.DefaultBucketFor(ring.Members.Length), targetN, _metrics, _logger);
+            options.Replication.DefaultBucketFor(ring.Members.Length), targetN, _metrics, _logger, options.Replication.RetryPutCoordinatorFailure);
         _actorState = new ReplicatedActorStateStore(_replication);
         _router = new ActorRouter(Name, actors, _routing, _rpc, LocalActors, typeName => _replication.PropertiesOf(typeName).N);
         _membership = new MembershipService(Name, _routing, _rpc, _scheduler, Time, options.Membership, targetN, random, _metrics, _logger);

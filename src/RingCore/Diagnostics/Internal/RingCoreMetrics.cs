@@ -33,6 +33,7 @@ internal sealed class RingCoreMetrics : IDisposable
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         Requests = _meter.CreateCounter<long>("ringcore.requests", "{request}", "Client requests by kind (get, put, delete, ask, tell) and outcome (ok, quorum_failed, error).");
         QuorumFailures = _meter.CreateCounter<long>("ringcore.quorum.failures", "{request}", "Gets and puts that did not reach R or W (PR or PW) in time.");
+        CoordinatorRetries = _meter.CreateCounter<long>("ringcore.put.coordinator_retries", "{put}", "Puts whose first coordinator did not answer in half their timeout, so the next replica coordinated them (riak's retry_put_coordinator_failure).");
         ReadRepairs = _meter.CreateCounter<long>("ringcore.read_repairs", "{object}", "Replicas a get found stale and sent the merged object.");
         Siblings = _meter.CreateHistogram<long>("ringcore.siblings", "{value}", "Sibling values a get returned (1: no conflict).");
         Activations = _meter.CreateCounter<long>("ringcore.actor.activations", "{activation}", "Actors activated (state loaded).");
@@ -62,6 +63,8 @@ internal sealed class RingCoreMetrics : IDisposable
     internal Counter<long> QuorumFailures { get; }
 
     internal Counter<long> ReadRepairs { get; }
+
+    internal Counter<long> CoordinatorRetries { get; }
 
     internal Histogram<long> Siblings { get; }
 

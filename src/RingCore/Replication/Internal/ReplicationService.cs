@@ -48,8 +48,9 @@ internal sealed partial class ReplicationService : IPeerService
     private const int SeedCacheLimit = 4096;
 
     public ReplicationService(string node, RingManager routing, PeerRpc rpc, VNodeTable vnodes, TimeProvider time, IWorkScheduler scheduler,
-        BucketProperties defaults, int targetN, RingCoreMetrics metrics, ILogger logger)
+        BucketProperties defaults, int targetN, RingCoreMetrics metrics, ILogger logger, bool retryPutCoordinator = false)
     {
+        RetryPutCoordinator = retryPutCoordinator;
         Name = node;
         _routing = routing;
         _rpc = rpc;
@@ -69,6 +70,9 @@ internal sealed partial class ReplicationService : IPeerService
 
     /// <summary>The properties of buckets without their own.</summary>
     public BucketProperties Defaults { get; }
+
+    /// <summary>Whether a put's silent coordinator is replaced by the next replica (<see cref="ReplicationOptions.RetryPutCoordinatorFailure"/>).</summary>
+    public bool RetryPutCoordinator { get; }
 
     public TimeProvider Time { get; }
 
