@@ -42,6 +42,15 @@ public sealed class ActivationMonitor
         }
     }
 
+    /// <summary>The nodes that hold a live activation of (type, key) now, by name.</summary>
+    public IReadOnlyList<string> ActiveOn(string type, ReadOnlySpan<byte> key)
+    {
+        lock (_gate)
+        {
+            return _live.TryGetValue(Name(type, key), out var nodes) ? [.. nodes.Order(StringComparer.Ordinal)] : [];
+        }
+    }
+
     internal void Observe(string type, byte[] key, string node, bool active)
     {
         var name = Name(type, key);

@@ -97,8 +97,9 @@ public sealed partial class TestCluster : IAsyncDisposable
     public RingState InitialRing { get; }
 
     /// <summary>
-    /// The ring of the first member (by name) that is up: the ring every node uses once the
-    /// cluster has settled (<see cref="AwaitSettledAsync"/>).
+    /// The ring of the first node (by name) that is up and in the cluster: the ring every node uses
+    /// once the cluster has settled (<see cref="AwaitSettledAsync"/>). A node that left the ring, or
+    /// whose join never got through (alone in a ring of its own), is not in the cluster.
     /// </summary>
     public RingState Ring
     {
@@ -108,9 +109,10 @@ public sealed partial class TestCluster : IAsyncDisposable
             {
                 foreach (var name in _nodes.Keys.Order(StringComparer.Ordinal))
                 {
-                    if (!_crashed.Contains(name) && !_left.Contains(name))
+                    var node = _nodes[name];
+                    if (!_crashed.Contains(name) && !_left.Contains(name) && !node.HasLeftRing && node.Ring.ClusterId == InitialRing.ClusterId)
                     {
-                        return _nodes[name].Ring;
+                        return node.Ring;
                     }
                 }
 
@@ -460,7 +462,7 @@ public sealed partial class TestCluster : IAsyncDisposable
         return plan;
     }
 
-    /// <summary>The first member by name that is up and has not left.</summary>
+    /// <summary>The first member by name that is up, has not left, and holds the cluster's ring (a member just admitted may not have received it yet).</summary>
     private string UpMember()
     {
         var ring = Ring;
@@ -468,8 +470,8 @@ public sealed partial class TestCluster : IAsyncDisposable
         {
             foreach (var member in ring.Members)
             {
-                if (_nodes.ContainsKey(member.Name) && !_crashed.Contains(member.Name) && !_left.Contains(member.Name)
-                    && member.Status == MemberStatus.Valid)
+                if (_nodes.TryGetValue(member.Name, out var node) && !_crashed.Contains(member.Name) && !_left.Contains(member.Name)
+                    && member.Status == MemberStatus.Valid && node.Ring.ClusterId == ring.ClusterId)
                 {
                     return member.Name;
                 }

@@ -26,9 +26,14 @@ namespace RingCore.TestKit.Checking;
 /// <item><b>Actors.</b> The workload's check holds for each actor's state merged from every
 /// replica (the default counter: at least its acknowledged increments and at most those plus the
 /// ones that failed or timed out); it answers an ask after the run; with no partition, crash or
-/// wipe it never had two activations at once.</item>
+/// wipe or membership change it never had two activations at once.</item>
 /// <item><b>Liveness.</b> Every operation ended within its deadline, with no unexpected error,
 /// and reads after healing succeed.</item>
+/// <item><b>Membership</b> (runs with membership changes, read from the primaries of the settled
+/// ring only): the cluster settles, and <see cref="SettledClusterChecker"/>'s rules hold: one ring
+/// on every node, ownership balanced and diverse, no transfer left, no misplaced object, each
+/// actor active on at most one node. A membership change that failed for an unexpected reason is
+/// reported.</item>
 /// </list>
 /// </remarks>
 public static class HistoryChecker
@@ -37,7 +42,8 @@ public static class HistoryChecker
     private static readonly TimeSpan DeadlineSlack = TimeSpan.FromMilliseconds(50);
 
     internal static ScheduleVerdict Check(Schedule schedule, ActorWorkload workload, IReadOnlyList<OperationRecord> history, FinalState final,
-        TestCluster cluster, List<string> violations, ulong deliveryLogHash, long messages, TimeSpan virtualTime)
+        TestCluster cluster, List<string> violations, ulong deliveryLogHash, long messages, TimeSpan virtualTime,
+        IReadOnlyList<MembershipStepRecord>? membership = null)
     {
         int lost = CheckWrites(history, final, violations);
         CheckPhantoms(history, final, violations);
@@ -49,7 +55,16 @@ public static class HistoryChecker
 
         CheckActors(schedule, workload, history, final, cluster, violations);
         CheckLiveness(history, final, violations);
-        return new ScheduleVerdict(schedule, history, violations, deliveryLogHash, messages, virtualTime) { LostWrites = lost };
+        if (final.Settled is { } settled)
+        {
+            SettledClusterChecker.Check(settled, violations);
+        }
+
+        return new ScheduleVerdict(schedule, history, violations, deliveryLogHash, messages, virtualTime)
+        {
+            LostWrites = lost,
+            MembershipSteps = membership ?? [],
+        };
     }
 
     private static int CheckWrites(IReadOnlyList<OperationRecord> history, FinalState final, List<string> violations)
@@ -171,7 +186,7 @@ public static class HistoryChecker
             }
 
             int most = cluster.Activations.MostAtOnce(workload.TypeName, System.Text.Encoding.UTF8.GetBytes(byKey.Key));
-            if (!schedule.SplitsOrCrashes && most > 1)
+            if (!schedule.SplitsOrCrashes && schedule.MembershipChanges == 0 && most > 1)
             {
                 violations.Add($"single activation: actor {byKey.Key} had {most} activations at once with no partition or crash: "
                     + string.Join("; ", cluster.Activations.Overlaps.Where(o => o.StartsWith($"{workload.TypeName}/{byKey.Key} ", StringComparison.Ordinal))));

@@ -50,6 +50,24 @@ public sealed class ScheduleVerdict
     /// <summary>Acknowledged writes that no final replica holds and no later write superseded.</summary>
     public int LostWrites { get; internal set; }
 
+    /// <summary>The membership changes of the run, in schedule order (empty unless the shape had <see cref="ScheduleShape.Membership"/>).</summary>
+    public IReadOnlyList<MembershipStepRecord> MembershipSteps { get; internal init; } = [];
+
+    /// <summary>Membership changes of <paramref name="kind"/> (join, leave, force-remove, replace) that were committed.</summary>
+    public int MembershipApplied(StepKind kind) => MembershipSteps.Count(s => s.Step.Kind == kind && s.Outcome == MembershipStepOutcome.Applied);
+
+    /// <summary>Membership changes that were refused, timed out or skipped.</summary>
+    public int MembershipNotApplied => MembershipSteps.Count(s => s.Outcome != MembershipStepOutcome.Applied);
+
+    /// <summary>Ownership transfers and repairs the nodes finished sending (the <c>ringcore.handoff.transfers_completed</c> counter).</summary>
+    public long TransfersCompleted { get; internal set; }
+
+    /// <summary>Objects handed from one node to another by transfers, repairs and hinted handoff (the <c>ringcore.handoff.objects</c> counter).</summary>
+    public long ObjectsHandedOff { get; internal set; }
+
+    /// <summary>The members of the ring at the end of the run.</summary>
+    public IReadOnlyList<string> FinalMembers { get; internal set; } = [];
+
     /// <summary>Reads that returned siblings (concurrent values).</summary>
     public int SiblingReads => History.Count(op => op.Step.Kind == StepKind.Get && op.Observed.Count > 1);
 
@@ -63,6 +81,15 @@ public sealed class ScheduleVerdict
             .Append(Passed ? "PASSED" : "FAILED").Append(": seed ").Append(Schedule.Seed).Append(", ")
             .Append(Schedule.Operations).Append(" operations (").Append(Acknowledged).Append(" acknowledged, ").Append(Failed).Append(" failed), ")
             .Append(Schedule.Faults).Append(" faults, acknowledged writes lost: ").Append(LostWrites);
+        if (MembershipSteps.Count > 0)
+        {
+            text.AppendLine().Append("  membership: ")
+                .Append(MembershipApplied(StepKind.Join)).Append(" joins, ").Append(MembershipApplied(StepKind.Leave)).Append(" leaves, ")
+                .Append(MembershipApplied(StepKind.ForceRemove)).Append(" force-removes, ").Append(MembershipApplied(StepKind.Replace)).Append(" replaces applied, ")
+                .Append(MembershipNotApplied).Append(" refused, timed out or skipped; ")
+                .Append(TransfersCompleted).Append(" transfers, ").Append(ObjectsHandedOff).Append(" objects handed off; members ")
+                .Append(string.Join(" ", FinalMembers));
+        }
         foreach (var violation in Violations)
         {
             text.AppendLine().Append("  violation: ").Append(violation);
@@ -70,6 +97,11 @@ public sealed class ScheduleVerdict
 
         if (!Passed)
         {
+            foreach (var change in MembershipSteps)
+            {
+                text.AppendLine().Append("  membership change ").Append(change);
+            }
+
             text.AppendLine().Append(Schedule);
         }
 

@@ -9,16 +9,26 @@ namespace RingCore.TestKit.Schedules;
 /// schedule and seed replay the same run.
 /// </summary>
 /// <param name="Seed">Seeds the simulated network, the scheduler's interleaving and the nodes' ids.</param>
-/// <param name="Nodes">Cluster size (nodes n1 .. nN).</param>
+/// <param name="Nodes">Cluster size at the start (nodes n1 .. nN; nodes that join later are named on from there).</param>
 /// <param name="Clients">How many clients issue operations.</param>
 /// <param name="Steps">The steps, in start order.</param>
 public sealed record Schedule(int Seed, int Nodes, int Clients, IReadOnlyList<ScheduleStep> Steps)
 {
+    /// <summary>
+    /// Whether the run is a membership run (the shape had <see cref="ScheduleShape.Membership"/>):
+    /// it settles the cluster after the schedule and reads the final state from the primaries
+    /// only, even when shrinking removed every membership change.
+    /// </summary>
+    public bool Membership { get; init; }
+
     /// <summary>Client operations in the schedule.</summary>
     public int Operations => Steps.Count(step => !step.IsFault);
 
-    /// <summary>Faults in the schedule (network changes included).</summary>
-    public int Faults => Steps.Count(step => step.IsFault);
+    /// <summary>Faults in the schedule (network changes included, membership changes not).</summary>
+    public int Faults => Steps.Count(step => step.IsFault && !step.IsMembership);
+
+    /// <summary>Membership changes in the schedule (joins, leaves, force-removes, replaces).</summary>
+    public int MembershipChanges => Steps.Count(step => step.IsMembership);
 
     /// <summary>Whether any step splits the network or crashes a node (actors may then have two activations at once).</summary>
     public bool SplitsOrCrashes => Steps.Any(step => step.Kind is StepKind.Partition or StepKind.Crash or StepKind.Wipe);
@@ -31,7 +41,13 @@ public sealed record Schedule(int Seed, int Nodes, int Clients, IReadOnlyList<Sc
     {
         var text = new StringBuilder()
             .Append("schedule seed ").Append(Seed).Append(", ").Append(Nodes).Append(" nodes, ").Append(Clients).Append(" clients, ")
-            .Append(Operations).Append(" operations, ").Append(Faults).Append(" faults:");
+            .Append(Operations).Append(" operations, ").Append(Faults).Append(" faults");
+        if (MembershipChanges > 0)
+        {
+            text.Append(", ").Append(MembershipChanges).Append(" membership changes");
+        }
+
+        text.Append(':');
         foreach (var step in Steps)
         {
             text.AppendLine().Append("  ").Append(step);

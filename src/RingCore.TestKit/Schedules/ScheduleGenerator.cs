@@ -6,10 +6,21 @@ namespace RingCore.TestKit.Schedules;
 /// Generates fault schedules from a seed: client operations (puts with and without context,
 /// gets, deletes, actor asks) from several clients, interleaved with partitions (random
 /// splits, one node isolated, majority/minority), heals, crashes and restarts, at most one wiped
-/// disk, and network drop, duplicate and delay rates. The same seed and shape give the same schedule.
+/// disk, and network drop, duplicate and delay rates; with <see cref="ScheduleShape.Membership"/>,
+/// joins, leaves, force-removes and replaces too. The same seed and shape give the same schedule.
 /// </summary>
+/// <remarks>
+/// Membership changes keep the cluster valid as the schedule imagines it: at least N = 3 members
+/// and 3 nodes up remain, only a crashed node is force-removed, and a schedule loses at most one
+/// node's data for good (a wiped disk or a force-removed node, not both: N = 3, W = 2 promises to
+/// survive one). A change may still be refused when it runs (a claimant cut off by a partition);
+/// the runner checks each against the cluster as it is then.
+/// </remarks>
 public static class ScheduleGenerator
 {
+    /// <summary>How many more members than it started with a cluster may grow to.</summary>
+    private const int MaxGrowth = 3;
+
     /// <summary>A schedule of <paramref name="shape"/> from <paramref name="seed"/>.</summary>
     public static Schedule Generate(int seed, ScheduleShape? shape = null)
     {
@@ -18,14 +29,27 @@ public static class ScheduleGenerator
         var random = new Random(seed);
         var nodes = Enumerable.Range(1, shape.Nodes).Select(i => $"n{i}").ToArray();
 
-        // Decide where the faults fall among the operations, then walk the timeline.
-        int total = shape.Operations + shape.Faults;
+        // Decide where the faults fall among the operations, then walk the timeline. Without
+        // membership changes this draws exactly what it drew before they existed, so every
+        // earlier seed keeps its schedule.
+        int changes = shape.Membership ? shape.MembershipChanges : 0;
+        int total = shape.Operations + shape.Faults + changes;
         var isFault = new bool[total];
-        foreach (int index in Enumerable.Range(0, total).OrderBy(_ => random.Next()).Take(shape.Faults))
+        foreach (int index in Enumerable.Range(0, total).OrderBy(_ => random.Next()).Take(shape.Faults + changes))
         {
             isFault[index] = true;
         }
 
+        var isChange = new bool[total];
+        if (changes > 0)
+        {
+            foreach (int index in Enumerable.Range(0, total).Where(i => isFault[i]).OrderBy(_ => random.Next()).Take(changes))
+            {
+                isChange[index] = true;
+            }
+        }
+
+        var members = shape.Membership ? new MembershipModel(nodes) : null;
         var steps = new List<ScheduleStep>(total);
         var crashed = new HashSet<string>(StringComparer.Ordinal);
         bool partitioned = false, wiped = false;
@@ -33,12 +57,12 @@ public static class ScheduleGenerator
         for (int i = 0; i < total; i++)
         {
             at += TimeSpan.FromTicks((long)(shape.MeanGap.Ticks * 2 * random.NextDouble()));
-            steps.Add(isFault[i]
-                ? Fault(random, at, nodes, shape, crashed, ref partitioned, ref wiped)
+            steps.Add(isChange[i] ? members!.Change(random, at, shape, crashed, ref wiped)
+                : isFault[i] ? Fault(random, at, members?.Names ?? nodes, shape, crashed, ref partitioned, ref wiped)
                 : Operation(random, at, shape));
         }
 
-        return new Schedule(seed, shape.Nodes, shape.Clients, steps);
+        return new Schedule(seed, shape.Nodes, shape.Clients, steps) { Membership = shape.Membership };
     }
 
     private static ScheduleStep Operation(Random random, TimeSpan at, ScheduleShape shape)
@@ -128,4 +152,57 @@ public static class ScheduleGenerator
             MinDelay = TimeSpan.Zero,
             MaxDelay = TimeSpan.FromMilliseconds(random.Next(0, 30)),
         };
+
+    /// <summary>The members as the schedule imagines them, for choosing membership changes and the nodes of faults.</summary>
+    private sealed class MembershipModel(string[] initial)
+    {
+        private readonly List<string> _members = [.. initial];
+        private int _named = initial.Length;
+
+        /// <summary>The current members, in the order they joined.</summary>
+        public string[] Names => [.. _members];
+
+        public ScheduleStep Change(Random random, TimeSpan at, ScheduleShape shape, HashSet<string> crashed, ref bool wiped)
+        {
+            var up = _members.Where(m => !crashed.Contains(m)).ToArray();
+            var down = _members.Where(crashed.Contains).ToArray();
+            while (true)
+            {
+                switch (random.Next(4))
+                {
+                    case 0 when _members.Count < Math.Min(shape.Nodes + MaxGrowth, 64):
+                    {
+                        string node = $"n{++_named}";
+                        _members.Add(node);
+                        return new ScheduleStep(at, StepKind.Join, -1, "", [[node]], null);
+                    }
+
+                    case 1 when _members.Count > 3 && up.Length > 3:
+                    {
+                        string node = up[random.Next(up.Length)];
+                        _members.Remove(node);
+                        return new ScheduleStep(at, StepKind.Leave, -1, "", [[node]], null);
+                    }
+
+                    case 2 when _members.Count > 3 && down.Length > 0 && !wiped:
+                    {
+                        // A force-removed node's replicas are gone for good: the one loss a schedule may have.
+                        wiped = true;
+                        string node = down[random.Next(down.Length)];
+                        _members.Remove(node);
+                        crashed.Remove(node); // never restarted
+                        return new ScheduleStep(at, StepKind.ForceRemove, -1, "", [[node]], null);
+                    }
+
+                    case 3:
+                    {
+                        string node = up[random.Next(up.Length)];
+                        string replacement = $"n{++_named}";
+                        _members[_members.IndexOf(node)] = replacement;
+                        return new ScheduleStep(at, StepKind.Replace, -1, "", [[node, replacement]], null);
+                    }
+                }
+            }
+        }
+    }
 }

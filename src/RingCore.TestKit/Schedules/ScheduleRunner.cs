@@ -17,11 +17,13 @@ namespace RingCore.TestKit.Schedules;
 /// every node, and hands the history to the <see cref="HistoryChecker"/>.
 /// </summary>
 /// <remarks>
-/// Until hinted handoff and anti-entropy exist, a value written only to fallbacks stays there,
-/// so the final state is read from every node's replicas, fallbacks included: the checker asks
-/// whether the cluster still holds each acknowledged write, not yet whether every primary does.
+/// A run without membership changes reads the final state from every node's replicas, fallbacks
+/// included: the checker asks whether the cluster still holds each acknowledged write. A
+/// membership run (<see cref="Schedule.Membership"/>) changes members while it runs, one change at
+/// a time, then waits for the cluster to settle and reads each key from its primaries only
+/// (ScheduleRunner.Membership.cs).
 /// </remarks>
-public static class ScheduleRunner
+public static partial class ScheduleRunner
 {
     /// <summary>The bucket the clients' keys live in.</summary>
     public const string Bucket = "b";
@@ -54,8 +56,12 @@ public static class ScheduleRunner
         var stats = run.Cluster.Network.Statistics;
         try
         {
-            return HistoryChecker.Check(schedule, options.Workload, run.History, run.Final, run.Cluster, run.Violations, stats.DeliveryLogHash, stats.Delivered,
-                simulator.Time.Elapsed);
+            var verdict = HistoryChecker.Check(schedule, options.Workload, run.History, run.Final, run.Cluster, run.Violations, stats.DeliveryLogHash,
+                stats.Delivered, simulator.Time.Elapsed, run.MembershipSteps);
+            verdict.TransfersCompleted = run.Cluster.Metrics.Count("ringcore.handoff.transfers_completed");
+            verdict.ObjectsHandedOff = run.Cluster.Metrics.Count("ringcore.handoff.objects");
+            verdict.FinalMembers = run.Cluster.Members;
+            return verdict;
         }
         finally
         {
@@ -67,7 +73,7 @@ public static class ScheduleRunner
         }
     }
 
-    private sealed class ScheduleRun(Schedule schedule, ScheduleRunOptions options, Simulator simulator)
+    private sealed partial class ScheduleRun(Schedule schedule, ScheduleRunOptions options, Simulator simulator)
     {
         private readonly Dictionary<(int Client, string Key), (CausalContext Context, string[] Seen)> _contexts = [];
 
@@ -88,7 +94,11 @@ public static class ScheduleRunner
             {
                 var step = schedule.Steps[i];
                 await simulator.Delay(step.At - simulator.Time.Elapsed);
-                if (step.IsFault)
+                if (step.IsMembership)
+                {
+                    QueueMembershipChange(i, step);
+                }
+                else if (step.IsFault)
                 {
                     Apply(step);
                 }
@@ -101,16 +111,22 @@ public static class ScheduleRunner
             }
 
             await Task.WhenAll(running);
+            await MembershipChangesDone;
             await SettleAsync();
             return true;
         }
 
         private void Apply(ScheduleStep step)
         {
+            if (schedule.Membership && !Exists(step))
+            {
+                return; // a crash, restart or wipe of a node whose join has not run yet (changes run one at a time, and may lag)
+            }
+
             switch (step.Kind)
             {
                 case StepKind.Partition:
-                    Cluster.Partition([.. step.Sides.Select(side => (IReadOnlyCollection<string>)[.. side])]);
+                    Cluster.Partition([.. step.Sides.Select(side => (IReadOnlyCollection<string>)[.. side.Where(node => !schedule.Membership || IsStarted(node))])]);
                     break;
                 case StepKind.Heal:
                     Cluster.Heal();
@@ -130,14 +146,17 @@ public static class ScheduleRunner
             }
         }
 
-        /// <summary>A client's node: its own (c0 on n1, c1 on n2, ...) or, while that one is down, the next live one, as a client library fails over.</summary>
+        /// <summary>
+        /// A client's node: its own among the current members (c0 on the first, c1 on the second, ...)
+        /// or, while that one is down or has left the ring, the next live one, as a client library fails over.
+        /// </summary>
         private string NodeFor(int client)
         {
             var members = Cluster.Members;
             for (int k = 0; k < members.Count; k++)
             {
                 var node = members[(client + k) % members.Count];
-                if (!Cluster.Network.IsCrashed(node))
+                if (!Cluster.Network.IsCrashed(node) && !Cluster.Node(node).HasLeftRing)
                 {
                     return node;
                 }
@@ -222,9 +241,15 @@ public static class ScheduleRunner
             record.Completed = simulator.Time.Elapsed;
         }
 
-        /// <summary>Heals, restarts, quiesces, repairs with R=N reads, then reads every replica everywhere.</summary>
+        /// <summary>Heals, restarts, quiesces, repairs with R=N reads, then reads every replica everywhere (a membership run: settles first, reads primaries only).</summary>
         private async Task SettleAsync()
         {
+            if (schedule.Membership)
+            {
+                await SettleMembershipAsync();
+                return;
+            }
+
             Cluster.Network.Faults = NetworkFaults.None;
             Cluster.Heal();
             foreach (var node in Cluster.Members)
@@ -236,6 +261,12 @@ public static class ScheduleRunner
             }
 
             await simulator.Delay(Quiesce); // in-flight messages, actor refreshes, tombstone reaps
+            await RepairAndReadAsync();
+        }
+
+        /// <summary>Reads every key at R=N twice so read repair runs, then reads the final state of every key and actor.</summary>
+        private async Task RepairAndReadAsync()
+        {
             var keys = schedule.Steps.Where(s => !s.IsFault && s.Kind != StepKind.ActorAsk).Select(s => s.Key).Distinct().Order(StringComparer.Ordinal).ToArray();
             var actors = schedule.Steps.Where(s => s.Kind == StepKind.ActorAsk).Select(s => s.Key).Distinct().Order(StringComparer.Ordinal).ToArray();
             var all = new QuorumOptions { R = options.Bucket.N, Timeout = TimeSpan.FromSeconds(5) };
@@ -271,7 +302,7 @@ public static class ScheduleRunner
         {
             var keyBytes = Encoding.UTF8.GetBytes(key);
             var merged = SiblingSet<ReadOnlyMemory<byte>>.Empty;
-            foreach (var node in Cluster.Members)
+            foreach (var node in Holders(Bucket, keyBytes))
             {
                 if (await Cluster.Node(node).ReadReplicaAsync(Bucket, keyBytes) is { } held)
                 {
@@ -319,7 +350,7 @@ public static class ScheduleRunner
             var keyBytes = Encoding.UTF8.GetBytes(key);
             var type = options.Workload.TypeName;
             var versions = new List<ReadOnlyMemory<byte>>();
-            foreach (var node in Cluster.Members)
+            foreach (var node in Holders(type, keyBytes))
             {
                 if (await Cluster.Node(node).ReadReplicaAsync(type, keyBytes) is { } held)
                 {
@@ -343,6 +374,9 @@ public static class ScheduleRunner
                 Final.ProbeFailures[key] = $"{error.GetType().Name}: {error.Message}";
             }
         }
+
+        /// <summary>Where the final state of a key is read: every member (fallbacks included), or after a membership run its primaries only.</summary>
+        private IReadOnlyList<string> Holders(string bucket, byte[] key) => schedule.Membership ? Primaries(bucket, key).Distinct().ToArray() : Cluster.Members;
 
         private string[] Primaries(string bucket, byte[] key)
         {

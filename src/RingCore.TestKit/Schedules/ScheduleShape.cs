@@ -27,6 +27,18 @@ public sealed record ScheduleShape
     /// <summary>Whether faults may crash, restart and wipe nodes. Defaults to true.</summary>
     public bool Crashes { get; init; } = true;
 
+    /// <summary>
+    /// Whether the schedule also changes the cluster's membership: <see cref="MembershipChanges"/>
+    /// joins, leaves, force-removes and replaces among the faults, and the run settles the
+    /// cluster (<see cref="TestCluster.AwaitSettledAsync"/>) and checks the settled ring and the
+    /// primaries. Defaults to false, which keeps every schedule of the other settings exactly as
+    /// it was (same seed, same steps).
+    /// </summary>
+    public bool Membership { get; init; }
+
+    /// <summary>Membership changes in a schedule when <see cref="Membership"/> is on. Defaults to 4.</summary>
+    public int MembershipChanges { get; init; } = 4;
+
     /// <summary>Mean virtual time between two steps. Defaults to 10 ms.</summary>
     public TimeSpan MeanGap { get; init; } = TimeSpan.FromMilliseconds(10);
 
@@ -40,6 +52,8 @@ public sealed record ScheduleShape
         ArgumentOutOfRangeException.ThrowIfNegative(Faults, nameof(Faults));
         ArgumentOutOfRangeException.ThrowIfLessThan(Keys, 1, nameof(Keys));
         ArgumentOutOfRangeException.ThrowIfLessThan(Actors, 1, nameof(Actors));
+        ArgumentOutOfRangeException.ThrowIfNegative(MembershipChanges, nameof(MembershipChanges));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MembershipChanges, 1000, nameof(MembershipChanges));
         ArgumentOutOfRangeException.ThrowIfLessThan(MeanGap, TimeSpan.FromMilliseconds(1), nameof(MeanGap));
     }
 }

@@ -12,15 +12,22 @@ namespace RingCore.TestKit.Schedules;
 /// <param name="Kind">What it does.</param>
 /// <param name="Client">The client of an operation (0-based); -1 for faults.</param>
 /// <param name="Key">The key of an operation (a key of bucket "b", or a counter actor's key); empty for faults.</param>
-/// <param name="Sides">For <see cref="StepKind.Partition"/>: the sides; for crash, restart and wipe: one side, the node.</param>
+/// <param name="Sides">For <see cref="StepKind.Partition"/>: the sides; for crash, restart, wipe, join, leave and force-remove: one side, the node;
+/// for replace: one side, the member replaced and its replacement.</param>
 /// <param name="Faults">For <see cref="StepKind.NetworkFaults"/>: the network's new misbehaviour.</param>
 public sealed record ScheduleStep(TimeSpan At, StepKind Kind, int Client, string Key, IReadOnlyList<IReadOnlyList<string>> Sides, NetworkFaults? Faults)
 {
-    /// <summary>The node of a crash, restart or wipe.</summary>
+    /// <summary>The node of a crash, restart, wipe, join, leave or force-remove; the member a replace replaces.</summary>
     public string Node => Sides.Count > 0 && Sides[0].Count > 0 ? Sides[0][0] : "";
 
-    /// <summary>Whether the step is a fault rather than a client operation.</summary>
+    /// <summary>The new node of a replace; empty for other steps.</summary>
+    public string Replacement => Kind == StepKind.Replace && Sides.Count > 0 && Sides[0].Count > 1 ? Sides[0][1] : "";
+
+    /// <summary>Whether the step is a fault or a membership change rather than a client operation.</summary>
     public bool IsFault => Kind >= StepKind.Partition;
+
+    /// <summary>Whether the step changes the cluster's membership (join, leave, force-remove, replace).</summary>
+    public bool IsMembership => Kind >= StepKind.Join;
 
     /// <summary>The step as one readable line, e.g. "t=+120ms c1 put k3 (with context)" or "t=+300ms partition [n1 n2] [n3 n4 n5]".</summary>
     public override string ToString()
@@ -41,6 +48,10 @@ public sealed record ScheduleStep(TimeSpan At, StepKind Kind, int Client, string
             StepKind.NetworkFaults => Faults is { } f
                 ? $"{at} network: drop {f.DropRate:P0}, duplicate {f.DuplicateRate:P0}, delay {f.MinDelay.TotalMilliseconds:0}-{f.MaxDelay.TotalMilliseconds:0} ms"
                 : $"{at} network: clean",
+            StepKind.Join => $"{at} join {Node}",
+            StepKind.Leave => $"{at} leave {Node}",
+            StepKind.ForceRemove => $"{at} force-remove {Node}",
+            StepKind.Replace => $"{at} replace {Node} with {Replacement}",
             _ => $"{at} {Kind}",
         };
     }

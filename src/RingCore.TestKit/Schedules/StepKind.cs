@@ -35,4 +35,16 @@ public enum StepKind
 
     /// <summary>The network starts dropping, duplicating and delaying messages at the given rates (zero rates: a clean network).</summary>
     NetworkFaults,
+
+    /// <summary>A new node starts empty and joins the cluster through a member (join, plan, commit); its share of partitions is handed to it.</summary>
+    Join,
+
+    /// <summary>A member leaves: it hands off every partition it owns, then exits (leave, plan, commit).</summary>
+    Leave,
+
+    /// <summary>A crashed member is removed for good: its partitions get new owners, filled from the other replicas (force-remove, plan, commit).</summary>
+    ForceRemove,
+
+    /// <summary>A new node starts empty and takes exactly the partitions of a member, which then exits (join, replace, plan, commit).</summary>
+    Replace,
 }

@@ -56,7 +56,6 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
     private int _sweeping;
     private int _sweepAgain;
     private long _ringVersionSeen;
-    private bool _exitReported;
     private volatile bool _stopped;
 
     public HandoffService(string self, RingManager routing, MembershipService membership, PeerRpc rpc, VNodeTable vnodes, ReplicationService replication,
@@ -189,7 +188,18 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
                 _metrics.Count(_metrics.TransfersCompleted);
             }
 
-            _retryAfter.TryRemove(transfer, out _);
+            if (_routing.Ring.Transfers.Contains(transfer))
+            {
+                // Still listed: the claimant's new ring has not arrived yet, or the claimant did not
+                // record it (its ring is behind this one). Gossip settles which; send it again after
+                // the interval, not at once: at once, with no message delay, this spun in place and
+                // virtual time, and with it every gossip timer, stood still (issue 13's partition suite).
+                _retryAfter[transfer] = _time.GetTimestamp() + (long)(_options.Interval.TotalSeconds * _time.TimestampFrequency);
+            }
+            else
+            {
+                _retryAfter.TryRemove(transfer, out _);
+            }
         }
         catch (Exception error) when (!_stopped)
         {
@@ -320,13 +330,15 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
                 }
             }
 
-            if (IsExiting() && !holdsAnything && _running.IsEmpty && !_exitReported)
+            if (IsExiting() && !holdsAnything && _running.IsEmpty)
             {
-                // Everything this leaving member held is with its new owners: it may go.
+                // Everything this leaving member held is with its new owners: it may go. Reported
+                // on every pass until the ring without it arrives: a claimant whose ring is behind
+                // (restarted with an older one) takes the report for a repeat and records nothing,
+                // and one report then left this member Exiting for good (issue 13's partition suite).
                 try
                 {
                     await _membership.ExitedAsync(CancellationToken.None).ConfigureAwait(false);
-                    _exitReported = true;
                 }
                 catch (Exception error) when (error is TimeoutException or ClusterChangeRefusedException or ObjectDisposedException)
                 {

@@ -88,8 +88,11 @@ internal sealed class MembershipService : IPeerService, IPeerReplyHandler, IThre
             throw new ClusterChangeRefusedException($"'{_self}' cannot join itself: name a member of the cluster to join.");
         }
 
-        var reply = await CallAsync(seed, new ClaimantRequest { Operator = operatorName, Join = _self }, cancellationToken).ConfigureAwait(false);
-        var clusterRing = RingCodec.Decode(reply.Ring);
+        // Learn the cluster first, then ask: once the claimant has staged the join, any later
+        // commit admits this node, even when the join's own reply is lost, so from then on this
+        // node must take that cluster's ring when it arrives (issue 13's partition suite).
+        var status = await CallAsync(seed, new ClaimantRequest { Operator = operatorName, Status = true }, cancellationToken).ConfigureAwait(false);
+        var clusterRing = RingCodec.Decode(status.Ring);
         if (clusterRing.PartitionCount != ring.PartitionCount)
         {
             throw new ClusterChangeRefusedException(
@@ -97,6 +100,7 @@ internal sealed class MembershipService : IPeerService, IPeerReplyHandler, IThre
         }
 
         _joining = clusterRing.ClusterId;
+        await CallAsync(seed, new ClaimantRequest { Operator = operatorName, Join = _self }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stages a change at the claimant; returns the plan with every staged change.</summary>
@@ -353,6 +357,13 @@ internal sealed class MembershipService : IPeerService, IPeerReplyHandler, IThre
     /// <summary>Decides the request here when this node is the acting claimant; otherwise forwards it there once.</summary>
     private async Task<ClaimantReply> HandleAsync(ClaimantRequest request, CancellationToken cancellationToken)
     {
+        if (_joining is not null)
+        {
+            // Alone in its own ring until the cluster's arrives: as that ring's claimant it would
+            // take a third node into a cluster of two that vanishes once its own admission arrives.
+            return new ClaimantReply { Error = $"'{_self}' has asked to join a cluster and has not received its ring yet: ask a member of that cluster." };
+        }
+
         string? acting = ActingClaimant;
         if (acting == _self)
         {

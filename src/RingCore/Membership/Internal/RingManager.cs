@@ -82,8 +82,9 @@ internal sealed class RingManager
     /// <summary>
     /// Merges a ring a peer sent into the current one (<see cref="RingState.Reconcile"/>) and
     /// installs the result when it says more than the current ring; a ring of another cluster is
-    /// installed outright only when <paramref name="joining"/> is that cluster's id and the ring
-    /// lists this node (a node joining a cluster takes its ring).
+    /// installed outright only when it lists this node and either <paramref name="joining"/> is
+    /// that cluster's id or this node never belonged to a cluster (its ring is still the one-member
+    /// ring it started with: it asked to join, then restarted and forgot; issue 13's partition suite).
     /// </summary>
     /// <returns>What happened, and the merged ring (which may lack this node: it was removed).</returns>
     public (RingMerge Outcome, RingState Merged) Merge(RingState incoming, ulong? joining = null)
@@ -95,7 +96,8 @@ internal sealed class RingManager
             var current = _ring;
             if (incoming.ClusterId != current.ClusterId || incoming.PartitionCount != current.PartitionCount)
             {
-                if (joining != incoming.ClusterId || incoming.PartitionCount != current.PartitionCount || incoming.IndexOfMember(_self) < 0)
+                bool fresh = current.Members.Length == 1 && current.Vector.Count == 0;
+                if ((joining != incoming.ClusterId && !fresh) || incoming.PartitionCount != current.PartitionCount || incoming.IndexOfMember(_self) < 0)
                 {
                     return (RingMerge.OtherCluster, current);
                 }

@@ -82,9 +82,11 @@ internal sealed partial class ReplicationService
                         throw new InvalidDataException("a coordinated put must carry exactly one value without a dot");
                     }
 
-                    if (put.Hinted)
+                    if (put.Hinted || !IsPrimaryHere((int)put.Partition, key.Span))
                     {
-                        vnode.MarkMisplaced(); // a fallback's copy: handoff gives it to the primary when it is back
+                        // A fallback's copy, or one sent here by a coordinator whose ring is behind
+                        // this node's: handoff gives it to the primaries (issue 13's partition suite).
+                        vnode.MarkMisplaced();
                     }
 
                     var stored = put.Coordinate
@@ -180,5 +182,21 @@ internal sealed partial class ReplicationService
         return SiblingMerge.IsWellFormed(set)
             ? set
             : throw new InvalidDataException("a value is shorter than its header");
+    }
+
+    /// <summary>Whether this node is one of the N primaries of <paramref name="storeKey"/> (of <paramref name="partition"/>) by its own ring.</summary>
+    private bool IsPrimaryHere(int partition, ReadOnlySpan<byte> storeKey)
+    {
+        var view = _routing.Current;
+        int n = BucketOf(storeKey) is { } bucket ? PropertiesOf(bucket).N : 1;
+        for (int i = 0; i < n; i++)
+        {
+            if (view.PrimaryOf(partition, i) == view.Self)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
