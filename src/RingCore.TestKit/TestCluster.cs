@@ -263,20 +263,7 @@ public sealed partial class TestCluster : IAsyncDisposable
         string seed = UpMember();
         foreach (var name in names)
         {
-            RingNode node;
-            lock (_lock)
-            {
-                if (_nodes.ContainsKey(name) && !_left.Contains(name))
-                {
-                    throw new InvalidOperationException($"'{name}' is already a node of the cluster.");
-                }
-
-                _left.Remove(name);
-                _stores[name] = _storage(name);
-                node = Start(name, RingClaim.Initial(InitialRing.PartitionCount, [name]).Ring);
-            }
-
-            await node.JoinAsync(seed).ConfigureAwait(false);
+            await StartAlone(name).JoinAsync(seed).ConfigureAwait(false);
         }
 
         return await CommitAsync().ConfigureAwait(false);
@@ -291,19 +278,7 @@ public sealed partial class TestCluster : IAsyncDisposable
     /// <summary>Starts <paramref name="replacement"/> as a new node, has it ask to join, and commits a replace of <paramref name="name"/> by it.</summary>
     public async Task<ClusterPlan> ReplaceAsync(string name, string replacement)
     {
-        RingNode node;
-        lock (_lock)
-        {
-            if (_nodes.ContainsKey(replacement) && !_left.Contains(replacement))
-            {
-                throw new InvalidOperationException($"'{replacement}' is already a node of the cluster.");
-            }
-
-            _left.Remove(replacement);
-            _stores[replacement] = _storage(replacement);
-            node = Start(replacement, RingClaim.Initial(InitialRing.PartitionCount, [replacement]).Ring);
-        }
-
+        var node = StartAlone(replacement);
         await node.JoinAsync(UpMember()).ConfigureAwait(false);
         return await StageAndCommitAsync(new ClusterChange(ClusterChangeKind.Replace, name, replacement)).ConfigureAwait(false);
     }
@@ -445,6 +420,22 @@ public sealed partial class TestCluster : IAsyncDisposable
         }
 
         return found;
+    }
+
+    /// <summary>Starts <paramref name="name"/> as a new node with fresh storage, alone in a ring of its own, ready to join.</summary>
+    private RingNode StartAlone(string name)
+    {
+        lock (_lock)
+        {
+            if (_nodes.ContainsKey(name) && !_left.Contains(name))
+            {
+                throw new InvalidOperationException($"'{name}' is already a node of the cluster.");
+            }
+
+            _left.Remove(name);
+            _stores[name] = _storage(name);
+            return Start(name, RingClaim.Initial(InitialRing.PartitionCount, [name]).Ring);
+        }
     }
 
     private async Task<ClusterPlan> StageAndCommitAsync(ClusterChange change)
