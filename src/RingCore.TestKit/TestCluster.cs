@@ -219,7 +219,8 @@ public sealed partial class TestCluster : IAsyncDisposable
         {
             if (_nodes.TryGetValue(name, out var node) && _crashed.Add(name))
             {
-                node.Halt();
+                node.Halt(); // its activations are reported gone
+                node.ActivationObserver = null; // and one that finishes loading in the halted incarnation afterwards is not one
             }
         }
     }

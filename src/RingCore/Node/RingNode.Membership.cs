@@ -66,7 +66,7 @@ public sealed partial class RingNode
     /// transfer completed.
     /// </summary>
     /// <returns>The ring the claimant installed.</returns>
-    /// <exception cref="ClusterChangeRefusedException">Nothing is staged, or a staged change no longer applies.</exception>
+    /// <exception cref="ClusterChangeRefusedException">Nothing is staged, a staged change no longer applies, or the claimant reaches no majority of the members (a partition, members down).</exception>
     /// <exception cref="TimeoutException">The claimant did not answer in time.</exception>
     public Task<RingState> CommitAsync(string? operatorName = null, CancellationToken cancellationToken = default)
     {

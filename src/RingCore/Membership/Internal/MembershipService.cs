@@ -365,6 +365,25 @@ internal sealed class MembershipService : IPeerService, IPeerReplyHandler, IThre
         }
 
         string? acting = ActingClaimant;
+        if (acting == _self && request.ChangeCase is ClaimantRequest.ChangeOneofCase.Commit or ClaimantRequest.ChangeOneofCase.TransferDone
+                or ClaimantRequest.ChangeOneofCase.Exited)
+        {
+            // Before it changes the ring, the claimant learns what the members it sees know: a
+            // change decided on a ring that is behind (this node was cut off while another
+            // claimant committed, or restarted with an older ring) made a ring concurrent with
+            // theirs, and the merge kept one of the two and undid the other's changes (issue 13's
+            // partition suite). It may then find it is not the claimant any more. And it changes
+            // the ring only while it reaches a majority of the members: the two sides of a
+            // partition each see their own first member as claimant, and the merge of their two
+            // rings undid one side's commit.
+            await SyncAsync(cancellationToken).ConfigureAwait(false);
+            acting = ActingClaimant;
+            if (acting == _self && WithoutMajority() is { } refusal)
+            {
+                return new ClaimantReply { Error = refusal };
+            }
+        }
+
         if (acting == _self)
         {
             return Decide(request);
@@ -390,6 +409,55 @@ internal sealed class MembershipService : IPeerService, IPeerReplyHandler, IThre
         catch (TimeoutException)
         {
             return new ClaimantReply { Error = $"The claimant '{acting}' did not answer within {_options.RequestTimeout}; it may be down (force-remove it from another member if it is gone for good)." };
+        }
+    }
+
+    /// <summary>Why this node may not change the ring now (it reaches no majority of the members, itself included); null when it may.</summary>
+    private string? WithoutMajority()
+    {
+        var view = _routing.Current;
+        int reached = 0;
+        foreach (var member in view.Ring.Members)
+        {
+            if (member.Name == _self || view.IsUp(member.Name))
+            {
+                reached++;
+            }
+        }
+
+        int members = view.Ring.Members.Length;
+        return reached * 2 > members ? null
+            : $"'{_self}' reaches {reached} of the {members} members of the ring: a change needs a majority, so that the two sides of a partition cannot both change it. Heal the partition or bring members back first.";
+    }
+
+    /// <summary>Sends this node's ring to every member it sees up and merges the newer rings they answer with (waits at most half the request timeout).</summary>
+    private async Task SyncAsync(CancellationToken cancellationToken)
+    {
+        var view = _routing.Current;
+        var message = RingCodec.Encode(view.Ring);
+        var calls = new List<(string Peer, Task<PeerFrame> Reply)>();
+        foreach (var member in view.Ring.Members)
+        {
+            if (member.Name != _self && view.IsUp(member.Name))
+            {
+                calls.Add((member.Name, PeerCall.SendAsync(_rpc, _scheduler, _time, member.Name,
+                    new PeerFrame { Membership = new MembershipMessage { Gossip = message } }, _options.RequestTimeout / 2, cancellationToken)));
+            }
+        }
+
+        foreach (var (peer, reply) in calls)
+        {
+            try
+            {
+                if ((await reply.ConfigureAwait(false)).Membership?.GossipReply?.Ring is { } ring)
+                {
+                    Merge(RingCodec.Decode(ring), peer);
+                }
+            }
+            catch (Exception error) when (error is TimeoutException or ArgumentException or InvalidDataException)
+            {
+                RingCoreLog.MembershipRequestFailed(_logger, _self, peer, error.Message); // cut off: it cannot tell this node anything now
+            }
         }
     }
 

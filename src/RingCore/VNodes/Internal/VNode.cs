@@ -274,15 +274,32 @@ internal sealed class VNode
     /// Removes a key only if its stored bytes are still exactly <paramref name="expected"/> (the
     /// bytes handoff sent and every receiver acknowledged): a write that arrived since survives.
     /// </summary>
+    /// <remarks>
+    /// When the object carries events of this vnode's replica id, their history leaves with it, so
+    /// the vnode takes a new id (<see cref="RenewId"/>): a clock entry (id, n) says "saw id's events
+    /// 1..n", and a later write of the key here under the same id claimed the events it handed off,
+    /// which the primaries then dropped as superseded (riak_kv's KV679 through hinted handoff;
+    /// issue 13's partition suite).
+    /// </remarks>
     public async Task<bool> DeleteIfUnchangedAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> expected)
     {
-        var store = (await StartedAsync().ConfigureAwait(false)).Store;
+        var incarnation = await StartedAsync().ConfigureAwait(false);
         var gate = LockOf(key);
         await gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            var stored = await store.GetAsync(key).ConfigureAwait(false);
-            return stored is { } current && current.Value.Span.SequenceEqual(expected.Span) && await store.DeleteAsync(key).ConfigureAwait(false);
+            var stored = await incarnation.Store.GetAsync(key).ConfigureAwait(false);
+            if (stored is not { } current || !current.Value.Span.SequenceEqual(expected.Span) || !await incarnation.Store.DeleteAsync(key).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            if (SiblingSetCodec.Decode(expected).Join().Get(incarnation.Id) > 0)
+            {
+                RenewId(incarnation);
+            }
+
+            return true;
         }
         finally
         {
@@ -290,20 +307,51 @@ internal sealed class VNode
         }
     }
 
-    /// <summary>Removes a key only if the XXH64 of its stored bytes is still <paramref name="expectedHash"/> (what a finished transfer sent).</summary>
+    /// <summary>
+    /// Removes a key only if the XXH64 of its stored bytes is still <paramref name="expectedHash"/>
+    /// (what a finished transfer sent); like <see cref="DeleteIfUnchangedAsync"/>, a deleted object
+    /// that carries this vnode's events gives the vnode a new replica id (KV679).
+    /// </summary>
     public async Task<bool> DeleteIfHashUnchangedAsync(ReadOnlyMemory<byte> key, ulong expectedHash)
     {
-        var store = (await StartedAsync().ConfigureAwait(false)).Store;
+        var incarnation = await StartedAsync().ConfigureAwait(false);
         var gate = LockOf(key);
         await gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            var stored = await store.GetAsync(key).ConfigureAwait(false);
-            return stored is { } current && Hashing.XxHash64.Hash(current.Value.Span) == expectedHash && await store.DeleteAsync(key).ConfigureAwait(false);
+            var stored = await incarnation.Store.GetAsync(key).ConfigureAwait(false);
+            if (stored is not { } current || Hashing.XxHash64.Hash(current.Value.Span) != expectedHash
+                || !await incarnation.Store.DeleteAsync(key).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            if (SiblingSetCodec.Decode(current.Value).Join().Get(incarnation.Id) > 0)
+            {
+                RenewId(incarnation);
+            }
+
+            return true;
         }
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>Gives the vnode a new replica id (the same epoch counter, a new nonce) whose history is empty.</summary>
+    private void RenewId(Incarnation current)
+    {
+        lock (_startLock)
+        {
+            if (!_start.IsCompletedSuccessfully || !ReferenceEquals(_start.Result, current))
+            {
+                return; // renewed already (another key's delete), or the store reopened with a new id
+            }
+
+            ulong epoch = (current.Epoch & 0xFFFF_FFFF_0000_0000UL) | _nonces();
+            _start = Task.FromResult(current with { Id = ReplicaId.Create(_node, Partition, epoch), Epoch = epoch });
+            Volatile.Write(ref _issued, 0);
         }
     }
 

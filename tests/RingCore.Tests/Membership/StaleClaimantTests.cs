@@ -1,0 +1,83 @@
+using RingCore.Membership;
+using RingCore.TestKit;
+using RingCore.TestKit.Simulation;
+
+namespace RingCore.Tests.Membership;
+
+/// <summary>
+/// Two claimants must not change the ring concurrently: the merge keeps one of two concurrent
+/// rings whole, so the other's commit vanished after the operator was told it succeeded (a
+/// force-removed node came back as a member, a leave was undone). Found by the membership
+/// partition suite (seeds 636 and 652).
+/// </summary>
+public sealed class StaleClaimantTests
+{
+    /// <summary>
+    /// A member that acts as claimant on a ring that is behind (it was cut off while the
+    /// claimant committed, and the claimant is down now) first learns what the others know.
+    /// </summary>
+    [Fact]
+    public void A_change_committed_by_a_member_whose_ring_was_behind_is_not_undone_by_the_merge()
+    {
+        var simulator = new Simulator(636);
+        var (members, unsettled) = simulator.Run(async () =>
+        {
+            var cluster = new TestCluster(5, ringSize: 16, nVal: 3, seed: 636, time: simulator.Time, scheduler: simulator.Scheduler);
+            cluster.Isolate("n2");
+            await cluster.LeaveAsync("n3"); // n1 commits; n2 does not hear of it
+            await Task.Delay(TimeSpan.FromSeconds(2), cluster.Time); // the others do
+            cluster.Crash("n1");
+            cluster.Heal();
+            await cluster.ForceRemoveAsync("n1"); // n2 acts as claimant at once, on the ring it has
+            string? unsettled = null;
+            try
+            {
+                await cluster.AwaitSettledAsync(TimeSpan.FromMinutes(5));
+            }
+            catch (TimeoutException error)
+            {
+                unsettled = error.Message;
+            }
+
+            return (cluster.Ring.Members.Select(m => m.Name).ToArray(), unsettled);
+        }, TimeSpan.FromHours(1));
+
+        Assert.Null(unsettled);
+        Assert.Equal(["n2", "n4", "n5"], members); // n1 removed, n3 left
+    }
+
+    /// <summary>
+    /// The two sides of a partition each saw their own first member as the claimant and each
+    /// committed a change; only a side that reaches a majority of the members may change the ring.
+    /// </summary>
+    [Fact]
+    public void Only_the_side_of_a_partition_with_a_majority_of_the_members_changes_the_ring()
+    {
+        var simulator = new Simulator(652);
+        var (minority, majority, members) = simulator.Run(async () =>
+        {
+            var cluster = new TestCluster(5, ringSize: 16, nVal: 3, seed: 652, time: simulator.Time, scheduler: simulator.Scheduler);
+            cluster.Partition(["n1", "n2"], ["n3", "n4", "n5"]);
+            var minority = await Record.ExceptionAsync(async () =>
+            {
+                await cluster.Node("n1").StageAsync(new ClusterChange(ClusterChangeKind.Leave, "n2"));
+                await cluster.Node("n1").CommitAsync();
+            });
+            var majority = await Record.ExceptionAsync(async () =>
+            {
+                await cluster.Node("n3").StageAsync(new ClusterChange(ClusterChangeKind.Leave, "n4"));
+                await cluster.Node("n3").CommitAsync();
+            });
+            await Task.Delay(TimeSpan.FromSeconds(5), cluster.Time); // both sides go on with what they committed
+            cluster.Heal();
+            await cluster.AwaitSettledAsync(TimeSpan.FromMinutes(5));
+            return (minority, majority, cluster.Ring.Members.Select(m => m.Name).ToArray());
+        }, TimeSpan.FromHours(1));
+
+        Assert.Null(majority);
+        Assert.DoesNotContain("n4", members); // what was committed stays committed
+        Assert.IsType<ClusterChangeRefusedException>(minority);
+        Assert.Contains("majority", minority.Message, StringComparison.Ordinal);
+        Assert.Equal(["n1", "n2", "n3", "n5"], members);
+    }
+}
