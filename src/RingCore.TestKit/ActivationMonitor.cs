@@ -24,6 +24,15 @@ public sealed class ActivationMonitor
         }
     }
 
+    /// <summary>The nodes that hold a live activation of (type, key) now.</summary>
+    public IReadOnlyList<string> LiveOn(string type, ReadOnlySpan<byte> key)
+    {
+        lock (_gate)
+        {
+            return _live.TryGetValue(Name(type, key), out var nodes) ? [.. nodes.Order(StringComparer.Ordinal)] : [];
+        }
+    }
+
     /// <summary>The most nodes that held an activation of (type, key) at once.</summary>
     public int MostAtOnce(string type, ReadOnlySpan<byte> key)
     {

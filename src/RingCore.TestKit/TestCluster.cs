@@ -26,7 +26,7 @@ namespace RingCore.TestKit;
 /// coordinators resume on the scheduler, so a run replays exactly from its seed (docs/architecture.md,
 /// testing architecture; <see cref="NetworkStatistics.DeliveryLogHash"/> shows it).</para>
 /// </remarks>
-public sealed class TestCluster : IAsyncDisposable
+public sealed partial class TestCluster : IAsyncDisposable
 {
     private readonly Dictionary<string, IVNodeStoreProvider> _stores = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RingNode> _nodes = new(StringComparer.Ordinal);
@@ -37,6 +37,7 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly Dictionary<string, BucketProperties> _buckets = new(StringComparer.Ordinal);
     private readonly HashSet<string> _left = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private readonly Func<string, IVNodeStoreProvider> _storage;
 
     /// <summary>Starts <paramref name="members"/> nodes on a ring of <paramref name="ringSize"/> partitions.</summary>
     /// <param name="members">How many nodes, at least 1.</param>
@@ -49,13 +50,15 @@ public sealed class TestCluster : IAsyncDisposable
     /// <param name="configureActors">The actor types every node hosts; none when null.</param>
     /// <param name="nodeOptions">Settings of every node (its name, partition count, target_n and default bucket are the cluster's); the defaults when null.</param>
     /// <param name="meterFactory">Where every node's <c>RingCore</c> meter comes from; <see cref="Metrics"/> when null.</param>
+    /// <param name="storage">Makes a node's storage from its name (its first start, or a join); in-memory stores when null. <see cref="Wipe"/> always gives memory stores.</param>
     public TestCluster(int members, int ringSize = 64, int nVal = 3, int seed = 1, TimeProvider? time = null, BucketProperties? defaults = null,
         IWorkScheduler? scheduler = null, Action<ActorRegistry>? configureActors = null, RingNodeOptions? nodeOptions = null,
-        IMeterFactory? meterFactory = null)
+        IMeterFactory? meterFactory = null, Func<string, IVNodeStoreProvider>? storage = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(members, 1);
         _configureActors = configureActors;
         _nodeOptions = nodeOptions;
+        _storage = storage ?? (static _ => new MemoryVNodeStoreProvider());
         MeterFactory = meterFactory ?? Metrics;
         ActorTypes = new ActorRegistry();
         configureActors?.Invoke(ActorTypes);
@@ -70,7 +73,7 @@ public sealed class TestCluster : IAsyncDisposable
         InitialRing = RingClaim.Initial(ringSize, names, new ClaimOptions { TargetN = TargetN }).Ring;
         foreach (var name in names)
         {
-            _stores[name] = new MemoryVNodeStoreProvider();
+            _stores[name] = _storage(name);
             Start(name, InitialRing);
         }
     }
@@ -206,7 +209,8 @@ public sealed class TestCluster : IAsyncDisposable
 
     /// <summary>
     /// Crashes a node: it neither sends nor receives until <see cref="Restart"/>, its actors die
-    /// unsaved, and its requests in flight stop without touching its stores, which are kept.
+    /// unsaved, and its requests in flight stop without touching its stores, which are kept. The
+    /// other nodes notice through their failure detectors (<see cref="AwaitDetectionAsync"/>).
     /// </summary>
     public void Crash(string name)
     {
@@ -260,20 +264,7 @@ public sealed class TestCluster : IAsyncDisposable
         string seed = UpMember();
         foreach (var name in names)
         {
-            RingNode node;
-            lock (_lock)
-            {
-                if (_nodes.ContainsKey(name) && !_left.Contains(name))
-                {
-                    throw new InvalidOperationException($"'{name}' is already a node of the cluster.");
-                }
-
-                _left.Remove(name);
-                _stores[name] = new MemoryVNodeStoreProvider();
-                node = Start(name, RingClaim.Initial(InitialRing.PartitionCount, [name]).Ring);
-            }
-
-            await node.JoinAsync(seed).ConfigureAwait(false);
+            await StartAlone(name).JoinAsync(seed).ConfigureAwait(false);
         }
 
         return await CommitAsync().ConfigureAwait(false);
@@ -288,19 +279,7 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Starts <paramref name="replacement"/> as a new node, has it ask to join, and commits a replace of <paramref name="name"/> by it.</summary>
     public async Task<ClusterPlan> ReplaceAsync(string name, string replacement)
     {
-        RingNode node;
-        lock (_lock)
-        {
-            if (_nodes.ContainsKey(replacement) && !_left.Contains(replacement))
-            {
-                throw new InvalidOperationException($"'{replacement}' is already a node of the cluster.");
-            }
-
-            _left.Remove(replacement);
-            _stores[replacement] = new MemoryVNodeStoreProvider();
-            node = Start(replacement, RingClaim.Initial(InitialRing.PartitionCount, [replacement]).Ring);
-        }
-
+        var node = StartAlone(replacement);
         await node.JoinAsync(UpMember()).ConfigureAwait(false);
         return await StageAndCommitAsync(new ClusterChange(ClusterChangeKind.Replace, name, replacement)).ConfigureAwait(false);
     }
@@ -308,8 +287,9 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>
     /// Waits until the cluster has settled: every node that is up and has not left holds the same
     /// ring, no transfer is pending, no member is leaving or exiting, no node is still sending,
-    /// and no up node holds objects for primaries that are up (hinted handoff has finished; hints
-    /// for a crashed primary stay). Nodes that left the ring are stopped. Runs on <see cref="Time"/>, so in a
+    /// every node's failure detector agrees with the network on who is up, and no up node holds
+    /// objects for primaries that are up (hinted handoff has finished; hints for a crashed primary
+    /// stay). Nodes that left the ring are stopped. Runs on <see cref="Time"/>, so in a
     /// simulation the wait is virtual.
     /// </summary>
     /// <exception cref="TimeoutException">Not settled within <paramref name="timeout"/> (the message says what is left).</exception>
@@ -319,7 +299,7 @@ public sealed class TestCluster : IAsyncDisposable
         while (true)
         {
             await StopLeftNodesAsync().ConfigureAwait(false);
-            string? unsettled = Unsettled() ?? await UndeliveredAsync().ConfigureAwait(false);
+            string? unsettled = Unsettled() ?? Disagreements() ?? await UndeliveredAsync().ConfigureAwait(false);
             if (unsettled is null)
             {
                 return;
@@ -441,6 +421,22 @@ public sealed class TestCluster : IAsyncDisposable
         }
 
         return found;
+    }
+
+    /// <summary>Starts <paramref name="name"/> as a new node with fresh storage, alone in a ring of its own, ready to join.</summary>
+    private RingNode StartAlone(string name)
+    {
+        lock (_lock)
+        {
+            if (_nodes.ContainsKey(name) && !_left.Contains(name))
+            {
+                throw new InvalidOperationException($"'{name}' is already a node of the cluster.");
+            }
+
+            _left.Remove(name);
+            _stores[name] = _storage(name);
+            return Start(name, RingClaim.Initial(InitialRing.PartitionCount, [name]).Ring);
+        }
     }
 
     private async Task<ClusterPlan> StageAndCommitAsync(ClusterChange change)
@@ -568,7 +564,8 @@ public sealed class TestCluster : IAsyncDisposable
             Peers = template.Peers,
             Membership = template.Membership,
             Handoff = template.Handoff,
-            Replication = new ReplicationOptions { DefaultBucket = Defaults },
+            FailureDetection = template.FailureDetection,
+            Replication = new ReplicationOptions { DefaultBucket = Defaults, RetryPutCoordinatorFailure = template.Replication.RetryPutCoordinatorFailure },
         };
     }
 
@@ -590,13 +587,9 @@ public sealed class TestCluster : IAsyncDisposable
                 Seed = seed,
             };
 
-            // Memory stores open at once, so the start completes synchronously.
+            // Memory stores open at once, so the start completes synchronously (a simulation
+            // needs that: it runs on one thread); another storage is waited for.
             var starting = RingNode.StartAsync(OptionsFor(name), ring, Network.Connect(name), _configureActors, services);
-            if (!starting.IsCompleted)
-            {
-                throw new InvalidOperationException($"Node '{name}' did not start synchronously on memory stores.");
-            }
-
             var node = starting.GetAwaiter().GetResult();
             node.ActivationObserver = Activations.Observe;
             foreach (var (bucket, properties) in _buckets)

@@ -71,12 +71,12 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
         long firstRequestId = random.NextInt64(0, 1L << 62);
         _incarnation = firstRequestId.ToString("x", CultureInfo.InvariantCulture);
         int targetN = Math.Min(options.TargetN, ring.PartitionCount);
-        _watcher = new NodeWatcher(transport, ring);
-        _routing = new RingManager(ring, Name, targetN, _watcher, _logger);
         _rpc = new PeerRpc(transport, firstRequestId, Time, options.Peers, _metrics, _logger);
+        _watcher = new NodeWatcher(Name, FailureDetectorFor(transport, (ulong)firstRequestId), ring);
+        _routing = new RingManager(ring, Name, targetN, _watcher, _logger);
         _vnodes = new VNodeTable(Name, ring.PartitionCount, services.Storage ?? new MemoryVNodeStoreProvider(), random);
         _replication = new ReplicationService(Name, _routing, _rpc, _vnodes, Time, _scheduler,
-            options.Replication.DefaultBucketFor(ring.Members.Length), targetN, _metrics, _logger);
+            options.Replication.DefaultBucketFor(ring.Members.Length), targetN, _metrics, _logger, options.Replication.RetryPutCoordinatorFailure);
         _actorState = new ReplicatedActorStateStore(_replication);
         _router = new ActorRouter(Name, actors, _routing, _rpc, LocalActors, typeName => _replication.PropertiesOf(typeName).N);
         _membership = new MembershipService(Name, _routing, _rpc, _scheduler, Time, options.Membership, targetN, random, _metrics, _logger);
@@ -100,6 +100,9 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
 
     /// <summary>The properties of buckets (and actor types) without their own.</summary>
     public BucketProperties Defaults => _replication.Defaults;
+
+    /// <summary>The node watcher (for tests: who this node believes is up, and its failure detector).</summary>
+    internal NodeWatcher Watcher => _watcher;
 
     /// <summary>The ring manager (for tests: swap a ring under load).</summary>
     internal RingManager Routing => _routing;
@@ -207,6 +210,17 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
 
         return node;
     }
+
+    /// <summary>
+    /// Where the node's up/down view comes from (<see cref="FailureDetectionOptions.Mode"/>): by
+    /// default heartbeats through the node's request layer, judged by a phi-accrual detector per
+    /// member; or the transport's own reachability. Made after <see cref="_rpc"/>, whose service
+    /// the heartbeats are; <paramref name="incarnation"/> tells peers this start from the last.
+    /// </summary>
+    private IFailureDetector FailureDetectorFor(ITransport transport, ulong incarnation) =>
+        _options.FailureDetection.Mode == FailureDetectionMode.TransportReachability
+            ? new TransportFailureDetector(transport)
+            : new HeartbeatFailureDetector(Name, incarnation, _rpc, Time, _options.FailureDetection, _metrics, _logger);
 
     /// <summary>
     /// A cross-field rule (Orleans' collection age against its quantum): an idle actor passivates

@@ -9,7 +9,7 @@ namespace RingCore.Node;
 
 /// <summary>
 /// Settings of a node: its name and ring, and one options object per concern (actors,
-/// replication, the peer request layer). Bound from the <c>RingCore</c> configuration section
+/// replication, the peer request layer, failure detection). Bound from the <c>RingCore</c> configuration section
 /// by <c>AddRingCore</c>; <see cref="Validate"/> names the first bad setting.
 /// </summary>
 public sealed class RingNodeOptions
@@ -48,6 +48,9 @@ public sealed class RingNodeOptions
 
     /// <summary>Ownership and hinted handoff's settings.</summary>
     public HandoffOptions Handoff { get; set; } = new();
+
+    /// <summary>How the node decides which members are up: heartbeats and a phi-accrual failure detector by default.</summary>
+    public FailureDetectionOptions FailureDetection { get; set; } = new();
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad setting (its configuration path, e.g. <c>RingCore:Actors:TurnMessageLimit</c>).</summary>
     public void Validate()

@@ -11,6 +11,17 @@ public sealed class ReplicationOptions
     /// </summary>
     public BucketProperties? DefaultBucket { get; set; }
 
+    /// <summary>
+    /// Whether a put whose coordinator (the first up replica) has not answered in half the put's
+    /// timeout is coordinated by the next replica instead (riak_kv's
+    /// <c>retry_put_coordinator_failure</c>). Defaults to false. Turned on, a put keeps working
+    /// while a crashed coordinator is not yet seen down (the failure detector takes about 2 s);
+    /// the price: when the first coordinator was only slow, or its answer was lost, it recorded
+    /// the write too, and the value shows twice as siblings (under two dots) until a write with
+    /// their context resolves them. Nothing is lost either way.
+    /// </summary>
+    public bool RetryPutCoordinatorFailure { get; set; }
+
     /// <summary>The default bucket of a ring of <paramref name="members"/> members: <see cref="DefaultBucket"/>, or riak's defaults capped at the members.</summary>
     internal BucketProperties DefaultBucketFor(int members)
     {

@@ -25,8 +25,10 @@ public interface ITransport : IAsyncDisposable
     /// <exception cref="ArgumentException">The node is unknown to the network, or the payload is larger than <see cref="MaxPayloadBytes"/>.</exception>
     void Send(string node, ReadOnlyMemory<byte> payload);
 
-    /// <summary>Whether this node currently believes it can reach <paramref name="node"/> (its failure detector's view).</summary>
-    /// <remarks>Read by the node's <c>NodeWatcher</c> only, when <see cref="ReachabilityChanged"/> fires: never per message.</remarks>
+    /// <summary>Whether this node currently believes it can reach <paramref name="node"/> (the transport's own view).</summary>
+    /// <remarks>Read by the node's <c>NodeWatcher</c> only with <see cref="Membership.FailureDetectionMode.TransportReachability"/>,
+    /// when <see cref="ReachabilityChanged"/> fires: never per message. By default a node judges
+    /// who is up from heartbeats instead (<see cref="Membership.FailureDetectionOptions"/>).</remarks>
     bool IsReachable(string node);
 
     /// <summary>

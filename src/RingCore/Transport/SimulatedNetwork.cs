@@ -16,8 +16,10 @@ namespace RingCore.Transport;
 /// that supplies a virtual clock and a single-threaded scheduler replays exactly from its seed;
 /// <see cref="NetworkStatistics.DeliveryLogHash"/> says whether two runs delivered the same.</para>
 /// <para>Reachability (<see cref="ITransport.IsReachable"/>) is exact here: the network knows who
-/// is crashed or cut off. A real failure detector only estimates it; until the membership issue
-/// brings one, that is the simulated nodes' failure detector.</para>
+/// is crashed or cut off. A node does not read it by default: its failure detector estimates it
+/// from heartbeats, as over a real network (<see cref="Membership.FailureDetectionMode"/>); the
+/// network decides only what is delivered. A node configured with
+/// <see cref="Membership.FailureDetectionMode.TransportReachability"/> takes this exact view instead.</para>
 /// <para>Payloads are copied at send, so no node shares memory with another, as over a wire.</para>
 /// </remarks>
 public sealed class SimulatedNetwork
@@ -182,6 +184,15 @@ public sealed class SimulatedNetwork
         }
 
         NotifyReachabilityChanged();
+    }
+
+    /// <summary>Whether a message <paramref name="from"/> sends now reaches <paramref name="to"/>: both connected and running, on one side (the TestKit compares the nodes' failure detectors with it).</summary>
+    internal bool CanReach(string from, string to)
+    {
+        lock (_lock)
+        {
+            return _endpoints.TryGetValue(from, out var sender) && _endpoints.TryGetValue(to, out var receiver) && CanTalk(sender, receiver);
+        }
     }
 
     internal bool IsReachable(SimulatedTransport from, string node)

@@ -23,6 +23,7 @@ public sealed class ActivationMonitorTests
         Assert.Empty(monitor.Overlaps);
 
         sim.Cluster.Partition([primaries[0], others[0], others[1]], [primaries[1], primaries[2], others[2]]);
+        sim.AwaitDetection(); // each side's failure detector marks the other down, so each routes to its own replica
         sim.Run(sim.Actors(others[2]).GetActor("counter", "k").Ask<object?>(new CounterActor.Increment()));
 
         Assert.Equal(2, monitor.MostAtOnce("counter", "k"u8));

@@ -8,6 +8,8 @@ using RingCore.Transport;
 using RingCore.Node;
 using static RingCore.Tests.Replication.ReplicationTestHelpers;
 
+using RingCore.Tests.TestKit;
+
 namespace RingCore.Tests.Actors;
 
 /// <summary>
@@ -19,7 +21,8 @@ public sealed class ReplicatedActorTests
 {
     private static readonly TimeSpan Sweep = TimeSpan.FromSeconds(1);
 
-    private static readonly RingNodeOptions Options = new()
+    // The exact view: these tests are about placement and state after a fault, not about noticing it.
+    private static readonly RingNodeOptions Options = Detection.Exact(new()
     {
         Actors =
         {
@@ -27,7 +30,7 @@ public sealed class ReplicatedActorTests
             WriteBehindInterval = TimeSpan.FromMilliseconds(100),
             DefaultAskTimeout = TimeSpan.FromSeconds(10),
         },
-    };
+    });
 
     [Fact]
     public async Task An_actor_activates_on_its_first_primary_whichever_node_sends_to_it()
@@ -191,7 +194,7 @@ public sealed class ReplicatedActorTests
     {
         // Sweeps far apart (as far as the types' idle timeout allows): the activation on the healed side lives on with its stale state.
         await using var sim = new FakeTimeCluster(6, ringSize: 16, seed: 11, actors: DefineActors,
-            nodeOptions: new RingNodeOptions { Actors = { PassivationSweepInterval = TimeSpan.FromMinutes(5), DefaultAskTimeout = TimeSpan.FromSeconds(10) } });
+            nodeOptions: Detection.Exact(new RingNodeOptions { Actors = { PassivationSweepInterval = TimeSpan.FromMinutes(5), DefaultAskTimeout = TimeSpan.FromSeconds(10) } }));
         var (primaries, left, right) = Sides(sim, "cart");
         sim.Cluster.Partition(left, right);
         sim.Run(sim.Actors(left[1]).GetActor("cart", "k").Ask<object?>(new Cart.Add("apple")));

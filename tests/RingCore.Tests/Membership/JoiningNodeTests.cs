@@ -1,6 +1,7 @@
 using RingCore.Membership;
 using RingCore.Ring;
 using RingCore.TestKit;
+using RingCore.Tests.TestKit;
 using RingCore.TestKit.Simulation;
 
 namespace RingCore.Tests.Membership;
@@ -24,7 +25,8 @@ public sealed class JoiningNodeTests
         var simulator = new Simulator(171);
         var (joined, cluster) = simulator.Run(async () =>
         {
-            var cluster = new TestCluster(3, ringSize: 16, nVal: 3, seed: 171, time: simulator.Time, scheduler: simulator.Scheduler);
+            var cluster = new TestCluster(3, ringSize: 16, nVal: 3, seed: 171, time: simulator.Time, scheduler: simulator.Scheduler,
+                nodeOptions: Detection.Exact()); // a replay of a seed found with exact reachability: about the logic, not the detector
             cluster.Network.Slow("n1", TimeSpan.FromSeconds(5)); // the claimant's answers are on their way a while
             var join = cluster.JoinAsync("n4");
             while ((await cluster.Node("n1").PlanAsync()).Changes.Count == 0)
@@ -57,7 +59,8 @@ public sealed class JoiningNodeTests
         var simulator = new Simulator(536);
         var refused = simulator.Run(async () =>
         {
-            var cluster = new TestCluster(3, ringSize: 16, nVal: 3, seed: 536, time: simulator.Time, scheduler: simulator.Scheduler);
+            var cluster = new TestCluster(3, ringSize: 16, nVal: 3, seed: 536, time: simulator.Time, scheduler: simulator.Scheduler,
+                nodeOptions: Detection.Exact()); // a replay of a seed found with exact reachability: about the logic, not the detector
             cluster.Partition(["n1", "n2", "n3"]); // n5 starts on the other side: its own join fails, it stays alone
             await Assert.ThrowsAsync<TimeoutException>(() => cluster.JoinAsync("n5"));
             cluster.Heal();
@@ -92,7 +95,8 @@ public sealed class JoiningNodeTests
         var simulator = new Simulator(173);
         var (ring, joined) = simulator.Run(async () =>
         {
-            var cluster = new TestCluster(3, ringSize: 16, nVal: 3, seed: 173, time: simulator.Time, scheduler: simulator.Scheduler);
+            var cluster = new TestCluster(3, ringSize: 16, nVal: 3, seed: 173, time: simulator.Time, scheduler: simulator.Scheduler,
+                nodeOptions: Detection.Exact()); // a replay of a seed found with exact reachability: about the logic, not the detector
             cluster.Network.Slow("n1", TimeSpan.FromSeconds(5));
             var join = cluster.JoinAsync("n4");
             while ((await cluster.Node("n1").PlanAsync()).Changes.Count == 0)

@@ -58,6 +58,14 @@ internal sealed class FakeTimeCluster : IAsyncDisposable
         task.GetAwaiter().GetResult();
     }
 
+    /// <summary>Runs the cluster until every node's failure detector agrees with the network (<see cref="TestCluster.AwaitDetectionAsync"/>); the virtual time it took.</summary>
+    public TimeSpan AwaitDetection()
+    {
+        var started = Time.Elapsed;
+        Run(Cluster.AwaitDetectionAsync());
+        return Time.Elapsed - started;
+    }
+
     /// <summary>Runs the cluster for <paramref name="duration"/> of virtual time (timeouts, delayed messages, read repair).</summary>
     public void Settle(TimeSpan duration)
     {

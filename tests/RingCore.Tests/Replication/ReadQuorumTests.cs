@@ -2,12 +2,15 @@ using RingCore.Causality;
 using RingCore.Replication;
 using static RingCore.Tests.Replication.ReplicationTestHelpers;
 
+using RingCore.Tests.TestKit;
+
 namespace RingCore.Tests.Replication;
 
 /// <summary>
 /// A read waits for R answers, counted the way the bucket says (fake time, so the order in which
 /// replicas answer is fixed): the stale or not-found answers that arrive first do not end it.
 /// With R + W > N, a write acknowledged by W replicas is in every R of them (Dynamo section 4.5).
+/// The nodes take the network's exact reachability: the tests isolate a replica and write at once.
 /// </summary>
 public sealed class ReadQuorumTests
 {
@@ -15,12 +18,13 @@ public sealed class ReadQuorumTests
 
     // Hinted handoff would hand the fallback's copy to the stale primaries as soon as the
     // partition heals; these tests keep them stale on purpose, to look at the read quorum alone.
-    private static readonly RingCore.Node.RingNodeOptions NoHints = new() { Handoff = { HintedHandoff = false } };
+    private static RingCore.Node.RingNodeOptions NoHints() => new() { Handoff = { HintedHandoff = false } };
 
     [Fact]
     public async Task A_write_acknowledged_at_W2_is_seen_by_an_R2_read_whose_first_answer_is_a_stale_replica()
     {
-        await using var sim = new FakeTimeCluster(members: 3, ringSize: 16, seed: 21, defaults: new BucketProperties { N = 3, R = 2, W = 2 });
+        await using var sim = new FakeTimeCluster(members: 3, ringSize: 16, seed: 21, defaults: new BucketProperties { N = 3, R = 2, W = 2 },
+            nodeOptions: Detection.Exact());
         var cluster = sim.Cluster;
         var (p0, p1, p2) = Three(Primaries(cluster, "b", "k"));
 
@@ -50,7 +54,8 @@ public sealed class ReadQuorumTests
     {
         // Four members: the fourth stands in for a primary that is cut off (sloppy quorum), so a
         // write can be acknowledged at W = 2 by one primary and a fallback.
-        await using var sim = new FakeTimeCluster(members: 4, ringSize: 16, seed: 23, defaults: new BucketProperties { N = 3, R = 2, W = 2 }, nodeOptions: NoHints);
+        await using var sim = new FakeTimeCluster(members: 4, ringSize: 16, seed: 23, defaults: new BucketProperties { N = 3, R = 2, W = 2 },
+            nodeOptions: Detection.Exact(NoHints()));
         var cluster = sim.Cluster;
         var (p0, p1, p2) = Three(Primaries(cluster, "b", "k"));
         var fallback = cluster.Members.Single(m => m != p0 && m != p1 && m != p2);
@@ -76,7 +81,8 @@ public sealed class ReadQuorumTests
     [Fact]
     public async Task With_NotFoundOk_false_a_write_acknowledged_at_W2_is_found_although_two_stale_replicas_answer_first()
     {
-        await using var sim = new FakeTimeCluster(members: 4, ringSize: 16, seed: 24, defaults: new BucketProperties { N = 3, R = 2, W = 2 }, nodeOptions: NoHints);
+        await using var sim = new FakeTimeCluster(members: 4, ringSize: 16, seed: 24, defaults: new BucketProperties { N = 3, R = 2, W = 2 },
+            nodeOptions: Detection.Exact(NoHints()));
         var cluster = sim.Cluster;
         var (p0, p1, p2) = Three(Primaries(cluster, "b", "k"));
         var fallback = cluster.Members.Single(m => m != p0 && m != p1 && m != p2);

@@ -5,6 +5,8 @@ using RingCore.Replication;
 using RingCore.TestKit;
 using static RingCore.Tests.Replication.ReplicationTestHelpers;
 
+using RingCore.Tests.TestKit;
+
 namespace RingCore.Tests.Replication;
 
 /// <summary>Deletes and reaping, malformed peer messages, and last-write-wins on the simulated cluster (the timed ones on fake time).</summary>
@@ -13,7 +15,7 @@ public sealed class ReplicatedStoreFaultTests
     [Fact]
     public async Task Tombstones_are_reaped_only_after_all_N_primaries_hold_them()
     {
-        await using var sim = new FakeTimeCluster(members: 4, ringSize: 16, seed: 7);
+        await using var sim = new FakeTimeCluster(members: 4, ringSize: 16, seed: 7, nodeOptions: Detection.Exact());
         var cluster = sim.Cluster;
         var primaries = Primaries(cluster, "b", "k");
         var absent = primaries[2];
@@ -66,7 +68,7 @@ public sealed class ReplicatedStoreFaultTests
     [Fact]
     public async Task Last_write_wins_keeps_one_value_and_loses_the_concurrent_older_one()
     {
-        await using var sim = new FakeTimeCluster(members: 3, ringSize: 16, seed: 9);
+        await using var sim = new FakeTimeCluster(members: 3, ringSize: 16, seed: 9, nodeOptions: Detection.Exact());
         var cluster = sim.Cluster;
         cluster.ConfigureBucket("lww", new BucketProperties { LastWriteWins = true });
         cluster.Partition(["n1", "n2"], ["n3"]);

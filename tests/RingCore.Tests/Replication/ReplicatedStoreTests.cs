@@ -4,9 +4,15 @@ using RingCore.Replication;
 using RingCore.TestKit;
 using static RingCore.Tests.Replication.ReplicationTestHelpers;
 
+using RingCore.Tests.TestKit;
+
 namespace RingCore.Tests.Replication;
 
-/// <summary>The Dynamo cases of issue 4 on the TestKit's simulated cluster (real time, short waits).</summary>
+/// <summary>
+/// The Dynamo cases of issue 4 on the TestKit's simulated cluster (real time, short waits). The
+/// tests that split the network take its exact reachability (they are about siblings and quorums
+/// right after the split); the one with a node down waits for the failure detector.
+/// </summary>
 public sealed class ReplicatedStoreTests
 {
     private static readonly QuorumOptions AllReplicas = new() { R = 3 };
@@ -55,7 +61,7 @@ public sealed class ReplicatedStoreTests
     [Fact]
     public async Task Concurrent_writes_across_a_partition_become_two_siblings_and_a_write_with_the_merged_context_collapses_them()
     {
-        var cluster = new TestCluster(members: 4, ringSize: 16, seed: 2);
+        var cluster = new TestCluster(members: 4, ringSize: 16, seed: 2, nodeOptions: Detection.Exact());
         await cluster.Node("n1").PutAsync("b", "k", Bytes("base"), CausalContext.Empty);
         var read = await cluster.Node("n1").GetAsync("b", "k", AllReplicas);
 
@@ -75,7 +81,7 @@ public sealed class ReplicatedStoreTests
     [Fact]
     public async Task Read_repair_brings_a_replica_that_missed_a_write_up_to_date()
     {
-        var cluster = new TestCluster(members: 3, ringSize: 16, seed: 3);
+        var cluster = new TestCluster(members: 3, ringSize: 16, seed: 3, nodeOptions: Detection.Exact());
         cluster.Isolate("n3");
         await cluster.Node("n1").PutAsync("b", "k", Bytes("v1"), CausalContext.Empty);
         cluster.Heal();
@@ -94,7 +100,7 @@ public sealed class ReplicatedStoreTests
     {
         // Two seconds, not less: the local coordination must finish within it even on a loaded CI
         // machine (at 500 ms a cold, busy run once timed it out), and the test waits it out.
-        var cluster = new TestCluster(members: 3, ringSize: 16, seed: 4);
+        var cluster = new TestCluster(members: 3, ringSize: 16, seed: 4, nodeOptions: Detection.Exact());
         cluster.Isolate("n1");
         var error = await Assert.ThrowsAsync<QuorumException>(() =>
             cluster.Node("n1").PutAsync("b", "k", Bytes("v"), CausalContext.Empty, new QuorumOptions { Timeout = TimeSpan.FromSeconds(2) }));
@@ -112,6 +118,7 @@ public sealed class ReplicatedStoreTests
     {
         var cluster = new TestCluster(members: 5, ringSize: 32, seed: 5);
         cluster.Crash("n5");
+        await cluster.AwaitDetectionAsync(); // the others' failure detectors mark n5 down (under 2 s): fallbacks stand in for it
         string[] up = ["n1", "n2", "n3", "n4"];
         for (int i = 0; i < 40; i++)
         {

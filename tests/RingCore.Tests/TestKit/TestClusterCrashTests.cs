@@ -18,6 +18,7 @@ public sealed class TestClusterCrashTests
         var (loadingAtCrash, activeAfter) = simulator.Run(async () =>
         {
             var cluster = new TestCluster(5, ringSize: 16, nVal: 3, seed: 1, time: simulator.Time, scheduler: simulator.Scheduler,
+                nodeOptions: Detection.Exact(), // the split must reroute at once: this is about the monitor, not the detector
                 configureActors: actors => actors.Add<int>("counter", type => type.InitialState(_ => 0).On<string, int>((s, _, _) => (s + 1, s + 1)).Merge(v => v.Max())));
             cluster.Partition(["n1", "n2"]); // both sides increment: the state gets two versions
             await cluster.Actors("n1").GetActor("counter", "a").Ask<int>("inc", TimeSpan.FromSeconds(10));

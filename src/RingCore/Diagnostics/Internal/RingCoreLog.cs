@@ -57,6 +57,15 @@ internal static partial class RingCoreLog
     [LoggerMessage(2002, LogLevel.Debug, "Could not send a reply to {Peer}: {Reason}")]
     public static partial void ReplyNotSent(ILogger logger, string peer, string reason);
 
+    [LoggerMessage(2100, LogLevel.Warning, "Node {Node} marked {Peer} down: phi {Phi:F1} reached the threshold, no heartbeat for {SinceLastMs} ms (mean interval {MeanIntervalMs} ms)")]
+    public static partial void NodeMarkedDown(ILogger logger, string node, string peer, double phi, long sinceLastMs, long meanIntervalMs);
+
+    [LoggerMessage(2101, LogLevel.Information, "Node {Node} marked {Peer} up: a heartbeat arrived after {DownMs} ms down")]
+    public static partial void NodeMarkedUp(ILogger logger, string node, string peer, long downMs);
+
+    [LoggerMessage(2102, LogLevel.Debug, "Node {Node} could not send a heartbeat to {Peer}: {Reason}")]
+    public static partial void HeartbeatNotSent(ILogger logger, string node, string peer, string reason);
+
     [LoggerMessage(3001, LogLevel.Warning, "{Operation} failed its quorum: {Reason}")]
     public static partial void QuorumFailed(ILogger logger, string operation, string reason);
 

@@ -33,6 +33,7 @@ internal sealed class RingCoreMetrics : IDisposable
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         Requests = _meter.CreateCounter<long>("ringcore.requests", "{request}", "Client requests by kind (get, put, delete, ask, tell) and outcome (ok, quorum_failed, error).");
         QuorumFailures = _meter.CreateCounter<long>("ringcore.quorum.failures", "{request}", "Gets and puts that did not reach R or W (PR or PW) in time.");
+        CoordinatorRetries = _meter.CreateCounter<long>("ringcore.put.coordinator_retries", "{put}", "Puts whose first coordinator did not answer in half their timeout, so the next replica coordinated them (riak's retry_put_coordinator_failure).");
         ReadRepairs = _meter.CreateCounter<long>("ringcore.read_repairs", "{object}", "Replicas a get found stale and sent the merged object.");
         Siblings = _meter.CreateHistogram<long>("ringcore.siblings", "{value}", "Sibling values a get returned (1: no conflict).");
         Activations = _meter.CreateCounter<long>("ringcore.actor.activations", "{activation}", "Actors activated (state loaded).");
@@ -47,6 +48,8 @@ internal sealed class RingCoreMetrics : IDisposable
         HandoffBytes = _meter.CreateCounter<long>("ringcore.handoff.bytes", "By", "Bytes of keys and values this node handed to another, counted when the receiver acknowledged them.");
         TransfersCompleted = _meter.CreateCounter<long>("ringcore.handoff.transfers_completed", "{transfer}", "Ownership transfers and repairs this node finished sending.");
         TransfersFailed = _meter.CreateCounter<long>("ringcore.handoff.transfers_failed", "{transfer}", "Ownership transfers and repairs cut by a failure (each starts again later from the start).");
+        NodesDown = _meter.CreateCounter<long>("ringcore.membership.node_down", "{event}", "Times this node's failure detector marked a peer down (its phi reached the threshold), by peer.");
+        NodesUp = _meter.CreateCounter<long>("ringcore.membership.node_up", "{event}", "Times this node's failure detector marked a peer that was down up again (a heartbeat arrived), by peer.");
     }
 
     /// <summary>The node whose measurements these are.</summary>
@@ -60,6 +63,8 @@ internal sealed class RingCoreMetrics : IDisposable
     internal Counter<long> QuorumFailures { get; }
 
     internal Counter<long> ReadRepairs { get; }
+
+    internal Counter<long> CoordinatorRetries { get; }
 
     internal Histogram<long> Siblings { get; }
 
@@ -87,6 +92,10 @@ internal sealed class RingCoreMetrics : IDisposable
 
     internal Counter<long> FailedMessages { get; }
 
+    internal Counter<long> NodesDown { get; }
+
+    internal Counter<long> NodesUp { get; }
+
     internal void Request(string kind, string outcome)
     {
         if (Requests.Enabled)
@@ -102,6 +111,15 @@ internal sealed class RingCoreMetrics : IDisposable
         if (counter.Enabled)
         {
             counter.Add(1, _node, new("ringcore.kind", kind));
+        }
+    }
+
+    /// <summary>Counts one event about peer <paramref name="peer"/> (tagged <c>ringcore.peer</c>).</summary>
+    internal void CountPeer(Counter<long> counter, string peer)
+    {
+        if (counter.Enabled)
+        {
+            counter.Add(1, _node, new("ringcore.peer", peer));
         }
     }
 

@@ -47,6 +47,11 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
     private readonly ITimer _timer;
     private readonly ConcurrentDictionary<PendingTransfer, Task> _running = new();
     private readonly ConcurrentDictionary<PendingTransfer, long> _retryAfter = new();
+
+    // What finished ownership transfers sent (partition, key, XXH64 of the bytes), waiting for
+    // the ring to flip their partition: then each object still unchanged is dropped here without
+    // being sent again, and only what changed since goes out with the next pass (the final delta).
+    private readonly ConcurrentDictionary<PendingTransfer, List<(int Partition, ReadOnlyMemory<byte> Key, ulong Hash)>> _handedOff = new();
     private int _kicked;
     private int _sweeping;
     private int _sweepAgain;
@@ -169,9 +174,15 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
         RingCoreLog.TransferStarted(_logger, kind, transfer.Partition, transfer.From, transfer.To);
         try
         {
-            var (objects, bytes) = await SendPartitionAsync(transfer).ConfigureAwait(false);
+            var sent = new List<(int Partition, ReadOnlyMemory<byte> Key, ulong Hash)>();
+            var (objects, bytes) = await SendPartitionAsync(transfer, sent).ConfigureAwait(false);
             if (_routing.Ring.Transfers.Contains(transfer))
             {
+                if (transfer.Kind == TransferKind.Ownership)
+                {
+                    _handedOff[transfer] = sent;
+                }
+
                 await _membership.TransferDoneAsync(transfer, CancellationToken.None).ConfigureAwait(false);
                 RingCoreLog.TransferCompleted(_logger, kind, transfer.Partition, transfer.From, transfer.To, objects, bytes);
                 _metrics.Count(_metrics.TransfersCompleted);
@@ -214,7 +225,7 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
     /// Sends the receiver every object this node holds that the owner of the transfer's
     /// partition q replicates: the objects of partitions q-targetN+1 .. q whose N reaches q.
     /// </summary>
-    private async Task<(long Objects, long Bytes)> SendPartitionAsync(PendingTransfer transfer)
+    private async Task<(long Objects, long Bytes)> SendPartitionAsync(PendingTransfer transfer, List<(int Partition, ReadOnlyMemory<byte> Key, ulong Hash)> sent)
     {
         int count = _routing.Ring.PartitionCount;
         int window = _routing.Current.MaxN;
@@ -242,6 +253,7 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
                 }
 
                 batch.Add(entry);
+                sent.Add((partition, entry.Key, Hashing.XxHash64.Hash(entry.Object.Value.Span)));
                 if (batch.IsFull(_options))
                 {
                     await SendBatchAsync(transfer.To, batch).ConfigureAwait(false);
@@ -283,12 +295,21 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
     {
         try
         {
+            await DropHandedOffAsync().ConfigureAwait(false);
             bool holdsAnything = false;
             foreach (int partition in _vnodes.PartitionsWithStores())
             {
                 if (_stopped || _membership.HasLeft)
                 {
                     return;
+                }
+
+                if (!_vnodes.IsOpen(partition) && MayBeRightful(partition))
+                {
+                    // A store from an earlier run that this node replicates: opening every one
+                    // at a start would cost what lazy opening saves (issue 12); it is looked at
+                    // when traffic opens it (a vnode starts marked).
+                    continue;
                 }
 
                 var vnode = _vnodes.Get(partition);
@@ -339,6 +360,75 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
         }
     }
 
+    /// <summary>
+    /// Drops what finished ownership transfers sent, once the ring has flipped their partition:
+    /// each object this node should no longer hold whose bytes are still the ones the receiver
+    /// acknowledged (riak's vnode deletes its data after handoff the same way).
+    /// </summary>
+    private async Task DropHandedOffAsync()
+    {
+        foreach (var (transfer, sent) in _handedOff)
+        {
+            var ring = _routing.Ring;
+            if (ring.Transfers.Contains(transfer) || ring.OwnerMemberOf(transfer.Partition).Name != transfer.To)
+            {
+                if (!ring.Transfers.Contains(transfer))
+                {
+                    _handedOff.TryRemove(transfer, out _); // dropped by a newer plan: the sweep decides
+                }
+
+                continue; // not flipped yet
+            }
+
+            if (!_handedOff.TryRemove(transfer, out _))
+            {
+                continue; // another pass took it
+            }
+
+            var drops = new List<Task<bool>>();
+            foreach (var (partition, key, hash) in sent)
+            {
+                if (_stopped)
+                {
+                    return;
+                }
+
+                if (ReplicationService.BucketOf(key.Span) is { } bucket)
+                {
+                    Primaries(_routing.Ring, partition, _replication.PropertiesOf(bucket).N, out bool rightful);
+                    if (!rightful)
+                    {
+                        drops.Add(_vnodes.Get(partition).DeleteIfHashUnchangedAsync(key, hash));
+                    }
+                }
+
+                if (drops.Count >= _options.BatchObjects)
+                {
+                    await Task.WhenAll(drops).ConfigureAwait(false); // a batch of deletes at a time: a durable store commits them together
+                    drops.Clear();
+                }
+            }
+
+            await Task.WhenAll(drops).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Whether this node owns, or is receiving, one of the partitions whose owners may replicate <paramref name="partition"/>'s objects.</summary>
+    private bool MayBeRightful(int partition)
+    {
+        var view = _routing.Current;
+        for (int offset = 0; offset < view.MaxN; offset++)
+        {
+            int primaryPartition = (partition + offset) & (view.Ring.PartitionCount - 1);
+            if (view.Ring.OwnerMemberOf(primaryPartition).Name == _self || view.Ring.IsIncomingOwner(primaryPartition, _self))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private bool IsExiting()
     {
         var ring = _routing.Ring;
@@ -362,6 +452,7 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
     /// <summary>Hands every misplaced object of one vnode to its primaries; true when some object stays (a primary is down, a send failed).</summary>
     private async Task<bool> SweepAsync(VNode vnode)
     {
+        await DropHandedOffAsync().ConfigureAwait(false); // a flip seen since the pass began: drop, do not send again
         long mark = vnode.MisplacedMark;
         int partition = vnode.Partition;
         if (_routing.Ring.OwnerMemberOf(partition).Name == _self)
@@ -465,18 +556,13 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
             }
         }
 
-        long deleted = 0;
-        foreach (var (entry, primaries) in chunk)
+        var delivered = chunk.Where(item => Array.TrueForAll(item.Primaries, acked.Contains)).ToList();
+        var deletes = await Task.WhenAll(delivered.Select(item => vnode.DeleteIfUnchangedAsync(item.Entry.Key, item.Entry.Object.Value))).ConfigureAwait(false);
+        long deleted = deletes.Count(done => done);
+        if (deleted < delivered.Count)
         {
-            if (Array.TrueForAll(primaries, acked.Contains) && await vnode.DeleteIfUnchangedAsync(entry.Key, entry.Object.Value).ConfigureAwait(false))
-            {
-                deleted++;
-            }
-            else if (Array.TrueForAll(primaries, acked.Contains))
-            {
-                allSent = false; // written meanwhile: the next pass hands off the new bytes
-                vnode.MarkMisplaced();
-            }
+            allSent = false; // written meanwhile: the next pass hands off the new bytes
+            vnode.MarkMisplaced();
         }
 
         return (deleted, allSent);
@@ -557,6 +643,8 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
             }
 
             var vnode = _vnodes.Get((int)batch.Partition);
+            var merges = new List<(ReadOnlyMemory<byte> Key, SiblingSet<ReadOnlyMemory<byte>> Set,
+                Func<SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>> Merge)>(batch.Objects.Count);
             foreach (var item in batch.Objects)
             {
                 var key = item.Key.Memory;
@@ -571,10 +659,13 @@ internal sealed class HandoffService : IPeerService, IThreadPoolWorkItem, IDispo
                     throw new InvalidDataException("a value is shorter than its header");
                 }
 
-                bool lastWriteWins = _replication.PropertiesOf(bucket).LastWriteWins;
-                await vnode.ReplicaPutAsync(key, set, lastWriteWins ? LastWriteWinsMerge : KeepSiblingsMerge).ConfigureAwait(false);
-                ack.Merged++;
+                merges.Add((key, set, _replication.PropertiesOf(bucket).LastWriteWins ? LastWriteWinsMerge : KeepSiblingsMerge));
             }
+
+            // Every object of the batch at once: a durable store commits them together instead of
+            // one commit per object.
+            await vnode.ReplicaPutBatchAsync(merges).ConfigureAwait(false);
+            ack.Merged = (uint)merges.Count;
 
             // What arrived may itself be misplaced here (the plan changed since it was sent):
             // the next pass hands it on.

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using RingCore.Claim;
+using RingCore.Membership;
 using RingCore.Ring;
 using RingCore.Runtime;
 
@@ -93,6 +94,25 @@ internal static class RingNodeOptionsRules
             Require(IsTimer(handoff.Interval), "Handoff:Interval", Timer, handoff.Interval);
         }
 
+        var detection = options.FailureDetection;
+        Require(detection is not null, "FailureDetection", "set", null);
+        if (detection is not null)
+        {
+            Require(Enum.IsDefined(detection.Mode), "FailureDetection:Mode", "Heartbeats or TransportReachability", detection.Mode);
+            Require(IsTimer(detection.HeartbeatInterval) && detection.HeartbeatInterval <= MaxHeartbeatTime, "FailureDetection:HeartbeatInterval",
+                "positive and at most 1 hour", detection.HeartbeatInterval);
+            Require(double.IsFinite(detection.Threshold) && detection.Threshold > 0, "FailureDetection:Threshold", "a positive number", detection.Threshold);
+            Require(detection.MaxSampleSize is >= 2 and <= MaxSampleSize, "FailureDetection:MaxSampleSize", $"from 2 to {MaxSampleSize}", detection.MaxSampleSize);
+            Require(detection.MinStdDeviation >= TimeSpan.FromMilliseconds(1) && detection.MinStdDeviation <= MaxHeartbeatTime,
+                "FailureDetection:MinStdDeviation", "from 1 ms to 1 hour", detection.MinStdDeviation);
+            Require(detection.AcceptableHeartbeatPause >= TimeSpan.Zero && detection.AcceptableHeartbeatPause <= MaxHeartbeatTime,
+                "FailureDetection:AcceptableHeartbeatPause", "from 0 to 1 hour", detection.AcceptableHeartbeatPause);
+            Require(detection.FirstHeartbeatEstimate >= TimeSpan.FromMilliseconds(1) && detection.FirstHeartbeatEstimate <= MaxHeartbeatTime,
+                "FailureDetection:FirstHeartbeatEstimate", "from 1 ms to 1 hour", detection.FirstHeartbeatEstimate);
+            Require(IsTimer(detection.CheckInterval) && detection.CheckInterval <= MaxHeartbeatTime, "FailureDetection:CheckInterval",
+                "positive and at most 1 hour", detection.CheckInterval);
+        }
+
         var replication = options.Replication;
         Require(replication is not null, "Replication", "set", null);
         if (replication?.DefaultBucket is { } bucket)
@@ -113,6 +133,12 @@ internal static class RingNodeOptionsRules
 
         return problems;
     }
+
+    /// <summary>The longest heartbeat interval, pause, estimate or deviation: the detector records intervals of at most an hour.</summary>
+    private static readonly TimeSpan MaxHeartbeatTime = TimeSpan.FromHours(1);
+
+    /// <summary>The most heartbeat intervals a detector keeps per member (80 KiB each at most).</summary>
+    private const int MaxSampleSize = 10_000;
 
     private const string Timer = "positive and at most " + TimerLimits.MaxDueTimeText + " (the longest a timer waits)";
 

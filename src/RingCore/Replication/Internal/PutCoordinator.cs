@@ -19,6 +19,9 @@ internal sealed class PutCoordinator : ReplicaRequest
     private readonly HashSet<string> _ackedPrimaryMembers = new(StringComparer.Ordinal);
     private string? _coordinatorError;
     private int _acks, _primaryAcks, _replies;
+    private int _coordinator; // the entry coordinating now: 0, or 1 after the first was silent (guarded by Gate)
+    private ITimer? _patience;
+    private bool _coordinatedDecided, _replicaSentToFirst; // guarded by Gate
 
     public PutCoordinator(ReplicationService node, RequestName name, int partition, byte[] storeKey, BucketProperties properties,
         TimeSpan timeout, SiblingSet<ReadOnlyMemory<byte>> clientWrite)
@@ -41,6 +44,15 @@ internal sealed class PutCoordinator : ReplicaRequest
 
             Send(0, Request(_clientWrite, coordinate: true));
             ArmDeadline();
+            if (Entries.Length > 1 && Node.RetryPutCoordinator)
+            {
+                // riak_kv's retry_put_coordinator_failure: a coordinator that has crashed but is
+                // not yet seen down (the failure detector takes about 2 s) would fail every put
+                // it coordinates until then; after half the timeout the next entry coordinates.
+                _patience = Node.Time.CreateTimer(static state => ((PutCoordinator)state!).OnCoordinatorSilent(), this,
+                    Timeout / 2, System.Threading.Timeout.InfiniteTimeSpan);
+            }
+
             if (await _coordinated.Task.ConfigureAwait(false) is not { } stored)
             {
                 // riak_kv_put_fsm fails a put whose coordinating vnode does not record it; the
@@ -48,9 +60,23 @@ internal sealed class PutCoordinator : ReplicaRequest
                 throw QuorumFailure(Needed, CoordinatorFailure());
             }
 
-            for (int i = 1; i < Entries.Length; i++)
+            int coordinator;
+            lock (Gate)
             {
-                Send(i, Request(stored, coordinate: false));
+                coordinator = _coordinator;
+            }
+
+            lock (Gate)
+            {
+                _replicaSentToFirst = coordinator != 0;
+            }
+
+            for (int i = 0; i < Entries.Length; i++)
+            {
+                if (i != coordinator)
+                {
+                    Send(i, Request(stored, coordinate: false));
+                }
             }
 
             if (Properties.AcknowledgeBeforeQuorum)
@@ -69,8 +95,32 @@ internal sealed class PutCoordinator : ReplicaRequest
         }
         finally
         {
+            _patience?.Dispose();
             ForgetAll();
         }
+    }
+
+    /// <summary>
+    /// The first coordinator has not answered in half the timeout: the next entry coordinates
+    /// instead. Should the first one have recorded the write after all (it was slow, not dead),
+    /// the write has two dots and reads show it twice as siblings until a write with their
+    /// context resolves them, as in riak; it is never lost.
+    /// </summary>
+    private void OnCoordinatorSilent()
+    {
+        lock (Gate)
+        {
+            if (_coordinator != 0 || _coordinatedDecided)
+            {
+                return;
+            }
+
+            _coordinator = 1;
+            ForgetEntry(0); // a late answer from the first coordinator is ignored
+        }
+
+        Node.Metrics.Count(Node.Metrics.CoordinatorRetries);
+        Send(1, Request(_clientWrite, coordinate: true));
     }
 
     public override void OnReply(int index, ReplicaMessage reply)
@@ -80,9 +130,19 @@ internal sealed class PutCoordinator : ReplicaRequest
             return;
         }
 
+        int coordinator;
+        lock (Gate)
+        {
+            coordinator = _coordinator;
+            if (coordinator != 0 && index == 0 && !_replicaSentToFirst)
+            {
+                return; // the first coordinator's late answer (served in process, so not forgotten)
+            }
+        }
+
         SiblingSet<ReadOnlyMemory<byte>>? coordinated = null;
         bool ok = reply.PutReply.Error.Length == 0;
-        if (ok && index == 0)
+        if (ok && index == coordinator)
         {
             try
             {
@@ -94,7 +154,7 @@ internal sealed class PutCoordinator : ReplicaRequest
                 _coordinatorError = "its reply was malformed";
             }
         }
-        else if (!ok && index == 0)
+        else if (!ok && index == coordinator)
         {
             _coordinatorError = reply.PutReply.Error;
         }
@@ -116,8 +176,9 @@ internal sealed class PutCoordinator : ReplicaRequest
             Debug.Assert(_acks <= Entries.Length, "each entry acknowledges at most once: replies are matched by request id and removed");
 
             // Decided under the lock, as the deadline decides: whichever is recorded first wins.
-            if (index == 0)
+            if (index == coordinator)
             {
+                _coordinatedDecided = true;
                 Complete(_coordinated, coordinated);
             }
 
@@ -137,6 +198,7 @@ internal sealed class PutCoordinator : ReplicaRequest
     {
         lock (Gate)
         {
+            _coordinatedDecided = true;
             Complete(_coordinated, null);
             Complete(_done, false);
         }
@@ -145,8 +207,14 @@ internal sealed class PutCoordinator : ReplicaRequest
     /// <summary>"could not be coordinated by n2 (no reply within 500 ms)", or with n2's error.</summary>
     private string CoordinatorFailure()
     {
-        var (member, primary) = Entries[0];
-        string role = primary ? member : $"{member} (fallback)";
+        int coordinator;
+        lock (Gate)
+        {
+            coordinator = _coordinator;
+        }
+
+        var (member, primary) = Entries[coordinator];
+        string role = (primary ? member : $"{member} (fallback)") + (coordinator > 0 ? $" after {Entries[0].Member} did not answer" : "");
         string? error = Volatile.Read(ref _coordinatorError);
         return error is null
             ? $"could not be coordinated by {role} (no reply within {(long)Timeout.TotalMilliseconds} ms)"

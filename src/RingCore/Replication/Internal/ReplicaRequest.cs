@@ -158,6 +158,16 @@ internal abstract class ReplicaRequest : IPeerReplyHandler
         await due.Task.ConfigureAwait(false);
     }
 
+    /// <summary>Forgets the request sent to entry <paramref name="index"/>, so its late reply is ignored (under <see cref="Gate"/>).</summary>
+    protected void ForgetEntry(int index)
+    {
+        if (_requestIds[index] != 0)
+        {
+            Node.Forget(_requestIds[index]);
+            _requestIds[index] = 0;
+        }
+    }
+
     /// <summary>Drops the request ids still pending, so late replies are ignored, and stops the deadline's timer: the request is done.</summary>
     protected void ForgetAll()
     {

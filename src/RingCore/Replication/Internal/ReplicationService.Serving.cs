@@ -187,16 +187,27 @@ internal sealed partial class ReplicationService
     /// <summary>Whether this node is one of the N primaries of <paramref name="storeKey"/> (of <paramref name="partition"/>) by its own ring.</summary>
     private bool IsPrimaryHere(int partition, ReadOnlySpan<byte> storeKey)
     {
+        // Where this node stands among the partition's owners decides without the key's bucket
+        // in the usual cases (first, or not there at all, or every bucket's N reaches it), so a
+        // replica put parses no bucket name and allocates nothing here.
         var view = _routing.Current;
-        int n = BucketOf(storeKey) is { } bucket ? PropertiesOf(bucket).N : 1;
-        for (int i = 0; i < n; i++)
+        int offset = 0;
+        while (offset < view.MaxN && view.PrimaryOf(partition, offset) != view.Self)
         {
-            if (view.PrimaryOf(partition, i) == view.Self)
-            {
-                return true;
-            }
+            offset++;
         }
 
-        return false;
+        if (offset == view.MaxN)
+        {
+            return false;
+        }
+
+        if (offset < Volatile.Read(ref _smallestN))
+        {
+            return true;
+        }
+
+        int n = BucketOf(storeKey) is { } bucket ? PropertiesOf(bucket).N : 1;
+        return offset < n;
     }
 }

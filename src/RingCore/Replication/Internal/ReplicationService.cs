@@ -43,13 +43,15 @@ internal sealed partial class ReplicationService : IPeerService
     private LastBucket? _last; // the bucket of the last request, found by reference: most callers pass the same string
     private long _configured; // moves on every ConfigureBucket, so a remembered bucket is never stale
     private volatile bool _stopped;
+    private int _smallestN; // the smallest N of the defaults and every bucket configured (it only goes down)
 
     /// <summary>How many unconfigured buckets' hash seeds are remembered (past it, a seed is hashed per request).</summary>
     private const int SeedCacheLimit = 4096;
 
     public ReplicationService(string node, RingManager routing, PeerRpc rpc, VNodeTable vnodes, TimeProvider time, IWorkScheduler scheduler,
-        BucketProperties defaults, int targetN, RingCoreMetrics metrics, ILogger logger)
+        BucketProperties defaults, int targetN, RingCoreMetrics metrics, ILogger logger, bool retryPutCoordinator = false)
     {
+        RetryPutCoordinator = retryPutCoordinator;
         Name = node;
         _routing = routing;
         _rpc = rpc;
@@ -61,6 +63,7 @@ internal sealed partial class ReplicationService : IPeerService
         Logger = logger;
         defaults.Validate(_targetN);
         Defaults = defaults;
+        _smallestN = defaults.N;
         rpc.Register(PeerFrame.BodyOneofCase.Replica, this);
     }
 
@@ -69,6 +72,9 @@ internal sealed partial class ReplicationService : IPeerService
 
     /// <summary>The properties of buckets without their own.</summary>
     public BucketProperties Defaults { get; }
+
+    /// <summary>Whether a put's silent coordinator is replaced by the next replica (<see cref="ReplicationOptions.RetryPutCoordinatorFailure"/>).</summary>
+    public bool RetryPutCoordinator { get; }
 
     public TimeProvider Time { get; }
 
@@ -90,6 +96,7 @@ internal sealed partial class ReplicationService : IPeerService
         ArgumentNullException.ThrowIfNull(properties);
         properties.Validate(_targetN);
         _buckets[bucket] = new BucketState(bucket, properties);
+        InterlockedMin(ref _smallestN, properties.N);
         Interlocked.Increment(ref _configured); // the last request's bucket is looked up again
     }
 
@@ -248,6 +255,21 @@ internal sealed partial class ReplicationService : IPeerService
     /// <summary>The key inside a store key (after the prefix, the bucket's length and the bucket).</summary>
     private static ReadOnlyMemory<byte> KeyOf(byte[] storeKey) =>
         storeKey.AsMemory(1 + sizeof(ushort) + BinaryPrimitives.ReadUInt16LittleEndian(storeKey.AsSpan(1)));
+
+    private static void InterlockedMin(ref int location, int value)
+    {
+        int seen = Volatile.Read(ref location);
+        while (value < seen)
+        {
+            int observed = Interlocked.CompareExchange(ref location, value, seen);
+            if (observed == seen)
+            {
+                return;
+            }
+
+            seen = observed;
+        }
+    }
 
     /// <summary>The bucket named in a replicated object's store key; null when the bytes are not one (a reserved key, or malformed).</summary>
     internal static string? BucketOf(ReadOnlySpan<byte> storeKey)

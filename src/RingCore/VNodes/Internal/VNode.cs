@@ -165,6 +165,56 @@ internal sealed class VNode
     }
 
     /// <summary>
+    /// Merges many sets other replicas sent at once (a handoff batch): it takes the key locks of
+    /// every key in the batch (in stripe order, so two batches never wait on each other in a
+    /// cycle), reads all, writes every changed one concurrently (a durable store commits them
+    /// together, where one put after another would wait for a commit each), and releases.
+    /// </summary>
+    public async Task ReplicaPutBatchAsync(IReadOnlyList<(ReadOnlyMemory<byte> Key, SiblingSet<ReadOnlyMemory<byte>> Set,
+        Func<SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>> Merge)> items)
+    {
+        var store = (await StartedAsync().ConfigureAwait(false)).Store;
+        var stripes = new SortedSet<int>();
+        foreach (var item in items)
+        {
+            stripes.Add(StripeOf(item.Key));
+        }
+
+        var taken = new List<SemaphoreSlim>(stripes.Count);
+        try
+        {
+            foreach (int stripe in stripes)
+            {
+                await _locks[stripe].WaitAsync().ConfigureAwait(false);
+                taken.Add(_locks[stripe]);
+            }
+
+            // Keys repeated in one batch merge into the first occurrence, in order.
+            var locals = await Task.WhenAll(items.Select(item => ReadAsync(store, item.Key))).ConfigureAwait(false);
+            var writes = new Dictionary<ReadOnlyMemory<byte>, SiblingSet<ReadOnlyMemory<byte>>>(KeyComparer.Instance);
+            for (int i = 0; i < items.Count; i++)
+            {
+                var (key, incoming, merge) = items[i];
+                var local = writes.TryGetValue(key, out var pending) ? pending : locals[i];
+                var result = local is null ? incoming : merge(local, incoming);
+                if (local is null || !ReferenceEquals(result, local))
+                {
+                    writes[key] = result;
+                }
+            }
+
+            await Task.WhenAll(writes.Select(write => WriteAsync(store, write.Key, write.Value).AsTask())).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var gate in taken)
+            {
+                gate.Release();
+            }
+        }
+    }
+
+    /// <summary>
     /// Removes a key, but only when <paramref name="mayReap"/> says so of what this replica
     /// holds now: a write that arrived since the reaper looked must survive (riak_kv_vnode
     /// delete with the object's vclock).
@@ -245,6 +295,38 @@ internal sealed class VNode
             }
 
             if (SiblingSetCodec.Decode(expected).Join().Get(incarnation.Id) > 0)
+            {
+                RenewId(incarnation);
+            }
+
+            return true;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Removes a key only if the XXH64 of its stored bytes is still <paramref name="expectedHash"/>
+    /// (what a finished transfer sent); like <see cref="DeleteIfUnchangedAsync"/>, a deleted object
+    /// that carries this vnode's events gives the vnode a new replica id (KV679).
+    /// </summary>
+    public async Task<bool> DeleteIfHashUnchangedAsync(ReadOnlyMemory<byte> key, ulong expectedHash)
+    {
+        var incarnation = await StartedAsync().ConfigureAwait(false);
+        var gate = LockOf(key);
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var stored = await incarnation.Store.GetAsync(key).ConfigureAwait(false);
+            if (stored is not { } current || Hashing.XxHash64.Hash(current.Value.Span) != expectedHash
+                || !await incarnation.Store.DeleteAsync(key).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            if (SiblingSetCodec.Decode(current.Value).Join().Get(incarnation.Id) > 0)
             {
                 RenewId(incarnation);
             }
@@ -366,8 +448,19 @@ internal sealed class VNode
     private static ValueTask WriteAsync(IVNodeStore store, ReadOnlyMemory<byte> key, SiblingSet<ReadOnlyMemory<byte>> set) =>
         store.PutAsync(key, new StoredObject(SiblingSetCodec.Encode(set)));
 
-    private SemaphoreSlim LockOf(ReadOnlyMemory<byte> key) =>
-        _locks[(int)(Hashing.XxHash64.Hash(key.Span) % Stripes)];
+    private SemaphoreSlim LockOf(ReadOnlyMemory<byte> key) => _locks[StripeOf(key)];
+
+    private static int StripeOf(ReadOnlyMemory<byte> key) => (int)(Hashing.XxHash64.Hash(key.Span) % Stripes);
+
+    /// <summary>Compares keys by their bytes.</summary>
+    private sealed class KeyComparer : IEqualityComparer<ReadOnlyMemory<byte>>
+    {
+        public static readonly KeyComparer Instance = new();
+
+        public bool Equals(ReadOnlyMemory<byte> x, ReadOnlyMemory<byte> y) => x.Span.SequenceEqual(y.Span);
+
+        public int GetHashCode(ReadOnlyMemory<byte> key) => (int)Hashing.XxHash64.Hash(key.Span);
+    }
 
     private sealed record Incarnation(IVNodeStore Store, ReplicaId Id, ulong Epoch);
 }

@@ -84,6 +84,9 @@ internal sealed class VNodeTable
         return partitions;
     }
 
+    /// <summary>Whether <paramref name="partition"/>'s vnode exists in this run (its store opened, or opening).</summary>
+    public bool IsOpen(int partition) => Volatile.Read(ref _vnodes[partition]) is not null;
+
     /// <summary>Marks every opened vnode as possibly holding objects another node should have (the ring changed).</summary>
     public void MarkAllMisplaced()
     {
