@@ -83,4 +83,33 @@ public sealed class StaleClaimantTests
         Assert.Contains("majority", minority.Message, StringComparison.Ordinal);
         Assert.Equal(["n1", "n2", "n3", "n5"], members);
     }
+
+    /// <summary>
+    /// A claimant that crashes while it waits for the members' rings before a commit decides
+    /// nothing: its halted incarnation went on after the wait, committed on a ring that died with
+    /// it and told the operator the change was made, while the restarted node came back with the
+    /// ring it had (found by the membership partition suite, seed 508).
+    /// </summary>
+    [Fact]
+    public void A_claimant_that_crashes_while_it_syncs_before_a_commit_does_not_report_the_commit_made()
+    {
+        var simulator = new Simulator(508);
+        var (error, members) = simulator.Run(async () =>
+        {
+            var cluster = new TestCluster(5, ringSize: 16, nVal: 3, seed: 508, time: simulator.Time, scheduler: simulator.Scheduler);
+            cluster.Isolate("n1"); // its detector sees the others up a while yet: it syncs, and waits for answers that cannot come
+            await cluster.Node("n1").StageAsync(new ClusterChange(ClusterChangeKind.Leave, "n5"));
+            var commit = cluster.Node("n1").CommitAsync();
+            await Task.Delay(TimeSpan.FromSeconds(1), cluster.Time);
+            cluster.Crash("n1");
+            cluster.Restart("n1");
+            cluster.Heal();
+            var error = await Record.ExceptionAsync(() => commit);
+            await cluster.AwaitSettledAsync(TimeSpan.FromMinutes(5));
+            return (error, cluster.Ring.Members.Select(m => m.Name).ToArray());
+        }, TimeSpan.FromHours(1));
+
+        Assert.NotNull(error); // not "committed"
+        Assert.Equal(["n1", "n2", "n3", "n4", "n5"], members); // and nothing was
+    }
 }

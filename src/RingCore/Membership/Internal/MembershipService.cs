@@ -334,6 +334,10 @@ internal sealed class MembershipService : IPeerService, IPeerReplyHandler, IThre
         {
             reply = new ClaimantReply { Error = error.Message };
         }
+        catch (ObjectDisposedException)
+        {
+            return; // stopped meanwhile: a stopped node answers nothing
+        }
 
         _rpc.Reply(request, new PeerFrame { Membership = new MembershipMessage { ClaimantReply = reply } });
     }
@@ -377,6 +381,7 @@ internal sealed class MembershipService : IPeerService, IPeerReplyHandler, IThre
             // partition each see their own first member as claimant, and the merge of their two
             // rings undid one side's commit.
             await SyncAsync(cancellationToken).ConfigureAwait(false);
+            ObjectDisposedException.ThrowIf(_stopped, this); // stopped or crashed meanwhile: it decides nothing more
             acting = ActingClaimant;
             if (acting == _self && WithoutMajority() is { } refusal)
             {
