@@ -12,7 +12,7 @@ public enum MembershipStepOutcome
     /// <summary>The claimant refused it, or no valid member was reachable to ask (the message says why): nothing changed.</summary>
     Refused,
 
-    /// <summary>The claimant did not answer in time (cut off by a partition, crashed): the change may or may not have been committed.</summary>
+    /// <summary>The claimant did not answer in time (cut off by a partition, crashed), or the node asked crashed while it waited: the change may or may not have been committed.</summary>
     TimedOut,
 
     /// <summary>

@@ -59,8 +59,9 @@ public static partial class ScheduleRunner
                 record.Outcome = MembershipStepOutcome.Refused;
                 record.Error = error.Message;
             }
-            catch (TimeoutException error)
+            catch (Exception error) when (error is TimeoutException or ObjectDisposedException)
             {
+                // No answer, or the node asked crashed while it waited: the change may or may not have been made.
                 record.Outcome = MembershipStepOutcome.TimedOut;
                 record.Error = error.Message;
             }
