@@ -65,6 +65,12 @@ public sealed partial class TestCluster
 
             foreach (var node in members)
             {
+                if (Node(observer).Routing.Current.Ring.IndexOfMember(node) < 0)
+                {
+                    disagreements.Add($"{observer} does not know {node} (its ring is another)"); // a member that has not received the cluster's ring
+                    continue;
+                }
+
                 bool reachable = node == observer || Network.CanReach(observer, node);
                 if (SeesUp(observer, node) != reachable)
                 {

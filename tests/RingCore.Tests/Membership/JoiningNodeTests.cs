@@ -115,4 +115,39 @@ public sealed class JoiningNodeTests
         Assert.Equal(["n1", "n2", "n3", "n4"], ring.Members.Select(m => m.Name));
         Assert.Equal(ring.ContentHash, joined.ContentHash);
     }
+
+    /// <summary>
+    /// A node admitted while its admission could not reach it (it crashed, and restarted alone)
+    /// still gets the cluster's ring by gossip: members gossiped only to members their failure
+    /// detector saw up, and a node alone in its own ring sends no heartbeats to the cluster, so
+    /// no one ever saw it up or told it it was a member (found by the membership partition suite
+    /// once heartbeats fed the up set, seed 1491).
+    /// </summary>
+    [Fact]
+    public void A_member_the_others_have_never_seen_up_still_gets_the_ring_by_gossip()
+    {
+        var simulator = new Simulator(1491);
+        var (ring, joined) = simulator.Run(async () =>
+        {
+            var cluster = new TestCluster(3, ringSize: 16, nVal: 3, seed: 1491, time: simulator.Time, scheduler: simulator.Scheduler);
+            cluster.Network.Slow("n1", TimeSpan.FromSeconds(2)); // the claimant's ring reaches n4 2 s after the commit
+            var join = cluster.JoinAsync("n4");
+            while ((await cluster.Node("n1").PlanAsync()).Changes.Count == 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), cluster.Time);
+            }
+
+            await cluster.Node("n1").CommitAsync(); // admitted; the news is on its way
+            cluster.Crash("n4"); // and lost
+            cluster.Network.Slow("n1", TimeSpan.Zero);
+            _ = await Record.ExceptionAsync(() => join);
+            await Task.Delay(TimeSpan.FromSeconds(5), cluster.Time);
+            cluster.Restart("n4"); // alone in its first ring
+            await cluster.AwaitSettledAsync(TimeSpan.FromMinutes(5));
+            return (cluster.Ring, cluster.Node("n4").Ring);
+        }, TimeSpan.FromHours(1));
+
+        Assert.Equal(["n1", "n2", "n3", "n4"], ring.Members.Select(m => m.Name));
+        Assert.Equal(ring.ContentHash, joined.ContentHash);
+    }
 }

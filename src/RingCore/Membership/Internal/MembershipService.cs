@@ -257,11 +257,15 @@ internal sealed class MembershipService : IPeerService, IPeerReplyHandler, IThre
             return;
         }
 
+        // Any other member, up or not (riak_core_gossip's random other node): a member the failure
+        // detector has never seen up may be one that never received the ring that admitted it (it
+        // restarted alone), which sends no heartbeats to anyone until gossip tells it it is a
+        // member (issue 13's partition suite).
         var view = _routing.Current;
         var peers = new List<string>();
         foreach (var member in view.Ring.Members)
         {
-            if (member.Name != _self && view.IsUp(member.Name))
+            if (member.Name != _self)
             {
                 peers.Add(member.Name);
             }
