@@ -24,6 +24,16 @@ internal static class ScheduleArbitrary
             select ScheduleGenerator.Generate(seed, shape with { Nodes = nodes, Faults = faults }),
             Shrink);
 
+    /// <summary>Membership schedules of 5 to 7 nodes, 10 to 20 faults and 2 to 6 membership changes over <paramref name="shape"/>'s operations.</summary>
+    public static Arbitrary<Schedule> VaryingMembership(ScheduleShape shape) =>
+        Arb.From(
+            from seed in Gen.Choose(1, int.MaxValue)
+            from nodes in Gen.Choose(5, 7)
+            from faults in Gen.Choose(10, 20)
+            from changes in Gen.Choose(2, 6)
+            select ScheduleGenerator.Generate(seed, shape with { Nodes = nodes, Faults = faults, Membership = true, MembershipChanges = changes }),
+            Shrink);
+
     public static IEnumerable<Schedule> Shrink(Schedule schedule)
     {
         int count = schedule.Steps.Count;

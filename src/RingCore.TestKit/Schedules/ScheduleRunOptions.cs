@@ -17,6 +17,13 @@ public sealed record ScheduleRunOptions
     /// <summary>How long a client waits for an actor ask (activation reads and writes with quorums first). Defaults to 12 seconds.</summary>
     public TimeSpan AskTimeout { get; init; } = TimeSpan.FromSeconds(12);
 
+    /// <summary>
+    /// Whether the nodes hand back what they hold for others (<see cref="RingCore.Handoff.HandoffOptions.HintedHandoff"/>).
+    /// Defaults to true. Off, fallbacks and former owners keep their copies, and a membership run
+    /// fails its "nothing misplaced once settled" check: the suite's own proof that the check can fail.
+    /// </summary>
+    public bool HintedHandoff { get; init; } = true;
+
     /// <summary>The actor type the schedule's actor asks exercise. Defaults to <see cref="GCounter.Workload"/>.</summary>
     public ActorWorkload Workload { get; init; } = GCounter.Workload;
 

@@ -79,7 +79,11 @@ public static partial class ScheduleRunner
 
         public TestCluster Cluster { get; } = new(schedule.Nodes, options.RingSize, options.Bucket.N, schedule.Seed, simulator.Time, options.Bucket,
             simulator.Scheduler, options.Workload.Define,
-            new RingNodeOptions { Actors = { DefaultAskTimeout = options.AskTimeout, PassivationSweepInterval = TimeSpan.FromSeconds(1) } });
+            new RingNodeOptions
+            {
+                Actors = { DefaultAskTimeout = options.AskTimeout, PassivationSweepInterval = TimeSpan.FromSeconds(1) },
+                Handoff = { HintedHandoff = options.HintedHandoff },
+            });
 
         public List<OperationRecord> History { get; } = [];
 
