@@ -10,9 +10,11 @@ namespace RingCore.Tools.RingCtl;
 /// <summary>
 /// <c>ringctl simulate</c>: one seeded fault schedule on an in-process cluster with embedded
 /// defaults (issue 5): the faults it injected, the operations acknowledged and failed, the
-/// siblings created and merged, and the history checker's verdict. The same seed replays the same
-/// run and prints the same bytes (progress goes to stderr, and only on a terminal); a failed
-/// verdict exits 1.
+/// siblings created and merged, and the history checker's verdict. With <c>--membership</c> the
+/// schedule also joins, leaves, force-removes and replaces nodes (issue 13), the cluster settles
+/// after it, and the report adds the changes applied and refused, the transfers and the objects
+/// handed off. The same seed replays the same run and prints the same bytes (progress goes to
+/// stderr, and only on a terminal); a failed verdict exits 1.
 /// </summary>
 internal static class SimulateCommand
 {
@@ -27,11 +29,16 @@ internal static class SimulateCommand
         var clients = new Option<int>("--clients") { Description = "Clients issuing operations.", DefaultValueFactory = _ => 3 };
         var lww = new Option<bool>("--last-write-wins") { Description = "Resolve concurrent writes by timestamp (and watch the checker report the writes that loses)." };
         var showSchedule = new Option<bool>("--show-schedule") { Description = "Print every step of the schedule." };
+        var membership = new Option<bool>("--membership")
+        {
+            Description = "Also join, leave, force-remove and replace nodes among the faults; the cluster settles after the schedule and is read from the primaries only.",
+        };
+        var changes = new Option<int>("--changes") { Description = "Membership changes, with --membership.", DefaultValueFactory = _ => 4 };
 
         var command = new Command(Name,
             "Run one seeded fault schedule on an in-process cluster and check that no acknowledged write was lost. " +
             "Exits 0 when the verdict passes, 1 when it fails. Progress is shown on stderr when it is a terminal.");
-        foreach (var option in new Option[] { nodes, seed, ops, faults, clients, lww, showSchedule })
+        foreach (var option in new Option[] { nodes, seed, ops, faults, clients, lww, showSchedule, membership, changes })
         {
             command.Options.Add(option);
         }
@@ -44,7 +51,14 @@ internal static class SimulateCommand
                 Operations = Check("--ops", parse.GetValue(ops), 0, 1_000_000),
                 Faults = Check("--faults", parse.GetValue(faults), 0, 100_000),
                 Clients = Check("--clients", parse.GetValue(clients), 1, 1000),
+                Membership = parse.GetValue(membership),
+                MembershipChanges = Check("--changes", parse.GetValue(changes), 0, 1000),
             };
+            if (!shape.Membership && parse.GetResult(changes) is { Implicit: false })
+            {
+                throw new UsageException("--changes needs --membership.");
+            }
+
             var schedule = ScheduleGenerator.Generate(parse.GetValue(seed), shape);
             var options = new ScheduleRunOptions { Bucket = new BucketProperties { LastWriteWins = parse.GetValue(lww) } };
             var verdict = Run(context.Progress, schedule, options);
@@ -89,7 +103,7 @@ internal static class SimulateCommand
 
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Faults injected ({schedule.Faults}):"));
         var faults = new Table().Border(TableBorder.Rounded).AddColumn("kind").AddColumn(new TableColumn("count").RightAligned());
-        foreach (var group in schedule.Steps.Where(s => s.IsFault).GroupBy(s => s.Kind).OrderBy(g => g.Key))
+        foreach (var group in schedule.Steps.Where(s => s.IsFault && !s.IsMembership).GroupBy(s => s.Kind).OrderBy(g => g.Key))
         {
             faults.AddRow(Describe(group.Key), group.Count().ToString(CultureInfo.InvariantCulture));
         }
@@ -104,6 +118,11 @@ internal static class SimulateCommand
         }
 
         console.Write(operations);
+        if (schedule.Membership)
+        {
+            ReportMembership(console, verdict);
+        }
+
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Siblings: {verdict.SiblingReads} reads returned concurrent values; {verdict.SiblingsMerged} acknowledged writes merged siblings."));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Acknowledged writes lost: {verdict.LostWrites}"));
@@ -112,6 +131,10 @@ internal static class SimulateCommand
         if (verdict.Passed)
         {
             console.WriteLine("Verdict: PASSED (nothing lost, replicas converged, no phantom, counters exact, every request ended in time)");
+            if (schedule.Membership)
+            {
+                console.WriteLine("Settled: one ring on every node, balanced and diverse, nothing misplaced, one activation per actor.");
+            }
         }
         else
         {
@@ -133,6 +156,33 @@ internal static class SimulateCommand
         }
     }
 
+    private static void ReportMembership(IAnsiConsole console, ScheduleVerdict verdict)
+    {
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Membership changes ({verdict.Schedule.MembershipChanges}):"));
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("kind");
+        var outcomes = new[] { MembershipStepOutcome.Applied, MembershipStepOutcome.Refused, MembershipStepOutcome.TimedOut, MembershipStepOutcome.Skipped };
+        foreach (var outcome in outcomes)
+        {
+            table.AddColumn(new TableColumn(Describe(outcome)).RightAligned());
+        }
+
+        foreach (var group in verdict.MembershipSteps.GroupBy(change => change.Step.Kind).OrderBy(g => g.Key))
+        {
+            table.AddRow([Describe(group.Key), .. outcomes.Select(outcome => group.Count(change => change.Outcome == outcome).ToString(CultureInfo.InvariantCulture))]);
+        }
+
+        console.Write(table);
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Handoff: {verdict.TransfersCompleted} ownership transfers and repairs completed; {verdict.ObjectsHandedOff} objects handed off (transfers, repairs and hints)."));
+        console.WriteLine("Members at the end: " + string.Join(" ", verdict.FinalMembers));
+    }
+
+    private static string Describe(MembershipStepOutcome outcome) => outcome switch
+    {
+        MembershipStepOutcome.TimedOut => "timed out",
+        _ => outcome.ToString().ToLowerInvariant(),
+    };
+
     private static string Count(IEnumerable<OperationRecord> operations, OperationOutcome outcome) =>
         operations.Count(op => op.Outcome == outcome || (outcome == OperationOutcome.Failed && op.Outcome == OperationOutcome.NotApplied))
             .ToString(CultureInfo.InvariantCulture);
@@ -150,6 +200,10 @@ internal static class SimulateCommand
         StepKind.Restart => "restart",
         StepKind.Wipe => "lost disk",
         StepKind.NetworkFaults => "network drop/duplicate/delay change",
+        StepKind.Join => "join",
+        StepKind.Leave => "leave",
+        StepKind.ForceRemove => "force-remove (of a crashed node)",
+        StepKind.Replace => "replace",
         _ => kind.ToString(),
     };
 }

@@ -26,6 +26,41 @@ public sealed class SimulateCommandTests
     }
 
     [Fact]
+    public void Simulate_with_membership_reports_the_changes_applied_and_refused_the_handoff_and_the_members_at_the_end()
+    {
+        var shape = new ScheduleShape { Nodes = 5, Operations = 1000, Faults = 10, Membership = true, MembershipChanges = 6 };
+        var expected = ScheduleRunner.Run(ScheduleGenerator.Generate(5, shape));
+
+        var run = RingCtlRun.Of("simulate", "--membership", "--changes", "6", "--seed", "5", "--ops", "1000", "--faults", "10");
+
+        Assert.Equal(expected.Passed ? 0 : 1, run.ExitCode);
+        Assert.Equal(string.Empty, run.Error);
+        var changes = run.TableAfter("Membership changes (6)");
+        Assert.Equal(6, changes.Sum(row => row.Skip(1).Sum(int.Parse)));
+        foreach (var kind in new[] { StepKind.Join, StepKind.Leave, StepKind.Replace })
+        {
+            var row = changes.Single(r => r[0] == kind.ToString().ToLowerInvariant());
+            Assert.Equal(expected.MembershipApplied(kind), int.Parse(row[1]));
+        }
+
+        Assert.Contains($"Handoff: {expected.TransfersCompleted} ownership transfers and repairs completed; {expected.ObjectsHandedOff} objects handed off (transfers, repairs and hints).",
+            run.OutputLines);
+        Assert.Contains("Members at the end: " + string.Join(" ", expected.FinalMembers), run.OutputLines);
+        Assert.Contains("Settled: one ring on every node, balanced and diverse, nothing misplaced, one activation per actor.", run.OutputLines);
+        var faults = run.TableAfter("Faults injected");
+        Assert.Equal(10, faults.Sum(row => int.Parse(row[1]))); // membership changes are not counted as faults
+    }
+
+    [Fact]
+    public void Simulate_refuses_changes_without_membership()
+    {
+        var run = RingCtlRun.Of("simulate", "--changes", "3");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("ringctl simulate: --changes needs --membership.", run.Error.Trim());
+    }
+
+    [Fact]
     public void Simulate_with_last_write_wins_reports_the_lost_writes_and_exits_1()
     {
         var run = RingCtlRun.Of("simulate", "--seed", "3", "--ops", "300", "--faults", "10", "--last-write-wins");
@@ -54,6 +89,7 @@ public sealed class SimulateCommandTests
     [InlineData("--nodes", "2", "--nodes must be from 3 to 64 (got 2).")]
     [InlineData("--ops", "-1", "--ops must be from 0 to 1000000 (got -1).")]
     [InlineData("--clients", "0", "--clients must be from 1 to 1000 (got 0).")]
+    [InlineData("--changes", "-1", "--changes must be from 0 to 1000 (got -1).")]
     public void Simulate_refuses_bad_sizes_with_one_line_and_exit_code_2(string option, string value, string message)
     {
         var run = RingCtlRun.Of("simulate", option, value);
