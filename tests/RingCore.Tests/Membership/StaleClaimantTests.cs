@@ -112,4 +112,38 @@ public sealed class StaleClaimantTests
         Assert.NotNull(error); // not "committed"
         Assert.Equal(["n1", "n2", "n3", "n4", "n5"], members); // and nothing was
     }
+
+    /// <summary>
+    /// The claimant restarts while another member acts for it: until that member's detector sees
+    /// it back, both would decide, each with a majority in view, and the merge of their two rings
+    /// undid one's change (an exit recorded, the member gone, then listed again as exiting; found
+    /// by the membership partition suite's 10,000-schedule soak). The one acting for it first asks
+    /// the claimant, and defers to it when it answers.
+    /// </summary>
+    [Fact]
+    public void A_member_acting_for_the_claimant_defers_to_it_once_it_answers_again()
+    {
+        var simulator = new Simulator(1060807089);
+        var (outcomes, members) = simulator.Run(async () =>
+        {
+            var cluster = new TestCluster(6, ringSize: 16, nVal: 3, seed: 1060807089, time: simulator.Time, scheduler: simulator.Scheduler);
+            cluster.Crash("n1");
+            await cluster.AwaitDetectionAsync(); // n2 acts as claimant now
+            cluster.Restart("n1"); // n2's detector sees it back only after a while
+            async Task<Exception?> LeaveAsync(string via, string member) => await Record.ExceptionAsync(async () =>
+            {
+                await cluster.Node(via).StageAsync(new ClusterChange(ClusterChangeKind.Leave, member), operatorName: via);
+                await cluster.Node(via).CommitAsync(operatorName: via);
+            });
+
+            var outcomes = await Task.WhenAll(LeaveAsync("n2", "n5"), LeaveAsync("n1", "n6")); // at once, through each
+            await cluster.AwaitSettledAsync(TimeSpan.FromMinutes(5));
+            return (outcomes, cluster.Ring.Members.Select(m => m.Name).ToArray());
+        }, TimeSpan.FromHours(1));
+
+        // Each change was either refused or made; none was reported made and then undone.
+        Assert.True(outcomes[0] is ClusterChangeRefusedException || !members.Contains("n5"), $"the leave of n5 was committed, yet n5 is a member: {outcomes[0]}");
+        Assert.True(outcomes[1] is ClusterChangeRefusedException || !members.Contains("n6"), $"the leave of n6 was committed, yet n6 is a member: {outcomes[1]}");
+        Assert.Null(outcomes[1]); // the claimant's own change goes through
+    }
 }

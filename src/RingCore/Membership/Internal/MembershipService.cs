@@ -384,9 +384,17 @@ internal sealed class MembershipService : IPeerService, IPeerReplyHandler, IThre
             // the ring only while it reaches a majority of the members: the two sides of a
             // partition each see their own first member as claimant, and the merge of their two
             // rings undid one side's commit.
-            await SyncAsync(cancellationToken).ConfigureAwait(false);
+            var answered = await SyncAsync(cancellationToken).ConfigureAwait(false);
             ObjectDisposedException.ThrowIf(_stopped, this); // stopped or crashed meanwhile: it decides nothing more
             acting = ActingClaimant;
+            if (acting == _self && EarlierValidMember(answered) is { } claimant)
+            {
+                // A valid member before this one answered: it is up again (this node's detector
+                // has not seen it back yet), so it is the claimant, and two acting at once made
+                // concurrent rings whose merge undid one's change (issue 13's partition suite).
+                acting = claimant;
+            }
+
             if (acting == _self && WithoutMajority() is { } refusal)
             {
                 return new ClaimantReply { Error = refusal };
@@ -439,26 +447,38 @@ internal sealed class MembershipService : IPeerService, IPeerReplyHandler, IThre
             : $"'{_self}' reaches {reached} of the {members} members of the ring: a change needs a majority, so that the two sides of a partition cannot both change it. Heal the partition or bring members back first.";
     }
 
-    /// <summary>Sends this node's ring to every member it sees up and merges the newer rings they answer with (waits at most half the request timeout).</summary>
-    private async Task SyncAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends this node's ring to every member it sees up, and to the valid members before it by
+    /// name whatever it sees, and merges the newer rings they answer with (waits at most half the
+    /// request timeout); returns who answered.
+    /// </summary>
+    private async Task<HashSet<string>> SyncAsync(CancellationToken cancellationToken)
     {
         var view = _routing.Current;
         var message = RingCodec.Encode(view.Ring);
         var calls = new List<(string Peer, Task<PeerFrame> Reply)>();
+        bool before = true; // members are sorted by name: those before this node would be claimant if up
         foreach (var member in view.Ring.Members)
         {
-            if (member.Name != _self && view.IsUp(member.Name))
+            if (member.Name == _self)
+            {
+                before = false;
+            }
+            else if (view.IsUp(member.Name) || (before && member.Status == MemberStatus.Valid))
             {
                 calls.Add((member.Name, PeerCall.SendAsync(_rpc, _scheduler, _time, member.Name,
                     new PeerFrame { Membership = new MembershipMessage { Gossip = message } }, _options.RequestTimeout / 2, cancellationToken)));
             }
         }
 
+        var answered = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (peer, reply) in calls)
         {
             try
             {
-                if ((await reply.ConfigureAwait(false)).Membership?.GossipReply?.Ring is { } ring)
+                var frame = await reply.ConfigureAwait(false);
+                answered.Add(peer);
+                if (frame.Membership?.GossipReply?.Ring is { } ring)
                 {
                     Merge(RingCodec.Decode(ring), peer);
                 }
@@ -468,6 +488,27 @@ internal sealed class MembershipService : IPeerService, IPeerReplyHandler, IThre
                 RingCoreLog.MembershipRequestFailed(_logger, _self, peer, error.Message); // cut off: it cannot tell this node anything now
             }
         }
+
+        return answered;
+    }
+
+    /// <summary>The first valid member before this one (by name) among <paramref name="answered"/>: the claimant, since it is up; null when there is none.</summary>
+    private string? EarlierValidMember(HashSet<string> answered)
+    {
+        foreach (var member in _routing.Ring.Members)
+        {
+            if (member.Name == _self)
+            {
+                return null;
+            }
+
+            if (member.Status == MemberStatus.Valid && answered.Contains(member.Name))
+            {
+                return member.Name;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The claimant's decision on one request, made under its lock; a new ring is installed and sent to every member.</summary>
