@@ -65,7 +65,7 @@ public static partial class ScheduleRunner
                 record.Outcome = MembershipStepOutcome.TimedOut;
                 record.Error = error.Message;
             }
-            catch (InvalidOperationException error) when (!Cluster.Nodes.Any(IsUpMember))
+            catch (InvalidOperationException error) when (!HasMemberToAsk())
             {
                 record.Outcome = MembershipStepOutcome.Refused; // no valid member up to ask
                 record.Error = error.Message;
@@ -147,6 +147,14 @@ public static partial class ScheduleRunner
 
         /// <summary>Whether <paramref name="node"/> has been started in the cluster and has not left it (a partition names only those).</summary>
         private bool IsStarted(string node) => Cluster.Nodes.Contains(node, StringComparer.Ordinal);
+
+        /// <summary>Whether some valid member is up and holds the cluster's ring: one the TestCluster can send a change to.</summary>
+        private bool HasMemberToAsk()
+        {
+            var ring = Cluster.Ring;
+            return ring.Members.Any(m => m.Status == MemberStatus.Valid && IsStarted(m.Name) && !Cluster.Network.IsCrashed(m.Name)
+                && Cluster.Node(m.Name).Ring.ClusterId == ring.ClusterId);
+        }
 
         /// <summary>Whether at least N members of the ring stay up if <paramref name="node"/> crashes.</summary>
         private bool LeavesEnoughUp(string node) => Cluster.Members.Count(m => m != node && IsUpMember(m)) >= FewestMembers;
