@@ -81,6 +81,11 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
         _router = new ActorRouter(Name, actors, _routing, _rpc, LocalActors, typeName => _replication.PropertiesOf(typeName).N);
         _membership = new MembershipService(Name, _routing, _rpc, _scheduler, Time, options.Membership, targetN, random, _metrics, _logger);
         _handoff = new HandoffService(Name, _routing, _membership, _rpc, _vnodes, _replication, _scheduler, Time, options.Handoff, _metrics, _logger);
+
+        // A node that has left the ring serves nothing for the cluster any more (HasLeftRing): it
+        // went on coordinating and storing writes by its last ring, and nodes that had left
+        // together acknowledged a write among themselves that vanished when they stopped (issue 13's partition suite).
+        _membership.Left += _replication.Stop;
     }
 
     /// <summary>This node's name.</summary>
