@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RingCore.Actors;
+using RingCore.AntiEntropy;
 using RingCore.Claim;
 using RingCore.Diagnostics;
 using RingCore.Handoff;
@@ -47,6 +48,7 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
     private readonly ActorRouter _router;
     private readonly MembershipService _membership;
     private readonly HandoffService _handoff;
+    private readonly AntiEntropyService _antiEntropy;
     private readonly IWorkScheduler _scheduler;
     private readonly RingCoreMetrics _metrics;
     private readonly ILogger _logger;
@@ -81,6 +83,7 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
         _router = new ActorRouter(Name, actors, _routing, _rpc, LocalActors, typeName => _replication.PropertiesOf(typeName).N);
         _membership = new MembershipService(Name, _routing, _rpc, _scheduler, Time, options.Membership, targetN, random, _metrics, _logger);
         _handoff = new HandoffService(Name, _routing, _membership, _rpc, _vnodes, _replication, _scheduler, Time, options.Handoff, _metrics, _logger);
+        _antiEntropy = new AntiEntropyService(Name, _routing, _membership, _rpc, _vnodes, _replication, _scheduler, Time, options.AntiEntropy, _metrics, _logger);
 
         // A node that has left the ring serves nothing for the cluster any more (HasLeftRing): it
         // went on coordinating and storing writes by its last ring, and nodes that had left
@@ -206,6 +209,7 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
 
             RingCoreLog.NodeStarted(node._logger, node.Name, ring.PartitionCount, ring.Members.Length, owned);
             node._handoff.Kick(); // data from an earlier run that belongs elsewhere, transfers to resume
+            node._antiEntropy.Kick(); // the trees of the stores kept from an earlier run are built from a fold
         }
         catch
         {
@@ -325,6 +329,7 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
         long started = Stopwatch.GetTimestamp();
         RingNodeStopResult result;
         _handoff.Dispose(); // no transfer or hint starts from now on; one in flight ends in its timeout
+        _antiEntropy.Dispose();
         _membership.Dispose();
         try
         {
@@ -388,6 +393,7 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
 
         _rpc.Halt();
         _handoff.Dispose();
+        _antiEntropy.Dispose();
         _membership.Dispose();
         _replication.Stop();
         _vnodes.Halt();

@@ -1,4 +1,5 @@
 using RingCore.Actors;
+using RingCore.AntiEntropy;
 using RingCore.Claim;
 using RingCore.Handoff;
 using RingCore.Membership;
@@ -48,6 +49,9 @@ public sealed class RingNodeOptions
 
     /// <summary>Ownership and hinted handoff's settings.</summary>
     public HandoffOptions Handoff { get; set; } = new();
+
+    /// <summary>Active anti-entropy's settings: Merkle trees per vnode and their exchanges.</summary>
+    public AntiEntropyOptions AntiEntropy { get; set; } = new();
 
     /// <summary>How the node decides which members are up: heartbeats and a phi-accrual failure detector by default.</summary>
     public FailureDetectionOptions FailureDetection { get; set; } = new();

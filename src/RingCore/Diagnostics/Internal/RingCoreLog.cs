@@ -99,6 +99,21 @@ internal static partial class RingCoreLog
     [LoggerMessage(4008, LogLevel.Error, "Node {Node} reached its shutdown deadline with {Unfinished} actors not passivated (stuck in a handler, still draining, or unable to store their state); their queued messages fail. First ones: {Examples}")]
     public static partial void StopUnfinished(ILogger logger, string node, int unfinished, string examples);
 
+    [LoggerMessage(1030, LogLevel.Information, "Node {Node} built the Merkle trees of partition {Partition}: {Keys} keys in {Elapsed}")]
+    public static partial void TreesBuilt(ILogger logger, string node, int partition, int keys, TimeSpan elapsed);
+
+    [LoggerMessage(1031, LogLevel.Information, "Anti-entropy on {Node}: partition {Partition} (N {N}) with {Peer} repaired {Keys} keys ({Bytes} bytes exchanged)")]
+    public static partial void ExchangeRepaired(ILogger logger, string node, int partition, int n, string peer, int keys, long bytes);
+
+    [LoggerMessage(1032, LogLevel.Warning, "Anti-entropy on {Node}: the exchange of partition {Partition} (N {N}) with {Peer} failed")]
+    public static partial void ExchangeFailed(ILogger logger, Exception exception, string node, int partition, int n, string peer);
+
+    [LoggerMessage(1033, LogLevel.Warning, "Anti-entropy on {Node}: building the Merkle trees of partition {Partition} failed")]
+    public static partial void TreeBuildFailed(ILogger logger, Exception exception, string node, int partition);
+
+    [LoggerMessage(5010, LogLevel.Error, "A stored object of partition {Partition} on {Node} failed to decode and is read as absent until its peers repair it (key {Key})")]
+    public static partial void CorruptObject(ILogger logger, Exception exception, string node, int partition, string key);
+
     [LoggerMessage(5001, LogLevel.Error, "Partition {Partition}'s store failed on {Node}")]
     public static partial void StoreFailed(ILogger logger, Exception exception, int partition, string node);
 }

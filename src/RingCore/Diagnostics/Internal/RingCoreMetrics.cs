@@ -50,6 +50,11 @@ internal sealed class RingCoreMetrics : IDisposable
         TransfersFailed = _meter.CreateCounter<long>("ringcore.handoff.transfers_failed", "{transfer}", "Ownership transfers and repairs cut by a failure (each starts again later from the start).");
         NodesDown = _meter.CreateCounter<long>("ringcore.membership.node_down", "{event}", "Times this node's failure detector marked a peer down (its phi reached the threshold), by peer.");
         NodesUp = _meter.CreateCounter<long>("ringcore.membership.node_up", "{event}", "Times this node's failure detector marked a peer that was down up again (a heartbeat arrived), by peer.");
+        Exchanges = _meter.CreateCounter<long>("ringcore.aae.exchanges", "{exchange}", "Anti-entropy exchanges this node started, by outcome (equal, repaired, skipped, failed).");
+        KeysRepaired = _meter.CreateCounter<long>("ringcore.aae.keys_repaired", "{key}", "Keys an anti-entropy exchange this node started found different and wrote on either side.");
+        ExchangeBytes = _meter.CreateCounter<long>("ringcore.aae.bytes", "By", "Bytes of the requests and replies of the anti-entropy exchanges this node started.");
+        TreesBuilt = _meter.CreateCounter<long>("ringcore.aae.trees_built", "{build}", "Vnodes whose Merkle trees were built from a fold of their store (at start and on the rebuild interval).");
+        CorruptObjects = _meter.CreateCounter<long>("ringcore.store.corrupt_objects", "{object}", "Stored objects that failed to decode (bit rot): read as absent and repaired from their peers.");
     }
 
     /// <summary>The node whose measurements these are.</summary>
@@ -95,6 +100,16 @@ internal sealed class RingCoreMetrics : IDisposable
     internal Counter<long> NodesDown { get; }
 
     internal Counter<long> NodesUp { get; }
+
+    internal Counter<long> Exchanges { get; }
+
+    internal Counter<long> KeysRepaired { get; }
+
+    internal Counter<long> ExchangeBytes { get; }
+
+    internal Counter<long> TreesBuilt { get; }
+
+    internal Counter<long> CorruptObjects { get; }
 
     internal void Request(string kind, string outcome)
     {

@@ -94,6 +94,19 @@ internal static class RingNodeOptionsRules
             Require(IsTimer(handoff.Interval), "Handoff:Interval", Timer, handoff.Interval);
         }
 
+        var antiEntropy = options.AntiEntropy;
+        Require(antiEntropy is not null, "AntiEntropy", "set", null);
+        if (antiEntropy is not null)
+        {
+            Require(IsTimer(antiEntropy.ExchangeInterval), "AntiEntropy:ExchangeInterval", Timer, antiEntropy.ExchangeInterval);
+            Require(antiEntropy.MaxConcurrentExchanges is >= 1 and <= 64, "AntiEntropy:MaxConcurrentExchanges", "from 1 to 64", antiEntropy.MaxConcurrentExchanges);
+            Require(antiEntropy.TreeRebuildInterval >= TimeSpan.FromMinutes(1) && antiEntropy.TreeRebuildInterval <= TimeSpan.FromDays(365),
+                "AntiEntropy:TreeRebuildInterval", "from 1 minute to 365 days", antiEntropy.TreeRebuildInterval);
+            Require(IsTimer(antiEntropy.RequestTimeout), "AntiEntropy:RequestTimeout", Timer, antiEntropy.RequestTimeout);
+            Require(antiEntropy.RepairBatchBytes is >= 1024 and <= 16 * 1024 * 1024, "AntiEntropy:RepairBatchBytes", "from 1024 to 16777216 (16 MiB)",
+                antiEntropy.RepairBatchBytes);
+        }
+
         var detection = options.FailureDetection;
         Require(detection is not null, "FailureDetection", "set", null);
         if (detection is not null)

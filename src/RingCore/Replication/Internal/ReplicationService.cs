@@ -100,6 +100,43 @@ internal sealed partial class ReplicationService : IPeerService
         Interlocked.Increment(ref _configured); // the last request's bucket is looked up again
     }
 
+    /// <summary>
+    /// The N of the preference list a stored object belongs to: its bucket's (or actor type's)
+    /// N; 0 for a key that is no replicated object's (a reserved key). While no bucket is
+    /// configured this reads no bucket name and allocates nothing (the write path's Merkle-tree
+    /// update calls it).
+    /// </summary>
+    internal int ReplicasOf(ReadOnlySpan<byte> storeKey)
+    {
+        if (storeKey.Length < 1 + sizeof(ushort) || storeKey[0] != VNode.UserKeyPrefix)
+        {
+            return 0;
+        }
+
+        if (Interlocked.Read(ref _configured) == 0)
+        {
+            int length = BinaryPrimitives.ReadUInt16LittleEndian(storeKey[1..]);
+            return length > 0 && storeKey.Length > 1 + sizeof(ushort) + length ? Defaults.N : 0;
+        }
+
+        return BucketOf(storeKey) is { } bucket ? PropertiesOf(bucket).N : 0;
+    }
+
+    /// <summary>Every N a bucket on this node uses: the defaults' and each configured bucket's, ascending.</summary>
+    internal IReadOnlyList<int> KnownNs()
+    {
+        var ns = new SortedSet<int> { Defaults.N };
+        foreach (var state in _buckets.Values)
+        {
+            if (state.Properties is { } properties)
+            {
+                ns.Add(properties.N);
+            }
+        }
+
+        return [.. ns];
+    }
+
     /// <summary>The properties of <paramref name="bucket"/> on this node (an actor type's quorums are its bucket's).</summary>
     public BucketProperties PropertiesOf(string bucket) => StateOf(bucket).Properties ?? Defaults;
 

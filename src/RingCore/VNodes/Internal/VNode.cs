@@ -38,6 +38,7 @@ internal sealed class VNode
     private readonly Lock _startLock = new();
     private Task<Incarnation> _start;
     private IVNodeActorTable? _actors;
+    private readonly IVNodeHashTrees? _trees;
 
     // The highest counter this incarnation has issued for any key. A reaped key loses its
     // history, so its next write starts past this instead of at 1 (Riak's per-vnode counter,
@@ -53,12 +54,14 @@ internal sealed class VNode
     /// <param name="partition">The partition.</param>
     /// <param name="stores">Opens the partition's store.</param>
     /// <param name="nonces">Random nonces for replica ids (seeded in a simulation).</param>
-    public VNode(string node, int partition, IVNodeStoreProvider stores, Func<uint> nonces)
+    /// <param name="trees">The partition's Merkle trees, told of every store write and delete (null: none).</param>
+    public VNode(string node, int partition, IVNodeStoreProvider stores, Func<uint> nonces, IVNodeHashTrees? trees = null)
     {
         _node = node;
         Partition = partition;
         _stores = stores;
         _nonces = nonces;
+        _trees = trees;
         _locks = new SemaphoreSlim[Stripes];
         for (int i = 0; i < Stripes; i++)
         {
@@ -69,6 +72,9 @@ internal sealed class VNode
     }
 
     public int Partition { get; }
+
+    /// <summary>The partition's Merkle trees (null when the node keeps none).</summary>
+    public IVNodeHashTrees? Trees => _trees;
 
     /// <summary>The actors active on this vnode (null until the first actor message for its partition).</summary>
     public IVNodeActorTable? Actors => Volatile.Read(ref _actors);
@@ -107,6 +113,16 @@ internal sealed class VNode
     {
         var store = (await StartedAsync().ConfigureAwait(false)).Store;
         return await ReadAsync(store, key).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The sibling sets of <paramref name="keys"/> as stored here (null where a key is absent or
+    /// its object fails to decode, which is reported), for anti-entropy.
+    /// </summary>
+    public async Task<SiblingSet<ReadOnlyMemory<byte>>?[]> GetManyAsync(IReadOnlyList<ReadOnlyMemory<byte>> keys)
+    {
+        var store = (await StartedAsync().ConfigureAwait(false)).Store;
+        return await Task.WhenAll(keys.Select(key => ReadAsync(store, key))).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -169,8 +185,9 @@ internal sealed class VNode
     /// every key in the batch (in stripe order, so two batches never wait on each other in a
     /// cycle), reads all, writes every changed one concurrently (a durable store commits them
     /// together, where one put after another would wait for a commit each), and releases.
+    /// Returns how many keys' stored objects changed.
     /// </summary>
-    public async Task ReplicaPutBatchAsync(IReadOnlyList<(ReadOnlyMemory<byte> Key, SiblingSet<ReadOnlyMemory<byte>> Set,
+    public async Task<int> ReplicaPutBatchAsync(IReadOnlyList<(ReadOnlyMemory<byte> Key, SiblingSet<ReadOnlyMemory<byte>> Set,
         Func<SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>> Merge)> items)
     {
         var store = (await StartedAsync().ConfigureAwait(false)).Store;
@@ -204,6 +221,7 @@ internal sealed class VNode
             }
 
             await Task.WhenAll(writes.Select(write => WriteAsync(store, write.Key, write.Value).AsTask())).ConfigureAwait(false);
+            return writes.Count;
         }
         finally
         {
@@ -227,7 +245,13 @@ internal sealed class VNode
         try
         {
             var local = await ReadAsync(store, key).ConfigureAwait(false);
-            return local is not null && mayReap(local) && await store.DeleteAsync(key).ConfigureAwait(false);
+            if (local is null || !mayReap(local) || !await store.DeleteAsync(key).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            _trees?.Deleted(key.Span);
+            return true;
         }
         finally
         {
@@ -294,6 +318,7 @@ internal sealed class VNode
                 return false;
             }
 
+            _trees?.Deleted(key.Span);
             if (SiblingSetCodec.Decode(expected).Join().Get(incarnation.Id) > 0)
             {
                 RenewId(incarnation);
@@ -326,6 +351,7 @@ internal sealed class VNode
                 return false;
             }
 
+            _trees?.Deleted(key.Span);
             if (SiblingSetCodec.Decode(current.Value).Join().Get(incarnation.Id) > 0)
             {
                 RenewId(incarnation);
@@ -439,14 +465,38 @@ internal sealed class VNode
         }
     }
 
-    private static async Task<SiblingSet<ReadOnlyMemory<byte>>?> ReadAsync(IVNodeStore store, ReadOnlyMemory<byte> key)
+    /// <summary>
+    /// The decoded set stored under a key. An object that fails to decode (bit rot) is reported
+    /// to the trees (logged and counted there) and read as absent, as riak_kv_vnode reads a
+    /// corrupted object as not found: the next write of the key, a read repair or an
+    /// anti-entropy repair from its peers, replaces it, and until then reads go to the other
+    /// replicas instead of failing here forever.
+    /// </summary>
+    private async Task<SiblingSet<ReadOnlyMemory<byte>>?> ReadAsync(IVNodeStore store, ReadOnlyMemory<byte> key)
     {
         var stored = await store.GetAsync(key).ConfigureAwait(false);
-        return stored is null ? null : SiblingSetCodec.Decode(stored.Value);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return SiblingSetCodec.Decode(stored.Value);
+        }
+        catch (InvalidDataException error)
+        {
+            _trees?.Corrupted(key.Span, error);
+            return null;
+        }
     }
 
-    private static ValueTask WriteAsync(IVNodeStore store, ReadOnlyMemory<byte> key, SiblingSet<ReadOnlyMemory<byte>> set) =>
-        store.PutAsync(key, new StoredObject(SiblingSetCodec.Encode(set)));
+    private async ValueTask WriteAsync(IVNodeStore store, ReadOnlyMemory<byte> key, SiblingSet<ReadOnlyMemory<byte>> set)
+    {
+        var bytes = SiblingSetCodec.Encode(set);
+        await store.PutAsync(key, new StoredObject(bytes)).ConfigureAwait(false);
+        _trees?.Written(key.Span, bytes);
+    }
 
     private SemaphoreSlim LockOf(ReadOnlyMemory<byte> key) => _locks[StripeOf(key)];
 

@@ -15,6 +15,7 @@ internal sealed class VNodeTable
     private readonly VNode?[] _vnodes;
     private readonly Lock _lock = new();
     private bool _closed;
+    private Func<int, IVNodeHashTrees>? _trees;
 
     /// <param name="node">This node's name.</param>
     /// <param name="partitionCount">Q.</param>
@@ -27,6 +28,26 @@ internal sealed class VNodeTable
         _random = random;
         _vnodes = new VNode?[partitionCount];
     }
+
+    /// <summary>
+    /// Gives every vnode made from now on its Merkle trees (anti-entropy, a layer above, makes
+    /// them); called once while the node is composed, before any vnode exists.
+    /// </summary>
+    public void AttachTrees(Func<int, IVNodeHashTrees> trees)
+    {
+        lock (_lock)
+        {
+            if (_trees is not null || _vnodes.Any(vnode => vnode is not null))
+            {
+                throw new InvalidOperationException("The trees are attached once, before the first vnode is made.");
+            }
+
+            _trees = trees;
+        }
+    }
+
+    /// <summary>The vnode of <paramref name="partition"/> if one was made in this run, else null (nothing is opened).</summary>
+    public VNode? Find(int partition) => Volatile.Read(ref _vnodes[partition]);
 
     /// <summary>Hands the node's layout to the storage provider before any partition opens (the provider checks its data against it).</summary>
     public ValueTask AttachAsync(VNodeStoreLayout layout, CancellationToken cancellationToken) => _stores.AttachAsync(layout, cancellationToken);
@@ -47,7 +68,7 @@ internal sealed class VNodeTable
             vnode = _vnodes[partition];
             if (vnode is null)
             {
-                vnode = new VNode(_node, partition, _stores, NextNonce);
+                vnode = new VNode(_node, partition, _stores, NextNonce, _trees?.Invoke(partition));
                 Volatile.Write(ref _vnodes[partition], vnode);
             }
 
