@@ -47,6 +47,7 @@ internal sealed partial class AntiEntropyService : IPeerService, IThreadPoolWork
     private int _kicked;
     private int _building;
     private int _exchanging;
+    private int _roundDue;
     private ExchangeRound? _lastRound;
 
     public AntiEntropyService(string self, RingManager routing, MembershipService membership, PeerRpc rpc, VNodeTable vnodes, ReplicationService replication,
@@ -68,20 +69,27 @@ internal sealed partial class AntiEntropyService : IPeerService, IThreadPoolWork
         rpc.Register(PeerFrame.BodyOneofCase.Exchange, this);
         if (options.Enabled)
         {
-            _timer = time.CreateTimer(static state => ((AntiEntropyService)state!).Kick(), this, options.ExchangeInterval, options.ExchangeInterval);
+            _timer = time.CreateTimer(static state => ((AntiEntropyService)state!).Tick(), this, options.ExchangeInterval, options.ExchangeInterval);
         }
     }
 
     /// <summary>The last round of exchanges this node finished (null: none yet).</summary>
     public ExchangeRound? LastRound => Volatile.Read(ref _lastRound);
 
-    /// <summary>Starts building trees and a round of exchanges soon, on the node's scheduler (the start, and every interval).</summary>
+    /// <summary>Starts building the trees that are due soon, on the node's scheduler (the start, a peer asking for a tree not built).</summary>
     public void Kick()
     {
         if (_options.Enabled && !_stopping.IsCancellationRequested && Interlocked.Exchange(ref _kicked, 1) == 0)
         {
             _scheduler.Schedule(this);
         }
+    }
+
+    /// <summary>The interval: trees due are built, and a round of exchanges starts unless one still runs.</summary>
+    private void Tick()
+    {
+        Volatile.Write(ref _roundDue, 1);
+        Kick();
     }
 
     void IThreadPoolWorkItem.Execute()
@@ -97,7 +105,7 @@ internal sealed partial class AntiEntropyService : IPeerService, IThreadPoolWork
             _ = BuildDueAsync();
         }
 
-        if (Interlocked.Exchange(ref _exchanging, 1) == 0)
+        if (Interlocked.Exchange(ref _roundDue, 0) == 1 && Interlocked.Exchange(ref _exchanging, 1) == 0)
         {
             _ = RoundAsync();
         }
