@@ -127,6 +127,7 @@ public sealed partial class TestCluster
             Membership = template.Membership,
             Handoff = template.Handoff,
             FailureDetection = template.FailureDetection,
+            AntiEntropy = template.AntiEntropy,
             Replication = new ReplicationOptions { DefaultBucket = Defaults, RetryPutCoordinatorFailure = template.Replication.RetryPutCoordinatorFailure },
         };
     }

@@ -41,7 +41,7 @@ internal sealed partial class AntiEntropyService
             }
 
             int repaired = differences.Count == 0 ? 0 : await RepairAsync(partition, n, trees, differences, remote).ConfigureAwait(false);
-            trees?.RecordExchange(n, _time.GetUtcNow(), repaired);
+            Record(partition, n, exchanged: true, repaired);
             var outcome = repaired > 0 ? ExchangeOutcome.Repaired : ExchangeOutcome.Equal;
             _metrics.Count(_metrics.Exchanges, outcome == ExchangeOutcome.Repaired ? "repaired" : "equal");
             _metrics.Count(_metrics.KeysRepaired, repaired);

@@ -123,6 +123,10 @@ internal sealed partial class AntiEntropyService
         if (hashes is not null)
         {
             reply.Hashes.AddRange(hashes);
+            if (request.Root)
+            {
+                Record((int)request.Tree.Partition, (int)request.Tree.N, exchanged: true, keysRepaired: 0); // a peer's exchange begins
+            }
         }
 
         return new ExchangeMessage { HashesReply = reply };
@@ -241,6 +245,7 @@ internal sealed partial class AntiEntropyService
             if (merges.Count > 0)
             {
                 reply.Written = (uint)await _vnodes.Get((int)id.Partition).ReplicaPutBatchAsync(merges).ConfigureAwait(false);
+                Record((int)id.Partition, (int)id.N, exchanged: false, (int)reply.Written);
             }
         }
         catch (InvalidDataException error)

@@ -49,6 +49,7 @@ internal sealed partial class AntiEntropyService : IPeerService, IThreadPoolWork
     private int _exchanging;
     private int _roundDue;
     private ExchangeRound? _lastRound;
+    private readonly ConcurrentDictionary<(int Partition, int N), ExchangeRecord> _records = new();
 
     public AntiEntropyService(string self, RingManager routing, MembershipService membership, PeerRpc rpc, VNodeTable vnodes, ReplicationService replication,
         IWorkScheduler scheduler, TimeProvider time, AntiEntropyOptions options, RingCoreMetrics metrics, ILogger logger)
@@ -127,7 +128,7 @@ internal sealed partial class AntiEntropyService : IPeerService, IThreadPoolWork
                 }
 
                 var trees = Volatile.Read(ref _trees[partition]);
-                var record = trees?.RecordOf(n) ?? default;
+                var record = _records.GetValueOrDefault((partition, n));
                 var builtAt = trees?.BuiltAt;
                 bool empty = trees is null && !HasStore(partition);
                 statuses.Add(new AntiEntropyTreeStatus(partition, n, trees?.CountOf(n) ?? 0, empty || trees is { IsReady: true },
@@ -164,6 +165,20 @@ internal sealed partial class AntiEntropyService : IPeerService, IThreadPoolWork
     {
         _stopping.Cancel();
         _timer?.Dispose();
+    }
+
+    /// <summary>
+    /// Records an exchange of the tree of (<paramref name="partition"/>, <paramref name="n"/>):
+    /// one this node started, when it ends, or one a peer started, when its roots are asked for;
+    /// and keys written here or there by it.
+    /// </summary>
+    private void Record(int partition, int n, bool exchanged, int keysRepaired)
+    {
+        var at = _time.GetUtcNow();
+        _records.AddOrUpdate((partition, n), static (_, state) => new ExchangeRecord(state.exchanged ? state.at : null, state.keysRepaired, state.exchanged ? 1 : 0),
+            static (_, record, state) => new ExchangeRecord(state.exchanged ? state.at : record.LastExchange, record.KeysRepaired + state.keysRepaired,
+                record.Exchanges + (state.exchanged ? 1 : 0)),
+            (at, exchanged, keysRepaired));
     }
 
     private VNodeHashTrees CreateTrees(int partition)
@@ -350,3 +365,6 @@ internal sealed partial class AntiEntropyService : IPeerService, IThreadPoolWork
         });
     }
 }
+
+/// <summary>A tree's exchanges so far: when the last one ended (or began, asked by a peer), keys repaired in all, exchanges taken part in.</summary>
+internal readonly record struct ExchangeRecord(DateTimeOffset? LastExchange, long KeysRepaired, long Exchanges);

@@ -28,7 +28,6 @@ internal sealed class VNodeHashTrees : IVNodeHashTrees
     private HashTree?[]? _trees;
     private HashSet<byte[]>? _touched;
     private long _build;
-    private readonly Dictionary<int, ExchangeRecord> _records = [];
 
     /// <param name="partition">The vnode's partition.</param>
     /// <param name="replicasOf">The N of a stored key (0: a key no tree holds, e.g. a reserved one).</param>
@@ -213,25 +212,6 @@ internal sealed class VNodeHashTrees : IVNodeHashTrees
         }
     }
 
-    /// <summary>Records a finished exchange of the tree of N <paramref name="n"/>.</summary>
-    public void RecordExchange(int n, DateTimeOffset at, int keysRepaired)
-    {
-        lock (_lock)
-        {
-            var record = _records.GetValueOrDefault(n);
-            _records[n] = new ExchangeRecord(at, record.KeysRepaired + keysRepaired, record.Exchanges + 1);
-        }
-    }
-
-    /// <summary>The exchange record of the tree of N <paramref name="n"/>.</summary>
-    public ExchangeRecord RecordOf(int n)
-    {
-        lock (_lock)
-        {
-            return _records.GetValueOrDefault(n);
-        }
-    }
-
     private const int BuildBatch = 256;
 
     private static readonly HashTree EmptyTree = new();
@@ -274,6 +254,3 @@ internal sealed class VNodeHashTrees : IVNodeHashTrees
 
 /// <summary>The N of the preference list a stored key belongs to (0: none, a reserved key).</summary>
 internal delegate int ReplicasOf(ReadOnlySpan<byte> storeKey);
-
-/// <summary>A tree's exchanges so far: the last one's end, keys repaired in all, exchanges finished.</summary>
-internal readonly record struct ExchangeRecord(DateTimeOffset? LastExchange, long KeysRepaired, long Exchanges);
