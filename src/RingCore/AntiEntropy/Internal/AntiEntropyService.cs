@@ -48,6 +48,8 @@ internal sealed partial class AntiEntropyService : IPeerService, IThreadPoolWork
     private int _building;
     private int _exchanging;
     private int _roundDue;
+    private Task _round = Task.CompletedTask;
+    private Task _build = Task.CompletedTask;
     private ExchangeRound? _lastRound;
     private readonly ConcurrentDictionary<(int Partition, int N), ExchangeRecord> _records = new();
 
@@ -103,12 +105,12 @@ internal sealed partial class AntiEntropyService : IPeerService, IThreadPoolWork
 
         if (Interlocked.Exchange(ref _building, 1) == 0)
         {
-            _ = BuildDueAsync();
+            Volatile.Write(ref _build, BuildDueAsync());
         }
 
         if (Interlocked.Exchange(ref _roundDue, 0) == 1 && Interlocked.Exchange(ref _exchanging, 1) == 0)
         {
-            _ = RoundAsync();
+            Volatile.Write(ref _round, RoundAsync());
         }
     }
 
@@ -144,10 +146,12 @@ internal sealed partial class AntiEntropyService : IPeerService, IThreadPoolWork
     {
         while (Interlocked.Exchange(ref _exchanging, 1) != 0)
         {
-            await Task.Yield();
+            await Volatile.Read(ref _round).ConfigureAwait(false); // the interval's round finishes first
         }
 
-        return await RoundCoreAsync().ConfigureAwait(false);
+        var round = RoundCoreAsync();
+        Volatile.Write(ref _round, round);
+        return await round.ConfigureAwait(false);
     }
 
     /// <summary>Builds now the trees that are due (for tests; the start and the interval do it too).</summary>
@@ -155,10 +159,12 @@ internal sealed partial class AntiEntropyService : IPeerService, IThreadPoolWork
     {
         while (Interlocked.Exchange(ref _building, 1) != 0)
         {
-            await Task.Yield();
+            await Volatile.Read(ref _build).ConfigureAwait(false); // the builds running finish first
         }
 
-        await BuildCoreAsync().ConfigureAwait(false);
+        var build = BuildCoreAsync();
+        Volatile.Write(ref _build, build);
+        await build.ConfigureAwait(false);
     }
 
     public void Dispose()
