@@ -148,7 +148,13 @@ internal sealed partial class AntiEntropyService
 
         if (localWrites.Count > 0)
         {
-            int written = await _vnodes.Get(partition).ReplicaPutBatchAsync(localWrites).ConfigureAwait(false);
+            var vnode = _vnodes.Get(partition);
+            int written = await vnode.ReplicaPutBatchAsync(localWrites).ConfigureAwait(false);
+            if (!IsPrimary(_routing.Current, partition, n))
+            {
+                vnode.MarkMisplaced(); // the ring moved during the exchange: hinted handoff takes them on
+            }
+
             if (written > 0)
             {
                 foreach (var write in localWrites)

@@ -218,9 +218,17 @@ internal sealed partial class AntiEntropyService
         try
         {
             var id = repair.Tree;
-            if (id is null || id.Partition >= (uint)_routing.Ring.PartitionCount)
+            if (id is null || id.Partition >= (uint)_routing.Ring.PartitionCount || id.N == 0 || id.N > (uint)_routing.Current.MaxN)
             {
-                throw new InvalidDataException($"a repair for no partition of this ring ({id})");
+                throw new InvalidDataException($"a repair for no tree of this ring ({id})");
+            }
+
+            if (Resolve((int)id.Partition, (int)id.N).Status == TreeStatus.TreeUnknown)
+            {
+                // Not a primary of it (any more): the objects would be misplaced here.
+                reply.Error = $"{_self} serves no tree of partition {id.Partition} with N {id.N}";
+                Reply(request, new ExchangeMessage { RepairReply = reply });
+                return;
             }
 
             var merges = new List<(ReadOnlyMemory<byte> Key, SiblingSet<ReadOnlyMemory<byte>> Set,

@@ -120,9 +120,11 @@ internal sealed partial class AntiEntropyService : IPeerService, IThreadPoolWork
         var view = _routing.Current;
         var now = _time.GetUtcNow();
         var statuses = new List<AntiEntropyTreeStatus>();
+        var stored = _vnodes.PartitionsWithStores();
+        var ns = _replication.KnownNs();
         for (int partition = 0; partition < view.Ring.PartitionCount; partition++)
         {
-            foreach (int n in _replication.KnownNs())
+            foreach (int n in ns)
             {
                 if (!IsPrimary(view, partition, n))
                 {
@@ -132,7 +134,7 @@ internal sealed partial class AntiEntropyService : IPeerService, IThreadPoolWork
                 var trees = Volatile.Read(ref _trees[partition]);
                 var record = _records.GetValueOrDefault((partition, n));
                 var builtAt = trees?.BuiltAt;
-                bool empty = trees is null && !HasStore(partition);
+                bool empty = trees is null && !stored.Contains(partition);
                 statuses.Add(new AntiEntropyTreeStatus(partition, n, trees?.CountOf(n) ?? 0, empty || trees is { IsReady: true },
                     builtAt, builtAt is { } at ? now - at : null, record.LastExchange, record.KeysRepaired, record.Exchanges));
             }
@@ -355,9 +357,6 @@ internal sealed partial class AntiEntropyService : IPeerService, IThreadPoolWork
 
         return false;
     }
-
-    /// <summary>Whether the partition has a store on this node (opened in this run or kept from an earlier one).</summary>
-    private bool HasStore(int partition) => _vnodes.IsOpen(partition) || _vnodes.PartitionsWithStores().Contains(partition);
 
     private static string Printable(ReadOnlySpan<byte> key)
     {
