@@ -11,6 +11,9 @@ namespace RingCore.AntiEntropy;
 /// <summary>The side that starts an exchange: compare, fetch the differing keys' objects, merge, write where a side differs.</summary>
 internal sealed partial class AntiEntropyService
 {
+    /// <summary>Differing keys repaired at a time, so a replica that lost everything is refilled without holding all its objects at once.</summary>
+    private const int KeysPerRepair = 1024;
+
     private async Task<ExchangeResult> ExchangeAsync(int partition, int n, string peer)
     {
         var view = _routing.Current;
@@ -40,7 +43,12 @@ internal sealed partial class AntiEntropyService
                 return Skipped(partition, n, peer, remote.Refusal == TreeStatus.TreeBusy ? ExchangeOutcome.HandoffRunning : ExchangeOutcome.NotBuilt, remote);
             }
 
-            int repaired = differences.Count == 0 ? 0 : await RepairAsync(partition, n, trees, differences, remote).ConfigureAwait(false);
+            int repaired = 0;
+            foreach (var chunk in differences.Chunk(KeysPerRepair))
+            {
+                repaired += await RepairAsync(partition, n, trees, chunk, remote).ConfigureAwait(false);
+            }
+
             Record(partition, n, exchanged: true, repaired);
             var outcome = repaired > 0 ? ExchangeOutcome.Repaired : ExchangeOutcome.Equal;
             _metrics.Count(_metrics.Exchanges, outcome == ExchangeOutcome.Repaired ? "repaired" : "equal");
@@ -52,8 +60,9 @@ internal sealed partial class AntiEntropyService
 
             return new ExchangeResult(partition, n, peer, outcome, differences.Count, repaired, remote.Requests, remote.Bytes);
         }
-        catch (Exception error) when (error is TimeoutException or InvalidDataException or ArgumentException or InvalidOperationException or IOException)
+        catch (Exception error) when (error is not (OperationCanceledException or ObjectDisposedException))
         {
+            // A peer that timed out or answered wrongly, a store that failed: the next round tries again.
             _metrics.Count(_metrics.Exchanges, "failed");
             RingCoreLog.ExchangeFailed(_logger, error, _self, partition, n, peer);
             return new ExchangeResult(partition, n, peer, ExchangeOutcome.Failed, 0, 0, remote.Requests, remote.Bytes);
@@ -80,7 +89,7 @@ internal sealed partial class AntiEntropyService
     /// the newest), and each side whose stored object is not the merge gets it as a replica put.
     /// Returns the keys written on either side.
     /// </summary>
-    private async Task<int> RepairAsync(int partition, int n, VNodeHashTrees? trees, List<KeyDifference> differences, RemoteTree remote)
+    private async Task<int> RepairAsync(int partition, int n, VNodeHashTrees? trees, KeyDifference[] differences, RemoteTree remote)
     {
         // The local keys of the differing hashes, and their objects as stored now.
         var localKeys = trees?.Read(n, tree =>
