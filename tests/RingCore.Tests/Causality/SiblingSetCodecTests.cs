@@ -106,6 +106,44 @@ public sealed class SiblingSetCodecTests
     }
 
     [Fact]
+    public void Anonymous_values_encode_in_byte_order_whatever_order_a_sync_left_them_in()
+    {
+        // Sync unites anonymous values left side first, so these equal sets hold them in two
+        // orders; anti-entropy hashes the bytes, so they must encode alike (issue 14).
+        ReadOnlyMemory<byte> x = "x"u8.ToArray(), y = "y"u8.ToArray(), longer = "xx"u8.ToArray();
+        var context = SiblingSet.Update(SiblingSet.New<ReadOnlyMemory<byte>>(new byte[] { 0 }), A).Join();
+        var dotted = SiblingSet.Update(SiblingSet.New<ReadOnlyMemory<byte>>(new byte[] { 1 }), B);
+        var left = SiblingSet.Sync(
+            SiblingSet.Sync(SiblingSet.Sync(SiblingSet.New(context, y), SiblingSet.New(context, longer), Bytes), SiblingSet.New(context, x), Bytes),
+            dotted, Bytes);
+        var right = SiblingSet.Sync(
+            dotted,
+            SiblingSet.Sync(SiblingSet.Sync(SiblingSet.New(context, x), SiblingSet.New(context, y), Bytes), SiblingSet.New(context, longer), Bytes), Bytes);
+        Assert.True(left.Equals(right, Bytes), $"{left} and {right} should be equal sets");
+        Assert.False(left.Values.SequenceEqual(right.Values, Bytes), "the two sets should hold their anonymous values in different orders");
+
+        var bytes = SiblingSetCodec.Encode(left);
+        Assert.Equal(bytes, SiblingSetCodec.Encode(right));
+        var decoded = SiblingSetCodec.Decode(bytes);
+        Assert.Equal(["x", "xx", "y", "\u0001"], decoded.Values.Select(value => System.Text.Encoding.Latin1.GetString(value.Span)));
+    }
+
+    [Fact]
+    public void Anonymous_values_out_of_byte_order_are_refused()
+    {
+        byte v = SiblingSetCodec.FormatVersion;
+        Assert.Contains("anonymous value 1 sorts before anonymous value 0", Message([v, 0, 2, 1, (byte)'y', 1, (byte)'x']));
+        Assert.Contains("anonymous value 2 sorts before anonymous value 1", Message([v, 0, 3, 1, (byte)'a', 2, (byte)'b', (byte)'b', 1, (byte)'b']));
+
+        // Equal anonymous values may repeat (a set of them is a multiset on disk), and dotted
+        // values keep their own order, newest dot first.
+        byte[] repeated = [v, 0, 2, 1, (byte)'x', 1, (byte)'x'];
+        byte[] dotted = [v, 1, .. Id(A), 2, 2, 1, 1, (byte)'a', 1, (byte)'z', 1, (byte)'b'];
+        Assert.Equal(2, SiblingSetCodec.Decode(repeated).Count);
+        Assert.Equal(3, SiblingSetCodec.Decode(dotted).Count);
+    }
+
+    [Fact]
     public void Sets_beyond_the_limits_are_not_encoded()
     {
         var tooMany = SiblingSet<ReadOnlyMemory<byte>>.Empty;

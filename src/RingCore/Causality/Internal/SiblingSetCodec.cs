@@ -17,6 +17,14 @@ namespace RingCore.Causality;
 /// newest dot first. Nothing may follow.
 /// </para>
 /// <para>
+/// Equal sets encode to equal bytes: anti-entropy compares replicas by the hash of these bytes
+/// (issue 14), so two encodings of one set would have two replicas repair each other forever.
+/// Dotted values are ordered by their dots, but anonymous values have no dot and a set holds them
+/// in no particular order (<see cref="SiblingSet.Sync{TValue}(SiblingSet{TValue}, SiblingSet{TValue}, IEqualityComparer{TValue})"/>
+/// unites them left side first), so they are written in byte order, and the decoder refuses them
+/// in any other.
+/// </para>
+/// <para>
 /// Every varint is in its shortest form and every count is checked against its limit and
 /// against the bytes left before anything is allocated, so damaged or hostile bytes give an
 /// <see cref="InvalidDataException"/> that names the problem and its offset, never a crash,
@@ -63,7 +71,7 @@ internal static class SiblingSetCodec
         var ids = history.Ids;
         var counters = history.Counters;
         var valueCounts = set.ValueCounts;
-        var values = set.ValueArray;
+        var values = InCanonicalOrder(set.ValueArray, set.AnonymousCount);
         long size = 1 + Varint.SizeOf((ulong)ids.Length) + Varint.SizeOf((ulong)set.AnonymousCount);
         for (int i = 0; i < ids.Length; i++)
         {
@@ -167,6 +175,10 @@ internal static class SiblingSetCodec
             }
 
             values[i] = bytes.Slice(start, (int)length);
+            if (i > 0 && i < (int)anonymous && values[i - 1].Span.SequenceCompareTo(values[i].Span) > 0)
+            {
+                throw Malformed($"anonymous value {i} sorts before anonymous value {i - 1}, and anonymous values are stored in byte order");
+            }
         }
 
         if (!reader.ExpectEnd())
@@ -177,6 +189,29 @@ internal static class SiblingSetCodec
         return new SiblingSet<ReadOnlyMemory<byte>>(VersionVector.FromSortedArrays(ids, counters), valueCounts, values, (int)anonymous);
     }
 
+    /// <summary>The values with the anonymous ones (the first <paramref name="anonymousCount"/>) in byte order; the same array when they already are.</summary>
+    private static ReadOnlyMemory<byte>[] InCanonicalOrder(ReadOnlyMemory<byte>[] values, int anonymousCount)
+    {
+        for (int i = 1; i < anonymousCount; i++)
+        {
+            if (values[i - 1].Span.SequenceCompareTo(values[i].Span) > 0)
+            {
+                var ordered = (ReadOnlyMemory<byte>[])values.Clone();
+                Array.Sort(ordered, 0, anonymousCount, ByteOrder.Instance);
+                return ordered;
+            }
+        }
+
+        return values;
+    }
+
     private static InvalidDataException Malformed(string problem) =>
         new($"The stored sibling set is malformed: {problem}.");
+
+    private sealed class ByteOrder : IComparer<ReadOnlyMemory<byte>>
+    {
+        public static readonly ByteOrder Instance = new();
+
+        public int Compare(ReadOnlyMemory<byte> x, ReadOnlyMemory<byte> y) => x.Span.SequenceCompareTo(y.Span);
+    }
 }
