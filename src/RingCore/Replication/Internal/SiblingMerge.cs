@@ -38,8 +38,10 @@ internal static class SiblingMerge
             return right;
         }
 
-        // Concurrent: the later timestamp wins; a tie goes to the greater bytes, so every
-        // replica picks the same winner whatever order the sets arrive in.
+        // Concurrent: the later timestamp wins; a tie goes to the greater bytes, and equal bytes
+        // (one value written through two coordinators in one clock tick) to the greater history,
+        // so every replica picks the same winner whatever order the sets arrive in. Without the
+        // last rule each side kept its own, and anti-entropy repaired them forever (issue 14).
         var leftLast = left.Last(ReplicaValue.Timestamp);
         var rightLast = right.Last(ReplicaValue.Timestamp);
         int byTime = ReplicaValue.Timestamp(leftLast).CompareTo(ReplicaValue.Timestamp(rightLast));
@@ -48,7 +50,31 @@ internal static class SiblingMerge
             byTime = leftLast.Span.SequenceCompareTo(rightLast.Span);
         }
 
+        if (byTime == 0)
+        {
+            byTime = CompareEntries(left.Join(), right.Join());
+        }
+
         return byTime >= 0 ? left : right;
+    }
+
+    /// <summary>A total order on histories (entry by entry: the id, then the counter), for ties nothing else decides; concurrent histories are never equal.</summary>
+    private static int CompareEntries(VersionVector left, VersionVector right)
+    {
+        var leftIds = left.Ids;
+        var rightIds = right.Ids;
+        for (int i = 0; i < leftIds.Length && i < rightIds.Length; i++)
+        {
+            int order = leftIds[i].Value != rightIds[i].Value
+                ? leftIds[i].Value.CompareTo(rightIds[i].Value)
+                : left.Counters[i].CompareTo(right.Counters[i]);
+            if (order != 0)
+            {
+                return order;
+            }
+        }
+
+        return leftIds.Length.CompareTo(rightIds.Length);
     }
 
     /// <summary>True when every value is a tombstone (a set with no values counts: nothing live).</summary>
