@@ -8,9 +8,11 @@
 // actor (see Actors/ActivationMemoryReport), a figure BenchmarkDotNet's allocated column cannot give.
 // "peer-activation-memory [framework]" does the same for RingCore and its peers (Peers/), and
 // "peers [BenchmarkDotNet options]" runs every peer comparison: the Peers/ benchmark classes,
-// then that report (see Peers/PeerSuite).
+// then that report (see Peers/PeerSuite). "exchange-bytes" prints the requests and bytes of one
+// anti-entropy exchange between two million-key trees (see AntiEntropy/ExchangeBytesReport).
 using BenchmarkDotNet.Running;
 using RingCore.Benchmarks.Actors;
+using RingCore.Benchmarks.AntiEntropy;
 using RingCore.Benchmarks.Peers;
 
 if (args is [ActivationMemoryReport.Argument])
@@ -22,6 +24,12 @@ if (args is [ActivationMemoryReport.Argument])
 if (args is [PeerActivationMemoryReport.Argument, .. var frameworks])
 {
     return await PeerActivationMemoryReport.RunAsync(frameworks, Console.Out);
+}
+
+if (args is [ExchangeBytesReport.Argument])
+{
+    await ExchangeBytesReport.RunAsync(Console.Out);
+    return 0;
 }
 
 if (args is [PeerSuite.Argument, .. var benchmarkArgs])
