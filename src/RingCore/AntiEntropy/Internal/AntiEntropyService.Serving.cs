@@ -247,6 +247,13 @@ internal sealed partial class AntiEntropyService
                     throw new InvalidDataException("a value is shorter than its header");
                 }
 
+                if (set.AnonymousCount > 0)
+                {
+                    // Stored sets give every value a dot; merging values without one is not
+                    // order-independent, so replicas could repair each other forever.
+                    throw new InvalidDataException("a repaired set holds values without a dot");
+                }
+
                 merges.Add((key, set, _replication.PropertiesOf(bucket).LastWriteWins ? LastWriteWinsMerge : KeepSiblingsMerge));
             }
 
