@@ -285,6 +285,8 @@ public sealed class ExchangeBehaviourTests
                 new() { Segments = new SegmentsRequest { Tree = tree, Segments = { uint.MaxValue } } },
                 new() { Repair = new ExchangeRepair { Tree = tree, Objects = { new HandoffObject { Key = ByteString.CopyFromUtf8("\u0001\u0001\u0000bk"), Siblings = ByteString.CopyFrom(7, 7, 7) } } } },
                 new() { Repair = new ExchangeRepair { Tree = tree, Objects = { new HandoffObject { Key = ByteString.CopyFrom(0, 1), Siblings = ByteString.CopyFrom(1, 0, 0) } } } },
+                new() { Repair = new ExchangeRepair { Tree = tree, Objects = { new HandoffObject { Key = ByteString.CopyFromUtf8("\u0001\u0001\u0000bk"),
+                    Siblings = ByteString.CopyFrom(SiblingSetCodec.Encode(SiblingSet.New(ReplicaValue.Create("x"u8, 1, tombstone: false)))) } } } }, // a value without a dot
                 new() { HashesReply = new TreeHashesReply() },
             };
             for (int i = 0; i < requests.Length; i++)
@@ -299,8 +301,8 @@ public sealed class ExchangeBehaviourTests
                 value: value.Values.Select(v => Encoding.UTF8.GetString(v.Span)).ToArray(), round);
         }, TimeSpan.FromHours(1));
 
-        Assert.True(outcome.malformed >= 6, $"{outcome.malformed} counted malformed");
-        Assert.Equal(7, outcome.replies.Count); // every request answered; the stray reply dropped
+        Assert.True(outcome.malformed >= 7, $"{outcome.malformed} counted malformed");
+        Assert.Equal(8, outcome.replies.Count); // every request answered; the stray reply dropped
         Assert.All(outcome.replies.Where(r => r.Exchange.HashesReply is not null), r => Assert.NotEqual(TreeStatus.TreeReady, r.Exchange.HashesReply.Status));
         Assert.All(outcome.replies.Where(r => r.Exchange.RepairReply is not null), r => Assert.NotEmpty(r.Exchange.RepairReply.Error));
         Assert.Equal(["v"], outcome.value); // the stored value is untouched
