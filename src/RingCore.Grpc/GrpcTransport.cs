@@ -1,0 +1,320 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RingCore.Transport;
+
+namespace RingCore.Grpc;
+
+/// <summary>
+/// A node's transport over the network (issue 15; docs/grpc-transport.md): gRPC over HTTP/2,
+/// served by Grpc.AspNetCore on Kestrel and dialed with Grpc.Net.Client, one long-lived stream
+/// per peer (proto/ringcore_peer.proto) carrying the node's PeerRpc frames as opaque bytes.
+/// </summary>
+/// <remarks>
+/// <para>Each node dials one HTTP/2 connection with one stream to each peer it sends to, the
+/// first time it sends, and dials it again with capped exponential backoff whenever it breaks;
+/// a peer is reachable (<see cref="IsReachable"/>) while that stream is up. What a node receives
+/// arrives on the streams its peers dialed, and is handed to the receiver in order per peer.</para>
+/// <para>Every stream must carry the cluster secret, or it is refused with UNAUTHENTICATED before
+/// a byte of it is delivered. Messages to a peer wait in a queue bounded in messages and bytes;
+/// when it is full, <see cref="Send"/> drops the message and counts it rather than block or grow.
+/// A stream from a peer is read at the node's pace, so a peer that floods it is held back by
+/// HTTP/2 flow control.</para>
+/// <para>Cleartext HTTP/2 (h2c) only for now: TLS and mutual TLS come later, so the secret
+/// protects a trusted network only.</para>
+/// </remarks>
+public sealed class GrpcTransport : ITransport
+{
+    /// <summary>The gRPC message limit over <see cref="MaxPayloadBytes"/>: an envelope's bytes around its largest frame, with room to spare.</summary>
+    internal const int EnvelopeOverheadBytes = 64;
+
+    private readonly ConcurrentDictionary<string, PeerConnection> _peers = new(StringComparer.Ordinal);
+    private readonly Lock _dialing = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Random _random = new();
+    private WebApplication? _server;
+    private ITransportReceiver? _receiver;
+    private int _disposed;
+
+    private GrpcTransport(GrpcTransportOptions options, ILoggerFactory loggerFactory, IMeterFactory? meterFactory)
+    {
+        Options = options;
+        LoggerFactory = loggerFactory;
+        Logger = loggerFactory.CreateLogger("RingCore");
+        LocalNode = options.NodeName!;
+        SecretDigest = PeerHeaders.Digest(options.ClusterSecret!);
+        Metrics = new GrpcTransportMetrics(LocalNode, meterFactory, QueuedMessages);
+    }
+
+    /// <summary>This node's name: <see cref="GrpcTransportOptions.NodeName"/>, with the bound port in place of a port of 0.</summary>
+    public string LocalNode { get; private set; }
+
+    /// <inheritdoc cref="GrpcTransportOptions.MaxPayloadBytes" />
+    public int MaxPayloadBytes => Options.MaxPayloadBytes;
+
+    /// <summary>Where the transport listens, as bound (<c>http://127.0.0.1:54321/</c>): the port is known here when the settings asked for 0.</summary>
+    public Uri ListenAddress { get; private set; } = null!;
+
+    /// <summary>What the transport did so far.</summary>
+    public GrpcTransportStatistics Statistics => Metrics.Snapshot();
+
+    /// <inheritdoc />
+    public event Action? ReachabilityChanged;
+
+    internal GrpcTransportOptions Options { get; }
+
+    internal ILoggerFactory LoggerFactory { get; }
+
+    internal ILogger Logger { get; }
+
+    internal GrpcTransportMetrics Metrics { get; }
+
+    internal byte[] SecretDigest { get; }
+
+    internal ITransportReceiver? Receiver => Volatile.Read(ref _receiver);
+
+    /// <summary>Cancelled when the transport stops: ends the streams it serves.</summary>
+    internal CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>
+    /// Starts a transport: validates <paramref name="options"/>, binds the listen address and
+    /// returns once it listens. Pass its <see cref="LocalNode"/> as the node's name
+    /// (<c>RingNodeOptions.NodeName</c>) and the transport to <c>RingNode.StartAsync</c>.
+    /// </summary>
+    /// <param name="options">The transport's settings; validated first.</param>
+    /// <param name="loggerFactory">Where the transport, Kestrel and gRPC log (the transport under category <c>RingCore</c>). Defaults to nowhere.</param>
+    /// <param name="meterFactory">Where the <c>RingCore</c> meter comes from. Defaults to a meter of the transport's own.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <exception cref="ArgumentException">A setting is invalid (the message names it).</exception>
+    /// <exception cref="IOException">The address cannot be bound (in use, or not this host's).</exception>
+    public static async Task<GrpcTransport> StartAsync(GrpcTransportOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var listen = ListenAddressOf(options);
+        var transport = new GrpcTransport(options, loggerFactory ?? NullLoggerFactory.Instance, meterFactory);
+        try
+        {
+            await transport.ListenAsync(listen, loggerFactory, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return transport;
+    }
+
+    /// <summary>The gRPC message limit for a payload limit: the envelope around the largest frame.</summary>
+    internal static int MaxMessageBytes(int maxPayloadBytes) => maxPayloadBytes + EnvelopeOverheadBytes;
+
+    /// <inheritdoc />
+    public void Attach(ITransportReceiver receiver)
+    {
+        ArgumentNullException.ThrowIfNull(receiver);
+        if (Interlocked.CompareExchange(ref _receiver, receiver, null) is not null)
+        {
+            throw new InvalidOperationException($"Node '{LocalNode}' already has a receiver attached.");
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The payload is copied into the peer's queue and written by the peer's pump; a full queue
+    /// drops it (counted in <see cref="GrpcTransportStatistics.Dropped"/>, logged once per
+    /// episode), and so does a stopped transport, as a crashed process would.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The node has no address (no <c>@host:port</c> in its name and no entry in the address book), or the payload is larger than <see cref="MaxPayloadBytes"/>.</exception>
+    public void Send(string node, ReadOnlyMemory<byte> payload)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(node);
+        if (payload.Length > MaxPayloadBytes)
+        {
+            throw new ArgumentException(
+                $"A message of {payload.Length} bytes is over the transport's limit of {MaxPayloadBytes} bytes (RingCore:Grpc:MaxPayloadBytes).", nameof(payload));
+        }
+
+        var peer = _peers.TryGetValue(node, out var known) ? known : Dial(node);
+        if (peer is null)
+        {
+            Metrics.Dropped("stopped");
+            return;
+        }
+
+        if (!peer.TryEnqueue(payload.Span))
+        {
+            Metrics.Dropped("queue_full");
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>True while the stream to <paramref name="node"/> is up; false for a peer this node has not sent to yet.</remarks>
+    public bool IsReachable(string node) => node == LocalNode || (_peers.TryGetValue(node, out var peer) && peer.IsUp);
+
+    /// <summary>Stops serving (the streams from peers end), closes the streams and connections to peers and drops what their queues still hold.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        PeerConnection[] peers;
+        lock (_dialing)
+        {
+            peers = [.. _peers.Values];
+        }
+
+        long dropped = 0;
+        foreach (var peer in peers)
+        {
+            dropped += peer.Queue.Close();
+        }
+
+        Metrics.Dropped("stopped", dropped);
+        await Task.WhenAll(peers.Select(peer => peer.DisposeAsync().AsTask())).ConfigureAwait(false);
+        if (_server is { } server)
+        {
+            await server.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await server.DisposeAsync().ConfigureAwait(false);
+            GrpcTransportLog.Stopped(Logger, LocalNode, dropped);
+        }
+
+        Metrics.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <summary>Called by a peer connection when its stream came up or went down (never under a lock).</summary>
+    internal void OnReachabilityChanged() => ReachabilityChanged?.Invoke();
+
+    private long QueuedMessages()
+    {
+        long queued = 0;
+        foreach (var (_, peer) in _peers)
+        {
+            queued += peer.Queue.Count;
+        }
+
+        return queued;
+    }
+
+    /// <summary>The connection to <paramref name="node"/>, made on the first message to it; null once the transport stopped.</summary>
+    private PeerConnection? Dial(string node)
+    {
+        if (!GrpcTransportOptions.IsAscii(node))
+        {
+            throw new ArgumentException($"Node name '{node}' must be printable ASCII: it travels in gRPC metadata.", nameof(node));
+        }
+
+        NodeAddress address;
+        if (Options.AddressBook.TryGetValue(node, out string? listed))
+        {
+            NodeAddress.TryParse(listed, out address); // checked by Validate
+        }
+        else if (!NodeAddress.TryFromNodeName(node, out address) || address.Port == 0)
+        {
+            throw new ArgumentException(
+                $"Node '{node}' has no address: name it name@host:port (n1@127.0.0.1:8101), or give its host:port in RingCore:Grpc:AddressBook.", nameof(node));
+        }
+
+        lock (_dialing)
+        {
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                return null;
+            }
+
+            if (!_peers.TryGetValue(node, out var peer))
+            {
+                peer = new PeerConnection(this, node, address, Options.ClusterSecret!, Options, new Random(_random.Next()));
+                _peers[node] = peer;
+            }
+
+            return peer;
+        }
+    }
+
+    private static NodeAddress ListenAddressOf(GrpcTransportOptions options)
+    {
+        NodeAddress listen;
+        bool parsed = options.ListenAddress is { } explicitAddress
+            ? NodeAddress.TryParse(explicitAddress, out listen)
+            : NodeAddress.TryFromNodeName(options.NodeName!, out listen);
+        System.Diagnostics.Debug.Assert(parsed, "Validate checked that there is a listen address.");
+        if (listen.Host != "localhost" && !IPAddress.TryParse(listen.Host, out _))
+        {
+            throw new ArgumentException(
+                $"RingCore:Grpc:{(options.ListenAddress is null ? "NodeName" : "ListenAddress")} must listen on an IP address or localhost (got '{listen.Host}'); " +
+                "set RingCore:Grpc:ListenAddress (0.0.0.0:8101) to listen on every interface under a host name.");
+        }
+
+        if (listen.Host == "localhost" && listen.Port == 0)
+        {
+            throw new ArgumentException("RingCore:Grpc:ListenAddress 'localhost:0' cannot take a free port (Kestrel binds localhost on two addresses); use 127.0.0.1:0.");
+        }
+
+        return listen;
+    }
+
+    private async Task ListenAsync(NodeAddress listen, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    {
+        int maxMessage = MaxMessageBytes(Options.MaxPayloadBytes);
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.Http2.KeepAlivePingDelay = Options.KeepAliveInterval;
+            kestrel.Limits.Http2.KeepAlivePingTimeout = Options.KeepAliveInterval;
+            void Http2Only(ListenOptions endpoint) => endpoint.Protocols = HttpProtocols.Http2; // h2c: prior knowledge, no upgrade
+            if (listen.Host == "localhost")
+            {
+                kestrel.ListenLocalhost(listen.Port, Http2Only);
+            }
+            else
+            {
+                kestrel.Listen(IPAddress.Parse(listen.Host), listen.Port, Http2Only);
+            }
+        });
+        builder.Services.AddRoutingCore();
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = maxMessage;
+            grpc.MaxSendMessageSize = maxMessage;
+            grpc.EnableDetailedErrors = false;
+        });
+        builder.Services.AddSingleton(new PeerTransportService(this));
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        if (loggerFactory is not null)
+        {
+            builder.Services.AddSingleton(loggerFactory);
+        }
+
+        var server = builder.Build();
+        server.UseRouting();
+        server.MapGrpcService<PeerTransportService>();
+        _server = server;
+        await server.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var bound = server.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        ListenAddress = new Uri(bound.EndsWith('/') ? bound : bound + "/");
+        if (NodeAddress.TryFromNodeName(LocalNode, out var named) && named.Port == 0)
+        {
+            LocalNode = $"{NodeAddress.ShortName(LocalNode)}@{new NodeAddress(named.Host, ListenAddress.Port)}";
+            Metrics.SetNode(LocalNode);
+        }
+
+        GrpcTransportLog.Listening(Logger, LocalNode, ListenAddress.ToString());
+    }
+}
