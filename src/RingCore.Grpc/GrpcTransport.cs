@@ -146,7 +146,7 @@ public sealed class GrpcTransport : ITransport
         }
 
         var peer = _peers.TryGetValue(node, out var known) ? known : Dial(node);
-        if (peer is null)
+        if (peer is null || Volatile.Read(ref _disposed) != 0)
         {
             Metrics.Dropped("stopped");
             return;
