@@ -22,7 +22,7 @@ namespace RingCore.Grpc;
 /// </remarks>
 internal sealed class PeerConnection : IAsyncDisposable
 {
-    /// <summary>The batch size an envelope grows to from queued messages (a single larger message goes alone).</summary>
+    /// <summary>The batch size an envelope grows to from queued messages, at most (a single larger message goes alone).</summary>
     internal const int BatchBytes = 256 * 1024;
 
     /// <summary>An envelope's bytes around one frame: the field's tag and its length (a varint of at most 5 bytes).</summary>
@@ -33,6 +33,7 @@ internal sealed class PeerConnection : IAsyncDisposable
     private readonly PeerTransport.PeerTransportClient _client;
     private readonly Metadata _headers;
     private readonly ReconnectBackoff _backoff;
+    private readonly int _batchBytes;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
     private volatile bool _up;
@@ -45,6 +46,10 @@ internal sealed class PeerConnection : IAsyncDisposable
         Address = address;
         Queue = new SendQueue(options.SendQueueLimitMessages, options.SendQueueLimitBytes);
         _backoff = new ReconnectBackoff(options.ReconnectMinDelay, options.ReconnectMaxDelay, random);
+
+        // A batch stays within the payload limit, which the peers share: an envelope is then at
+        // most one frame of the limit and its few bytes, under every peer's message limit.
+        _batchBytes = Math.Min(BatchBytes, options.MaxPayloadBytes);
         int maxMessage = GrpcTransport.MaxMessageBytes(options.MaxPayloadBytes);
         _channel = GrpcChannel.ForAddress(address.ToUri(), new GrpcChannelOptions
         {
@@ -210,7 +215,7 @@ internal sealed class PeerConnection : IAsyncDisposable
             // messages costs one gRPC message and one flush.
             var envelope = new PeerEnvelope();
             int bytes = 0;
-            while (Queue.TryPeekLength(out int length) && (envelope.Frames.Count == 0 || bytes + length + FrameOverheadBytes <= BatchBytes))
+            while (Queue.TryPeekLength(out int length) && (envelope.Frames.Count == 0 || bytes + length + FrameOverheadBytes <= _batchBytes))
             {
                 bool taken = Queue.TryDequeue(out var payload);
                 Debug.Assert(taken, "The pump is the queue's only reader, so a peeked message is still there.");

@@ -116,6 +116,26 @@ public sealed class GrpcTransportTests
     }
 
     [Fact]
+    public async Task Messages_batched_into_one_envelope_stay_under_the_limit_the_peers_share()
+    {
+        static void Small(GrpcTransportOptions options) => options.MaxPayloadBytes = GrpcTransportOptions.MinPayloadBytes;
+        await using var server = await Start("b", Small);
+        var received = new RecordingReceiver();
+        server.Attach(received);
+        await using var sender = await Start("a", Small);
+
+        // Queued before the stream is up, so the pump finds them all at once and batches them.
+        for (int i = 0; i < 20; i++)
+        {
+            sender.Send(server.LocalNode, new byte[30 * 1024]);
+        }
+
+        await Eventually(() => received.Count == 20, "every message arrived");
+        Assert.Equal(0, server.Statistics.OversizedMessages);
+        Assert.Equal(1, sender.Statistics.StreamsOpened);
+    }
+
+    [Fact]
     public async Task Bytes_that_are_no_envelope_end_the_stream_with_invalid_argument_and_are_counted()
     {
         await using var server = await Start("b");
