@@ -145,7 +145,7 @@ public sealed class GrpcTransport : ITransport
                 $"A message of {payload.Length} bytes is over the transport's limit of {MaxPayloadBytes} bytes (RingCore:Grpc:MaxPayloadBytes).", nameof(payload));
         }
 
-        var peer = _peers.TryGetValue(node, out var known) ? known : Dial(node);
+        var peer = _peers.TryGetValue(node, out var known) ? known : Dial(node, AddressOf(node));
         if (peer is null || Volatile.Read(ref _disposed) != 0)
         {
             Metrics.Dropped("stopped");
@@ -159,8 +159,33 @@ public sealed class GrpcTransport : ITransport
     }
 
     /// <inheritdoc />
-    /// <remarks>True while the stream to <paramref name="node"/> is up; false for a peer this node has not sent to yet.</remarks>
-    public bool IsReachable(string node) => node == LocalNode || (_peers.TryGetValue(node, out var peer) && peer.IsUp);
+    /// <remarks>
+    /// True while the stream to <paramref name="node"/> is up. Asking about a peer this node has
+    /// no stream to yet starts dialing it (and answers false until it is up, when
+    /// <see cref="ReachabilityChanged"/> fires), so that a failure detector that takes this view
+    /// (<c>FailureDetectionMode.TransportReachability</c>) learns of every member, not only of
+    /// those the node happened to send to. A node with no address is never reachable.
+    /// </remarks>
+    public bool IsReachable(string node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (node == LocalNode)
+        {
+            return true;
+        }
+
+        if (_peers.TryGetValue(node, out var peer))
+        {
+            return peer.IsUp;
+        }
+
+        if (TryAddressOf(node, out var address))
+        {
+            Dial(node, address);
+        }
+
+        return false;
+    }
 
     /// <summary>Stops serving (the streams from peers end), closes the streams and connections to peers and drops what their queues still hold.</summary>
     public async ValueTask DisposeAsync()
@@ -210,25 +235,34 @@ public sealed class GrpcTransport : ITransport
         return queued;
     }
 
-    /// <summary>The connection to <paramref name="node"/>, made on the first message to it; null once the transport stopped.</summary>
-    private PeerConnection? Dial(string node)
+    /// <summary>Where <paramref name="node"/> listens: its entry in the address book, else the address in its name.</summary>
+    /// <exception cref="ArgumentException">The name is not ASCII, or the node has no address.</exception>
+    private NodeAddress AddressOf(string node)
     {
         if (!GrpcTransportOptions.IsAscii(node))
         {
             throw new ArgumentException($"Node name '{node}' must be printable ASCII: it travels in gRPC metadata.", nameof(node));
         }
 
-        NodeAddress address;
+        return TryAddressOf(node, out var address)
+            ? address
+            : throw new ArgumentException(
+                $"Node '{node}' has no address: name it name@host:port (n1@127.0.0.1:8101), or give its host:port in RingCore:Grpc:AddressBook.", nameof(node));
+    }
+
+    private bool TryAddressOf(string node, out NodeAddress address)
+    {
         if (Options.AddressBook.TryGetValue(node, out string? listed))
         {
-            NodeAddress.TryParse(listed, out address); // checked by Validate
-        }
-        else if (!NodeAddress.TryFromNodeName(node, out address) || address.Port == 0)
-        {
-            throw new ArgumentException(
-                $"Node '{node}' has no address: name it name@host:port (n1@127.0.0.1:8101), or give its host:port in RingCore:Grpc:AddressBook.", nameof(node));
+            return NodeAddress.TryParse(listed, out address); // checked by Validate
         }
 
+        return NodeAddress.TryFromNodeName(node, out address) && address.Port != 0 && GrpcTransportOptions.IsAscii(node);
+    }
+
+    /// <summary>The connection to <paramref name="node"/>, made the first time it is needed; null once the transport stopped.</summary>
+    private PeerConnection? Dial(string node, NodeAddress address)
+    {
         lock (_dialing)
         {
             if (Volatile.Read(ref _disposed) != 0)

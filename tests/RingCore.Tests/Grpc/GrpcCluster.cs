@@ -21,7 +21,7 @@ internal sealed class GrpcCluster : IAsyncDisposable
 
     public RingNode[] Nodes { get; }
 
-    public static async Task<GrpcCluster> StartAsync(int count, int partitions = 16)
+    public static async Task<GrpcCluster> StartAsync(int count, int partitions = 16, Action<RingNodeOptions>? configure = null)
     {
         var transports = new GrpcTransport[count];
         var nodes = new List<RingNode>();
@@ -36,7 +36,9 @@ internal sealed class GrpcCluster : IAsyncDisposable
             var ring = RingClaim.Initial(partitions, transports.Select(transport => transport.LocalNode).ToArray()).Ring;
             foreach (var transport in transports)
             {
-                nodes.Add(await RingNode.StartAsync(new RingNodeOptions { NodeName = transport.LocalNode, PartitionCount = partitions }, ring, transport,
+                var options = new RingNodeOptions { NodeName = transport.LocalNode, PartitionCount = partitions };
+                configure?.Invoke(options);
+                nodes.Add(await RingNode.StartAsync(options, ring, transport,
                     actors => CounterActor.Define(actors, CounterType, ActorDurability.WriteThrough)));
             }
 

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using RingCore.Causality;
 using RingCore.Hashing;
+using RingCore.Membership;
 using RingCore.Node;
 using RingCore.Replication;
 using RingCore.Tests.Actors;
@@ -42,6 +43,23 @@ public sealed class GrpcClusterTests
         Assert.Equal(1, n2.ActiveActors);
         Assert.Equal(0, n1.ActiveActors);
         Assert.All(cluster.Transports, transport => Assert.Equal(0, transport.Statistics.Dropped));
+    }
+
+    [Fact]
+    public async Task With_transport_reachability_a_stopped_node_is_marked_down_and_writes_go_on_with_the_others()
+    {
+        await using var cluster = await GrpcCluster.StartAsync(3, configure: options => options.FailureDetection.Mode = FailureDetectionMode.TransportReachability);
+        var (n1, n2, n3) = (cluster.Nodes[0], cluster.Nodes[1], cluster.Nodes[2]);
+        await Eventually(() => n1.Watcher.Snapshot().Up.All(up => up), "n1 sees every member up over its streams");
+
+        await n3.DisposeAsync();
+        await cluster.Transports[2].DisposeAsync();
+        int down = n1.Ring.IndexOfMember(n3.Name);
+        await Eventually(() => !n1.Watcher.Snapshot().Up[down], "n1 marked the stopped node down");
+
+        await n1.PutAsync("b", "while-down", "v"u8.ToArray(), CausalContext.Empty, Quorum);
+        var read = await n2.GetAsync("b", "while-down", Quorum);
+        Assert.Equal("v", Encoding.UTF8.GetString(Assert.Single(read.Values).Span));
     }
 
     [Fact]

@@ -250,6 +250,22 @@ public sealed class GrpcTransportTests
     }
 
     [Fact]
+    public async Task Asking_whether_a_peer_is_reachable_dials_it_and_reachability_changed_says_when_it_is()
+    {
+        await using var server = await Start("b");
+        server.Attach(new RecordingReceiver());
+        await using var watcher = await Start("a");
+        int changes = 0;
+        watcher.ReachabilityChanged += () => Interlocked.Increment(ref changes);
+
+        Assert.True(watcher.IsReachable(watcher.LocalNode));
+        Assert.False(watcher.IsReachable("no-address"));
+        Assert.False(watcher.IsReachable(server.LocalNode)); // not yet: this starts the dialing
+        await Eventually(() => Volatile.Read(ref changes) > 0 && watcher.IsReachable(server.LocalNode), "the peer became reachable without a message sent");
+        Assert.Equal(0, watcher.Statistics.Sent);
+    }
+
+    [Fact]
     public async Task Sending_to_a_node_with_no_address_is_an_argument_error_naming_the_fix()
     {
         await using var sender = await Start("a");
