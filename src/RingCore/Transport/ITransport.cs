@@ -4,7 +4,7 @@ namespace RingCore.Transport;
 /// How a node sends messages to other nodes (docs/architecture.md: the transport seam). Delivery is not
 /// guaranteed, as on any network: a message may be lost, delayed, duplicated or reordered, so
 /// callers keep their own timeouts and make their messages safe to repeat. Two implementations
-/// sit behind it: the simulated network for tests and, later, gRPC over HTTP/2.
+/// sit behind it: the simulated network for tests and gRPC over HTTP/2 (<c>GrpcTransport</c> in RingCore.Grpc).
 /// </summary>
 public interface ITransport : IAsyncDisposable
 {
