@@ -1,13 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RingCore.Transport;
@@ -41,7 +33,7 @@ public sealed class GrpcTransport : ITransport
     private readonly Lock _dialing = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Random _random = new();
-    private WebApplication? _server;
+    private PeerServer? _server;
     private ITransportReceiver? _receiver;
     private int _disposed;
 
@@ -101,11 +93,19 @@ public sealed class GrpcTransport : ITransport
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var listen = ListenAddressOf(options);
+        var listen = PeerServer.ListenAddressOf(options);
         var transport = new GrpcTransport(options, loggerFactory ?? NullLoggerFactory.Instance, meterFactory);
         try
         {
-            await transport.ListenAsync(listen, loggerFactory, cancellationToken).ConfigureAwait(false);
+            transport._server = await PeerServer.StartAsync(transport, listen, loggerFactory, cancellationToken).ConfigureAwait(false);
+            transport.ListenAddress = transport._server.Address;
+            if (NodeAddress.TryFromNodeName(transport.LocalNode, out var named) && named.Port == 0)
+            {
+                transport.LocalNode = $"{NodeAddress.ShortName(transport.LocalNode)}@{new NodeAddress(named.Host, transport.ListenAddress.Port)}";
+                transport.Metrics.SetNode(transport.LocalNode);
+            }
+
+            GrpcTransportLog.Listening(transport.Logger, transport.LocalNode, transport.ListenAddress.ToString());
         }
         catch
         {
@@ -212,7 +212,6 @@ public sealed class GrpcTransport : ITransport
         await Task.WhenAll(peers.Select(peer => peer.DisposeAsync().AsTask())).ConfigureAwait(false);
         if (_server is { } server)
         {
-            await server.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await server.DisposeAsync().ConfigureAwait(false);
             GrpcTransportLog.Stopped(Logger, LocalNode, dropped);
         }
@@ -278,77 +277,5 @@ public sealed class GrpcTransport : ITransport
 
             return peer;
         }
-    }
-
-    private static NodeAddress ListenAddressOf(GrpcTransportOptions options)
-    {
-        NodeAddress listen;
-        bool parsed = options.ListenAddress is { } explicitAddress
-            ? NodeAddress.TryParse(explicitAddress, out listen)
-            : NodeAddress.TryFromNodeName(options.NodeName!, out listen);
-        System.Diagnostics.Debug.Assert(parsed, "Validate checked that there is a listen address.");
-        if (listen.Host != "localhost" && !IPAddress.TryParse(listen.Host, out _))
-        {
-            throw new ArgumentException(
-                $"RingCore:Grpc:{(options.ListenAddress is null ? "NodeName" : "ListenAddress")} must listen on an IP address or localhost (got '{listen.Host}'); " +
-                "set RingCore:Grpc:ListenAddress (0.0.0.0:8101) to listen on every interface under a host name.");
-        }
-
-        if (listen.Host == "localhost" && listen.Port == 0)
-        {
-            throw new ArgumentException("RingCore:Grpc:ListenAddress 'localhost:0' cannot take a free port (Kestrel binds localhost on two addresses); use 127.0.0.1:0.");
-        }
-
-        return listen;
-    }
-
-    private async Task ListenAsync(NodeAddress listen, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
-    {
-        int maxMessage = MaxMessageBytes(Options.MaxPayloadBytes);
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.Http2.KeepAlivePingDelay = Options.KeepAliveInterval;
-            kestrel.Limits.Http2.KeepAlivePingTimeout = Options.KeepAliveInterval;
-            void Http2Only(ListenOptions endpoint) => endpoint.Protocols = HttpProtocols.Http2; // h2c: prior knowledge, no upgrade
-            if (listen.Host == "localhost")
-            {
-                kestrel.ListenLocalhost(listen.Port, Http2Only);
-            }
-            else
-            {
-                kestrel.Listen(IPAddress.Parse(listen.Host), listen.Port, Http2Only);
-            }
-        });
-        builder.Services.AddRoutingCore();
-        builder.Services.AddGrpc(grpc =>
-        {
-            grpc.MaxReceiveMessageSize = maxMessage;
-            grpc.MaxSendMessageSize = maxMessage;
-            grpc.EnableDetailedErrors = false;
-        });
-        builder.Services.AddSingleton(new PeerTransportService(this));
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        if (loggerFactory is not null)
-        {
-            builder.Services.AddSingleton(loggerFactory);
-        }
-
-        var server = builder.Build();
-        server.UseRouting();
-        server.MapGrpcService<PeerTransportService>();
-        _server = server;
-        await server.StartAsync(cancellationToken).ConfigureAwait(false);
-
-        var bound = server.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        ListenAddress = new Uri(bound.EndsWith('/') ? bound : bound + "/");
-        if (NodeAddress.TryFromNodeName(LocalNode, out var named) && named.Port == 0)
-        {
-            LocalNode = $"{NodeAddress.ShortName(LocalNode)}@{new NodeAddress(named.Host, ListenAddress.Port)}";
-            Metrics.SetNode(LocalNode);
-        }
-
-        GrpcTransportLog.Listening(Logger, LocalNode, ListenAddress.ToString());
     }
 }

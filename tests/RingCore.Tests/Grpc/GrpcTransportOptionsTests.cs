@@ -80,6 +80,18 @@ public sealed class GrpcTransportOptionsTests
     }
 
     [Fact]
+    public async Task An_address_in_use_fails_the_start_and_the_first_transport_keeps_serving()
+    {
+        await using var first = await GrpcTestPeers.Start("n1");
+        first.Attach(new RecordingReceiver());
+        await Assert.ThrowsAnyAsync<IOException>(() => GrpcTransport.StartAsync(GrpcTestPeers.Options("n1", o => o.NodeName = first.LocalNode)));
+
+        await using var sender = await GrpcTestPeers.Start("a");
+        sender.Send(first.LocalNode, new byte[] { 1 });
+        await GrpcTestPeers.Eventually(() => first.Statistics.Received == 1, "the first transport still serves");
+    }
+
+    [Fact]
     public async Task A_plain_name_listens_where_told_and_keeps_its_name()
     {
         await using var plain = await GrpcTransport.StartAsync(GrpcTestPeers.Options("n1", o =>
