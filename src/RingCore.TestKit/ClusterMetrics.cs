@@ -12,7 +12,7 @@ public sealed class ClusterMetrics : IMeterFactory
 {
     private readonly Meter _meter = new("RingCore");
     private readonly MeterListener _listener = new();
-    private readonly ConcurrentDictionary<(string Instrument, string Node), long> _totals = new();
+    private readonly ConcurrentDictionary<(string Instrument, string Node, string Kind), long> _totals = new();
 
     /// <summary>Creates the meter and starts listening to its counters.</summary>
     public ClusterMetrics()
@@ -32,9 +32,28 @@ public sealed class ClusterMetrics : IMeterFactory
     public long Count(string instrument, string? node = null)
     {
         long total = 0;
-        foreach (var ((name, measuredOn), value) in _totals)
+        foreach (var ((name, measuredOn, _), value) in _totals)
         {
             if (name == instrument && (node is null || measuredOn == node))
+            {
+                total += value;
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// The sum of <paramref name="instrument"/>'s measurements tagged with <paramref name="kind"/>
+    /// (its <c>ringcore.kind</c> tag: an exchange's outcome, a request's kind) on
+    /// <paramref name="node"/> (all nodes when null) so far, e.g. <c>Count("ringcore.aae.exchanges", null, "repaired")</c>.
+    /// </summary>
+    public long Count(string instrument, string? node, string kind)
+    {
+        long total = 0;
+        foreach (var ((name, measuredOn, measuredKind), value) in _totals)
+        {
+            if (name == instrument && (node is null || measuredOn == node) && measuredKind == kind)
             {
                 total += value;
             }
@@ -55,15 +74,19 @@ public sealed class ClusterMetrics : IMeterFactory
 
     private void OnMeasurement(Instrument instrument, long measurement, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        string node = "";
+        string node = "", kind = "";
         foreach (var tag in tags)
         {
             if (tag.Key == "ringcore.node")
             {
                 node = tag.Value as string ?? "";
             }
+            else if (tag.Key == "ringcore.kind")
+            {
+                kind = tag.Value as string ?? "";
+            }
         }
 
-        _totals.AddOrUpdate((instrument.Name, node), measurement, (_, total) => total + measurement);
+        _totals.AddOrUpdate((instrument.Name, node, kind), measurement, (_, total) => total + measurement);
     }
 }

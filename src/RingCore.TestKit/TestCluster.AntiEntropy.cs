@@ -1,3 +1,6 @@
+using RingCore.Causality;
+using RingCore.Hashing;
+using RingCore.Replication;
 using RingCore.Storage;
 
 namespace RingCore.TestKit;
@@ -61,6 +64,60 @@ public sealed partial class TestCluster
         }
 
         return damaged;
+    }
+
+    /// <summary>
+    /// The sibling set node <paramref name="name"/>'s store holds for <paramref name="key"/> of
+    /// <paramref name="bucket"/>, read beneath the node (crashed or not) as an observer would read
+    /// a disk: the node is not asked, so an object that fails to decode is not reported as
+    /// corrupt (it reads as null, as absent), and a partition the node never stored is not opened.
+    /// </summary>
+    internal async Task<SiblingSet<ReadOnlyMemory<byte>>?> StoredSetAsync(string name, string bucket, byte[] key)
+    {
+        IVNodeStoreProvider provider;
+        lock (_lock)
+        {
+            provider = _stores.TryGetValue(name, out var stores) ? stores : throw new ArgumentException($"'{name}' is not a node of this cluster.", nameof(name));
+        }
+
+        int partition = Ring.PartitionOf(KeyPosition.Of(System.Text.Encoding.UTF8.GetBytes(bucket), key));
+        if (provider.StoredPartitions is not { } stored || !stored.Contains(partition))
+        {
+            return null;
+        }
+
+        var store = await provider.OpenAsync(partition).ConfigureAwait(false);
+        if (await store.GetAsync(ReplicationService.StoreKey(bucket, key)).ConfigureAwait(false) is not { } held)
+        {
+            return null;
+        }
+
+        try
+        {
+            return SiblingSetCodec.Decode(held.Value);
+        }
+        catch (InvalidDataException)
+        {
+            return null; // rotten: as good as absent
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="damaged"/>, an object <see cref="DamageStoresAsync"/> damaged in
+    /// node <paramref name="name"/>'s stores, is still as the damage left it: absent, or the
+    /// rotten bytes (nothing has written the key there since). Read beneath the node.
+    /// </summary>
+    internal async Task<bool> IsStillDamagedAsync(string name, DamagedObject damaged)
+    {
+        IVNodeStoreProvider provider;
+        lock (_lock)
+        {
+            provider = _stores[name];
+        }
+
+        var store = await provider.OpenAsync(damaged.Partition).ConfigureAwait(false);
+        var held = await store.GetAsync(damaged.StoreKey).ConfigureAwait(false);
+        return damaged.Damage == StoreDamage.Delete ? held is null : held is not null && held.Value.Span.SequenceEqual(Rotten);
     }
 
     // The first byte of every replicated object's store key (VNode.UserKeyPrefix).

@@ -34,6 +34,15 @@ internal static class ScheduleArbitrary
             select ScheduleGenerator.Generate(seed, shape with { Nodes = nodes, Faults = faults, Membership = true, MembershipChanges = changes }),
             Shrink);
 
+    /// <summary>Anti-entropy schedules (one node's store damaged, the final check waits for anti-entropy) of 5 to 7 nodes and 10 to 20 faults over <paramref name="shape"/>'s operations.</summary>
+    public static Arbitrary<Schedule> VaryingAntiEntropy(ScheduleShape shape) =>
+        Arb.From(
+            from seed in Gen.Choose(1, int.MaxValue)
+            from nodes in Gen.Choose(5, 7)
+            from faults in Gen.Choose(10, 20)
+            select ScheduleGenerator.Generate(seed, shape with { Nodes = nodes, Faults = faults, AntiEntropy = true }),
+            Shrink);
+
     public static IEnumerable<Schedule> Shrink(Schedule schedule)
     {
         int count = schedule.Steps.Count;

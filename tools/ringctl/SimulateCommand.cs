@@ -13,7 +13,10 @@ namespace RingCore.Tools.RingCtl;
 /// siblings created and merged, and the history checker's verdict. With <c>--membership</c> the
 /// schedule also joins, leaves, force-removes and replaces nodes (issue 13), the cluster settles
 /// after it, and the report adds the changes applied and refused, the transfers and the objects
-/// handed off. The same seed replays the same run and prints the same bytes (progress goes to
+/// handed off. Every report gives the anti-entropy totals; with <c>--aae</c> one node's store is
+/// damaged in place of the lost disk, no repair read runs after the schedule, and the report adds
+/// the damage and how long anti-entropy took to converge the primaries (issue 14). The same seed
+/// replays the same run and prints the same bytes (progress goes to
 /// stderr, and only on a terminal); a failed verdict exits 1.
 /// </summary>
 internal static class SimulateCommand
@@ -34,11 +37,16 @@ internal static class SimulateCommand
             Description = "Also join, leave, force-remove and replace nodes among the faults; the cluster settles after the schedule and is read from the primaries only.",
         };
         var changes = new Option<int>("--changes") { Description = "Membership changes, with --membership.", DefaultValueFactory = _ => 4 };
+        var aae = new Option<bool>("--aae")
+        {
+            Description = "Damage one node's store beneath it (objects deleted or corrupted) in place of the lost disk, and after the schedule do no repair reads: "
+                + "wait for anti-entropy to give every key's primaries the merge of its replicas, within a bound.",
+        };
 
         var command = new Command(Name,
             "Run one seeded fault schedule on an in-process cluster and check that no acknowledged write was lost. " +
             "Exits 0 when the verdict passes, 1 when it fails. Progress is shown on stderr when it is a terminal.");
-        foreach (var option in new Option[] { nodes, seed, ops, faults, clients, lww, showSchedule, membership, changes })
+        foreach (var option in new Option[] { nodes, seed, ops, faults, clients, lww, showSchedule, membership, changes, aae })
         {
             command.Options.Add(option);
         }
@@ -53,10 +61,16 @@ internal static class SimulateCommand
                 Clients = Check("--clients", parse.GetValue(clients), 1, 1000),
                 Membership = parse.GetValue(membership),
                 MembershipChanges = Check("--changes", parse.GetValue(changes), 0, 1000),
+                AntiEntropy = parse.GetValue(aae),
             };
             if (!shape.Membership && parse.GetResult(changes) is { Implicit: false })
             {
                 throw new UsageException("--changes needs --membership.");
+            }
+
+            if (shape.Membership && shape.AntiEntropy)
+            {
+                throw new UsageException("--aae and --membership cannot be combined: an anti-entropy run keeps the ring it started with.");
             }
 
             var schedule = ScheduleGenerator.Generate(parse.GetValue(seed), shape);
@@ -123,6 +137,7 @@ internal static class SimulateCommand
             ReportMembership(console, verdict);
         }
 
+        ReportAntiEntropy(console, verdict);
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Siblings: {verdict.SiblingReads} reads returned concurrent values; {verdict.SiblingsMerged} acknowledged writes merged siblings."));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Acknowledged writes lost: {verdict.LostWrites}"));
@@ -134,6 +149,11 @@ internal static class SimulateCommand
             if (schedule.Membership)
             {
                 console.WriteLine("Settled: one ring on every node, balanced and diverse, nothing misplaced, one activation per actor.");
+            }
+
+            if (schedule.AntiEntropy)
+            {
+                console.WriteLine("Converged without repair reads: every key's primaries held the merge of its replicas within the bound.");
             }
         }
         else
@@ -154,6 +174,33 @@ internal static class SimulateCommand
         {
             console.WriteLine(schedule.ToString());
         }
+    }
+
+    /// <summary>
+    /// The cluster's anti-entropy totals (its <c>ringcore.aae.*</c> and <c>ringcore.store.corrupt_objects</c>
+    /// counters); with <c>--aae</c>, the store damage and how long the primaries took to converge.
+    /// </summary>
+    private static void ReportAntiEntropy(IAnsiConsole console, ScheduleVerdict verdict)
+    {
+        var aae = verdict.AntiEntropy;
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Anti-entropy: {aae.Exchanges} exchanges ({aae.ExchangesEqual} equal, {aae.ExchangesRepaired} repaired, {aae.ExchangesSkipped} skipped, {aae.ExchangesFailed} failed)."));
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Anti-entropy repairs: {aae.KeysRepaired} keys repaired, {aae.Bytes} bytes exchanged, {aae.TreesBuilt} tree builds, {aae.CorruptObjectsRead} corrupt objects read."));
+        if (!verdict.Schedule.AntiEntropy)
+        {
+            return;
+        }
+
+        console.WriteLine(aae.DamagedNode is null
+            ? "Store damage: none (the schedule has no fault to put it in)."
+            : string.Create(CultureInfo.InvariantCulture,
+                $"Store damage: {aae.DamagedNode} at t=+{aae.DamagedAt.TotalMilliseconds:0}ms ({(aae.DamagedWhileDown ? "down" : "up")}): {aae.ObjectsDeleted} objects deleted, "
+                + $"{aae.ObjectsCorrupted} corrupted, {aae.ObjectsDamagedAtHeal} still damaged at the heal."));
+        console.WriteLine(aae.ConvergedAfter is { } converged
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"Convergence: every key's primaries held the merge of its replicas {converged.TotalSeconds:0} s after the heal (bound {aae.Bound.TotalSeconds:0} s).")
+            : string.Create(CultureInfo.InvariantCulture, $"Convergence: the primaries had not converged {aae.Bound.TotalSeconds:0} s after the heal."));
     }
 
     private static void ReportMembership(IAnsiConsole console, ScheduleVerdict verdict)
@@ -200,6 +247,7 @@ internal static class SimulateCommand
         StepKind.Restart => "restart",
         StepKind.Wipe => "lost disk",
         StepKind.NetworkFaults => "network drop/duplicate/delay change",
+        StepKind.DamageStore => "store damage (objects deleted or corrupted beneath a node)",
         StepKind.Join => "join",
         StepKind.Leave => "leave",
         StepKind.ForceRemove => "force-remove (of a crashed node)",

@@ -21,7 +21,11 @@ namespace RingCore.TestKit.Checking;
 /// accounts for nothing: a value it saw and that is gone is lost.</item>
 /// <item><b>Not applied means not applied.</b> A put that ended
 /// <see cref="OperationOutcome.NotApplied"/> is never read, nor held at the end.</item>
-/// <item><b>Convergence.</b> After the repair reads, the N primaries of every key hold the same set.</item>
+/// <item><b>Convergence.</b> After the repair reads, the N primaries of every key hold the same set.
+/// An anti-entropy run (<see cref="Schedule.AntiEntropy"/>) does no repair reads: its runner waits
+/// until every key's primaries hold the merge of all its replicas and reports a wait that passed its
+/// bound; the damage of one node's store counts as the schedule's one lost disk, so nothing
+/// acknowledged may be lost to it.</item>
 /// <item><b>No phantom.</b> Every value read, during the run or at its end, is one some client wrote.</item>
 /// <item><b>Actors.</b> The workload's check holds for each actor's state merged from every
 /// replica (the default counter: at least its acknowledged increments and at most those plus the

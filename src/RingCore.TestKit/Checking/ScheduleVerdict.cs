@@ -68,6 +68,9 @@ public sealed class ScheduleVerdict
     /// <summary>The members of the ring at the end of the run.</summary>
     public IReadOnlyList<string> FinalMembers { get; internal set; } = [];
 
+    /// <summary>What active anti-entropy did: exchanges, keys repaired, bytes, corrupt objects; in an anti-entropy run also the store damage and the wait.</summary>
+    public AntiEntropyFigures AntiEntropy { get; internal set; } = new();
+
     /// <summary>Reads that returned siblings (concurrent values).</summary>
     public int SiblingReads => History.Count(op => op.Step.Kind == StepKind.Get && op.Observed.Count > 1);
 
@@ -90,6 +93,21 @@ public sealed class ScheduleVerdict
                 .Append(TransfersCompleted).Append(" transfers, ").Append(ObjectsHandedOff).Append(" objects handed off; members ")
                 .Append(string.Join(" ", FinalMembers));
         }
+        if (Schedule.AntiEntropy)
+        {
+            var aae = AntiEntropy;
+            text.AppendLine().Append("  anti-entropy: ");
+            if (aae.DamagedNode is not null)
+            {
+                text.Append("damaged ").Append(aae.DamagedNode).Append("'s store ").Append(aae.DamagedWhileDown ? "while down" : "while up").Append(" (")
+                    .Append(aae.ObjectsDeleted).Append(" deleted, ").Append(aae.ObjectsCorrupted).Append(" corrupted); ");
+            }
+
+            text.Append(aae.ConvergedAfter is { } converged ? $"converged {converged.TotalSeconds:0} s after the heal" : "did not converge")
+                .Append(" (bound ").Append($"{aae.Bound.TotalSeconds:0}").Append(" s); ").Append(aae.Exchanges).Append(" exchanges (")
+                .Append(aae.ExchangesRepaired).Append(" repaired), ").Append(aae.KeysRepaired).Append(" keys repaired");
+        }
+
         foreach (var violation in Violations)
         {
             text.AppendLine().Append("  violation: ").Append(violation);

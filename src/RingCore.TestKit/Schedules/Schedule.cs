@@ -21,10 +21,17 @@ public sealed record Schedule(int Seed, int Nodes, int Clients, IReadOnlyList<Sc
     /// </summary>
     public bool Membership { get; init; }
 
+    /// <summary>
+    /// Whether the run is an anti-entropy run (the shape had <see cref="ScheduleShape.AntiEntropy"/>):
+    /// after the schedule it does no repair reads and waits for anti-entropy to converge every
+    /// key's primaries, even when shrinking removed the store damage.
+    /// </summary>
+    public bool AntiEntropy { get; init; }
+
     /// <summary>Client operations in the schedule.</summary>
     public int Operations => Steps.Count(step => !step.IsFault);
 
-    /// <summary>Faults in the schedule (network changes included, membership changes not).</summary>
+    /// <summary>Faults in the schedule (network changes and store damage included, membership changes not).</summary>
     public int Faults => Steps.Count(step => step.IsFault && !step.IsMembership);
 
     /// <summary>Membership changes in the schedule (joins, leaves, force-removes, replaces).</summary>
@@ -45,6 +52,11 @@ public sealed record Schedule(int Seed, int Nodes, int Clients, IReadOnlyList<Sc
         if (MembershipChanges > 0)
         {
             text.Append(", ").Append(MembershipChanges).Append(" membership changes");
+        }
+
+        if (AntiEntropy)
+        {
+            text.Append(", waits for anti-entropy at the end");
         }
 
         text.Append(':');

@@ -7,7 +7,8 @@ namespace RingCore.TestKit.Schedules;
 /// gets, deletes, actor asks) from several clients, interleaved with partitions (random
 /// splits, one node isolated, majority/minority), heals, crashes and restarts, at most one wiped
 /// disk, and network drop, duplicate and delay rates; with <see cref="ScheduleShape.Membership"/>,
-/// joins, leaves, force-removes and replaces too. The same seed and shape give the same schedule.
+/// joins, leaves, force-removes and replaces too; with <see cref="ScheduleShape.AntiEntropy"/>,
+/// one node's store damaged instead of a wiped disk. The same seed and shape give the same schedule.
 /// </summary>
 /// <remarks>
 /// Membership changes keep the cluster valid as the schedule imagines it: at least N = 3 members
@@ -49,20 +50,27 @@ public static class ScheduleGenerator
             }
         }
 
+        // An anti-entropy schedule turns one fault into the store damage, which takes the place
+        // of the wipe: a schedule loses at most one node's data (N = 3, W = 2 survives one).
+        int damage = shape.AntiEntropy && shape.Faults > 0
+            ? Enumerable.Range(0, total).Where(i => isFault[i]).OrderBy(_ => random.Next()).First()
+            : -1;
+
         var members = shape.Membership ? new MembershipModel(nodes) : null;
         var steps = new List<ScheduleStep>(total);
         var crashed = new HashSet<string>(StringComparer.Ordinal);
-        bool partitioned = false, wiped = false;
+        bool partitioned = false, wiped = shape.AntiEntropy;
         var at = TimeSpan.Zero;
         for (int i = 0; i < total; i++)
         {
             at += TimeSpan.FromTicks((long)(shape.MeanGap.Ticks * 2 * random.NextDouble()));
             steps.Add(isChange[i] ? members!.Change(random, at, shape, crashed, ref wiped)
+                : i == damage ? Damage(random, at, nodes, crashed)
                 : isFault[i] ? Fault(random, at, members?.Names ?? nodes, shape, crashed, ref partitioned, ref wiped)
                 : Operation(random, at, shape));
         }
 
-        return new Schedule(seed, shape.Nodes, shape.Clients, steps) { Membership = shape.Membership };
+        return new Schedule(seed, shape.Nodes, shape.Clients, steps) { Membership = shape.Membership, AntiEntropy = shape.AntiEntropy };
     }
 
     private static ScheduleStep Operation(Random random, TimeSpan at, ScheduleShape shape)
@@ -130,6 +138,27 @@ public static class ScheduleGenerator
             }
         }
     }
+
+    /// <summary>
+    /// The store damage of an anti-entropy schedule: half the time, when a node is down, that
+    /// node's (disk damage found when it comes back: its trees are built from the damaged store
+    /// at its restart); otherwise any node's, up or down (a node that stays up sees it at its
+    /// next tree rebuild). A node holds only a few of a schedule's objects, so a quarter to all of
+    /// them are damaged, each deleted or corrupted.
+    /// </summary>
+    private static ScheduleStep Damage(Random random, TimeSpan at, string[] nodes, HashSet<string> crashed)
+    {
+        string node = crashed.Count > 0 && random.Next(2) == 0
+            ? crashed.Order(StringComparer.Ordinal).ElementAt(random.Next(crashed.Count))
+            : nodes[random.Next(nodes.Length)];
+        return new ScheduleStep(at, StepKind.DamageStore, -1, "", [[node]], null)
+        {
+            DamageFraction = DamageFractions[random.Next(DamageFractions.Length)],
+            Damage = (StoreDamage)random.Next(3),
+        };
+    }
+
+    private static readonly double[] DamageFractions = [0.25, 0.5, 1.0];
 
     private static IReadOnlyList<IReadOnlyList<string>> Split(Random random, string[] nodes)
     {

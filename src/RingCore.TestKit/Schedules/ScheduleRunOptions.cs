@@ -24,6 +24,13 @@ public sealed record ScheduleRunOptions
     /// </summary>
     public bool HintedHandoff { get; init; } = true;
 
+    /// <summary>
+    /// Whether the nodes run active anti-entropy (<see cref="RingCore.AntiEntropy.AntiEntropyOptions.Enabled"/>).
+    /// Defaults to true. Off, an anti-entropy run (<see cref="Schedule.AntiEntropy"/>) fails its
+    /// wait for converged primaries: the suite's own proof that the wait can fail.
+    /// </summary>
+    public bool AntiEntropy { get; init; } = true;
+
     /// <summary>The actor type the schedule's actor asks exercise. Defaults to <see cref="GCounter.Workload"/>.</summary>
     public ActorWorkload Workload { get; init; } = GCounter.Workload;
 

@@ -21,7 +21,9 @@ namespace RingCore.TestKit.Schedules;
 /// included: the checker asks whether the cluster still holds each acknowledged write. A
 /// membership run (<see cref="Schedule.Membership"/>) changes members while it runs, one change at
 /// a time, then waits for the cluster to settle and reads each key from its primaries only
-/// (ScheduleRunner.Membership.cs).
+/// (ScheduleRunner.Membership.cs). An anti-entropy run (<see cref="Schedule.AntiEntropy"/>)
+/// damages one node's stores beneath it during the schedule, and at the end does no repair reads:
+/// it waits for anti-entropy to converge every key's primaries (ScheduleRunner.AntiEntropy.cs).
 /// </remarks>
 public static partial class ScheduleRunner
 {
@@ -61,6 +63,7 @@ public static partial class ScheduleRunner
             verdict.TransfersCompleted = run.Cluster.Metrics.Count("ringcore.handoff.transfers_completed");
             verdict.ObjectsHandedOff = run.Cluster.Metrics.Count("ringcore.handoff.objects");
             verdict.FinalMembers = run.Cluster.Members;
+            verdict.AntiEntropy = run.AntiEntropyFigures();
             return verdict;
         }
         finally
@@ -83,6 +86,7 @@ public static partial class ScheduleRunner
             {
                 Actors = { DefaultAskTimeout = options.AskTimeout, PassivationSweepInterval = TimeSpan.FromSeconds(1) },
                 Handoff = { HintedHandoff = options.HintedHandoff },
+                AntiEntropy = AntiEntropySettings(schedule, options),
             });
 
         public List<OperationRecord> History { get; } = [];
@@ -101,6 +105,10 @@ public static partial class ScheduleRunner
                 if (step.IsMembership)
                 {
                     QueueMembershipChange(i, step);
+                }
+                else if (step.Kind == StepKind.DamageStore)
+                {
+                    await DamageAsync(i, step);
                 }
                 else if (step.IsFault)
                 {
@@ -256,6 +264,12 @@ public static partial class ScheduleRunner
                 return;
             }
 
+            if (schedule.AntiEntropy)
+            {
+                await SettleAntiEntropyAsync();
+                return;
+            }
+
             Cluster.Network.Faults = NetworkFaults.None;
             Cluster.Heal();
             foreach (var node in Cluster.Members)
@@ -273,8 +287,7 @@ public static partial class ScheduleRunner
         /// <summary>Reads every key at R=N twice so read repair runs, then reads the final state of every key and actor.</summary>
         private async Task RepairAndReadAsync()
         {
-            var keys = schedule.Steps.Where(s => !s.IsFault && s.Kind != StepKind.ActorAsk).Select(s => s.Key).Distinct().Order(StringComparer.Ordinal).ToArray();
-            var actors = schedule.Steps.Where(s => s.Kind == StepKind.ActorAsk).Select(s => s.Key).Distinct().Order(StringComparer.Ordinal).ToArray();
+            var (keys, actors) = KeysAndActors();
             var all = new QuorumOptions { R = options.Bucket.N, Timeout = TimeSpan.FromSeconds(5) };
             for (int round = 0; round < 2; round++)
             {
@@ -303,6 +316,11 @@ public static partial class ScheduleRunner
                 await ReadActorAsync(key);
             }
         }
+
+        /// <summary>The keys of bucket "b" and the actors the schedule's operations name, each in order.</summary>
+        private (string[] Keys, string[] Actors) KeysAndActors() =>
+            ([.. schedule.Steps.Where(s => !s.IsFault && s.Kind != StepKind.ActorAsk).Select(s => s.Key).Distinct().Order(StringComparer.Ordinal)],
+             [.. schedule.Steps.Where(s => s.Kind == StepKind.ActorAsk).Select(s => s.Key).Distinct().Order(StringComparer.Ordinal)]);
 
         private async Task ReadEverywhereAsync(string key)
         {

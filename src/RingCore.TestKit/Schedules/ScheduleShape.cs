@@ -36,13 +36,23 @@ public sealed record ScheduleShape
     /// </summary>
     public bool Membership { get; init; }
 
+    /// <summary>
+    /// Whether the schedule is an anti-entropy run (issue 14): one of its faults damages part of
+    /// one node's stores beneath it (<see cref="StepKind.DamageStore"/>, in place of the wiped disk,
+    /// so a schedule still loses at most one node's data), and after the schedule the run does no
+    /// repair reads: it waits, in virtual time and within a bound, until anti-entropy has given
+    /// every primary of every key the merge of all its replicas. Defaults to false, which keeps
+    /// every schedule of the other settings exactly as it was. Not with <see cref="Membership"/>.
+    /// </summary>
+    public bool AntiEntropy { get; init; }
+
     /// <summary>Membership changes in a schedule when <see cref="Membership"/> is on. Defaults to 4.</summary>
     public int MembershipChanges { get; init; } = 4;
 
     /// <summary>Mean virtual time between two steps. Defaults to 10 ms.</summary>
     public TimeSpan MeanGap { get; init; } = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first bad setting.</summary>
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> (or, for a combination, an <see cref="ArgumentException"/>) naming the first bad setting.</summary>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Nodes, 3, nameof(Nodes));
@@ -55,5 +65,9 @@ public sealed record ScheduleShape
         ArgumentOutOfRangeException.ThrowIfNegative(MembershipChanges, nameof(MembershipChanges));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MembershipChanges, 1000, nameof(MembershipChanges));
         ArgumentOutOfRangeException.ThrowIfLessThan(MeanGap, TimeSpan.FromMilliseconds(1), nameof(MeanGap));
+        if (AntiEntropy && Membership)
+        {
+            throw new ArgumentException($"{nameof(AntiEntropy)} and {nameof(Membership)} cannot both be on: an anti-entropy run keeps the ring it started with.", nameof(AntiEntropy));
+        }
     }
 }

@@ -12,12 +12,18 @@ namespace RingCore.TestKit.Schedules;
 /// <param name="Kind">What it does.</param>
 /// <param name="Client">The client of an operation (0-based); -1 for faults.</param>
 /// <param name="Key">The key of an operation (a key of bucket "b", or a counter actor's key); empty for faults.</param>
-/// <param name="Sides">For <see cref="StepKind.Partition"/>: the sides; for crash, restart, wipe, join, leave and force-remove: one side, the node;
+/// <param name="Sides">For <see cref="StepKind.Partition"/>: the sides; for crash, restart, wipe, store damage, join, leave and force-remove: one side, the node;
 /// for replace: one side, the member replaced and its replacement.</param>
 /// <param name="Faults">For <see cref="StepKind.NetworkFaults"/>: the network's new misbehaviour.</param>
 public sealed record ScheduleStep(TimeSpan At, StepKind Kind, int Client, string Key, IReadOnlyList<IReadOnlyList<string>> Sides, NetworkFaults? Faults)
 {
-    /// <summary>The node of a crash, restart, wipe, join, leave or force-remove; the member a replace replaces.</summary>
+    /// <summary>For <see cref="StepKind.DamageStore"/>: the share of the node's objects damaged, from 0 to 1 (each object is picked with this probability).</summary>
+    public double DamageFraction { get; init; }
+
+    /// <summary>For <see cref="StepKind.DamageStore"/>: what is done to each object picked.</summary>
+    public StoreDamage Damage { get; init; }
+
+    /// <summary>The node of a crash, restart, wipe, store damage, join, leave or force-remove; the member a replace replaces.</summary>
     public string Node => Sides.Count > 0 && Sides[0].Count > 0 ? Sides[0][0] : "";
 
     /// <summary>The new node of a replace; empty for other steps.</summary>
@@ -45,6 +51,7 @@ public sealed record ScheduleStep(TimeSpan At, StepKind Kind, int Client, string
             StepKind.Crash => $"{at} crash {Node}",
             StepKind.Restart => $"{at} restart {Node}",
             StepKind.Wipe => $"{at} wipe {Node} (disk lost)",
+            StepKind.DamageStore => $"{at} damage {Node}'s store: {(DamageFraction * 100).ToString("0", CultureInfo.InvariantCulture)}% of its objects {Damaged(Damage)}",
             StepKind.NetworkFaults => Faults is { } f
                 ? $"{at} network: drop {f.DropRate:P0}, duplicate {f.DuplicateRate:P0}, delay {f.MinDelay.TotalMilliseconds:0}-{f.MaxDelay.TotalMilliseconds:0} ms"
                 : $"{at} network: clean",
@@ -55,4 +62,11 @@ public sealed record ScheduleStep(TimeSpan At, StepKind Kind, int Client, string
             _ => $"{at} {Kind}",
         };
     }
+
+    private static string Damaged(StoreDamage damage) => damage switch
+    {
+        StoreDamage.Delete => "deleted",
+        StoreDamage.Corrupt => "corrupted",
+        _ => "deleted or corrupted",
+    };
 }

@@ -36,6 +36,13 @@ public enum StepKind
     /// <summary>The network starts dropping, duplicating and delaying messages at the given rates (zero rates: a clean network).</summary>
     NetworkFaults,
 
+    /// <summary>
+    /// Part of a node's stores is damaged beneath it (<see cref="TestCluster.DamageStoresAsync"/>):
+    /// objects are deleted or overwritten with bytes that fail to decode, and the node is not told.
+    /// At most one a schedule, in place of the wipe (<see cref="ScheduleShape.AntiEntropy"/>).
+    /// </summary>
+    DamageStore,
+
     /// <summary>A new node starts empty and joins the cluster through a member (join, plan, commit); its share of partitions is handed to it.</summary>
     Join,
 

@@ -52,6 +52,52 @@ public sealed class SimulateCommandTests
     }
 
     [Fact]
+    public void Simulate_reports_the_anti_entropy_totals_from_the_clusters_counters()
+    {
+        var expected = ScheduleRunner.Run(ScheduleGenerator.Generate(42, new ScheduleShape { Nodes = 5, Operations = 300, Faults = 12 })).AntiEntropy;
+
+        var run = RingCtlRun.Of("simulate", "--nodes", "5", "--seed", "42", "--ops", "300", "--faults", "12");
+
+        Assert.Contains($"Anti-entropy: {expected.Exchanges} exchanges ({expected.ExchangesEqual} equal, {expected.ExchangesRepaired} repaired, "
+            + $"{expected.ExchangesSkipped} skipped, {expected.ExchangesFailed} failed).", run.OutputLines);
+        Assert.Contains($"Anti-entropy repairs: {expected.KeysRepaired} keys repaired, {expected.Bytes} bytes exchanged, {expected.TreesBuilt} tree builds, "
+            + $"{expected.CorruptObjectsRead} corrupt objects read.", run.OutputLines);
+        Assert.True(expected.Exchanges > 0, "the run was long enough for a round of exchanges");
+        Assert.DoesNotContain(run.OutputLines, line => line.StartsWith("Store damage:", StringComparison.Ordinal)); // only with --aae
+    }
+
+    [Fact]
+    public void Simulate_with_aae_damages_a_store_and_reports_the_damage_and_how_long_anti_entropy_took_to_converge()
+    {
+        var schedule = ScheduleGenerator.Generate(3, new ScheduleShape { Nodes = 5, Operations = 300, Faults = 10, AntiEntropy = true });
+        var expected = ScheduleRunner.Run(schedule);
+        var aae = expected.AntiEntropy;
+
+        var run = RingCtlRun.Of("simulate", "--aae", "--seed", "3", "--ops", "300", "--faults", "10");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.True(expected.Passed, expected.ToString());
+        Assert.NotNull(aae.DamagedNode);
+        Assert.Contains($"Store damage: {aae.DamagedNode} at t=+{aae.DamagedAt.TotalMilliseconds:0}ms ({(aae.DamagedWhileDown ? "down" : "up")}): "
+            + $"{aae.ObjectsDeleted} objects deleted, {aae.ObjectsCorrupted} corrupted, {aae.ObjectsDamagedAtHeal} still damaged at the heal.", run.OutputLines);
+        Assert.Contains($"Convergence: every key's primaries held the merge of its replicas {aae.ConvergedAfter!.Value.TotalSeconds:0} s after the heal "
+            + $"(bound {aae.Bound.TotalSeconds:0} s).", run.OutputLines);
+        Assert.Contains("Converged without repair reads: every key's primaries held the merge of its replicas within the bound.", run.OutputLines);
+        var faults = run.TableAfter("Faults injected");
+        Assert.Equal("1", faults.Single(row => row[0].StartsWith("store damage", StringComparison.Ordinal))[1]);
+        Assert.DoesNotContain(faults, row => row[0] == "lost disk"); // the damage takes the wipe's place
+    }
+
+    [Fact]
+    public void Simulate_refuses_aae_with_membership()
+    {
+        var run = RingCtlRun.Of("simulate", "--aae", "--membership");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("ringctl simulate: --aae and --membership cannot be combined: an anti-entropy run keeps the ring it started with.", run.Error.Trim());
+    }
+
+    [Fact]
     public void Simulate_refuses_changes_without_membership()
     {
         var run = RingCtlRun.Of("simulate", "--changes", "3");

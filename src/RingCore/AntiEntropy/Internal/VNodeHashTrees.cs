@@ -115,6 +115,20 @@ internal sealed class VNodeHashTrees : IVNodeHashTrees
         }
     }
 
+    public bool Holds(ReadOnlySpan<byte> key)
+    {
+        if (!_enabled || Volatile.Read(ref _trees) is null)
+        {
+            return false;
+        }
+
+        int n = _replicasOf(key);
+        lock (_lock)
+        {
+            return n > 0 && n < _trees!.Length && _trees[n] is { } tree && tree.TryGet(key, out _);
+        }
+    }
+
     public void Corrupted(ReadOnlySpan<byte> key, InvalidDataException error) => _corrupted(Partition, key.ToArray(), error);
 
     /// <summary>

@@ -15,6 +15,13 @@ internal interface IVNodeHashTrees
     void Deleted(ReadOnlySpan<byte> key);
 
     /// <summary>
+    /// Whether the trees hold <paramref name="key"/>: the store held it when the vnode last wrote,
+    /// deleted or folded it. A key the trees hold that the store lacks was lost beneath the vnode
+    /// (a deleted file, a lost write). False when the trees are not kept or not built.
+    /// </summary>
+    bool Holds(ReadOnlySpan<byte> key);
+
+    /// <summary>
     /// The object stored under <paramref name="key"/> failed to decode (bit rot, a damaged
     /// file): the vnode treats it as absent, and whatever writes the key next replaces it.
     /// </summary>

@@ -139,7 +139,9 @@ internal sealed class VNode
         await gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            var local = await ReadAsync(incarnation.Store, key).ConfigureAwait(false) ?? SiblingSet<ReadOnlyMemory<byte>>.Empty;
+            SiblingSet<ReadOnlyMemory<byte>>? held;
+            (held, incarnation) = await ReadToWriteAsync(incarnation, key).ConfigureAwait(false);
+            var local = held ?? SiblingSet<ReadOnlyMemory<byte>>.Empty;
             if (lastWriteWins)
             {
                 clientWrite = SiblingSet.New(clientWrite.Join().Merge(local.Join()), clientWrite.Values[0]);
@@ -160,16 +162,16 @@ internal sealed class VNode
     public async Task<SiblingSet<ReadOnlyMemory<byte>>> ReplicaPutAsync(ReadOnlyMemory<byte> key, SiblingSet<ReadOnlyMemory<byte>> incoming,
         Func<SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>> merge)
     {
-        var store = (await StartedAsync().ConfigureAwait(false)).Store;
+        var incarnation = await StartedAsync().ConfigureAwait(false);
         var gate = LockOf(key);
         await gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            var local = await ReadAsync(store, key).ConfigureAwait(false);
+            var (local, _) = await ReadToWriteAsync(incarnation, key).ConfigureAwait(false);
             var merged = local is null ? incoming : merge(local, incoming);
             if (local is null || !ReferenceEquals(merged, local))
             {
-                await WriteAsync(store, key, merged).ConfigureAwait(false);
+                await WriteAsync(incarnation.Store, key, merged).ConfigureAwait(false);
             }
 
             return merged;
@@ -190,7 +192,8 @@ internal sealed class VNode
     public async Task<int> ReplicaPutBatchAsync(IReadOnlyList<(ReadOnlyMemory<byte> Key, SiblingSet<ReadOnlyMemory<byte>> Set,
         Func<SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>> Merge)> items)
     {
-        var store = (await StartedAsync().ConfigureAwait(false)).Store;
+        var incarnation = await StartedAsync().ConfigureAwait(false);
+        var store = incarnation.Store;
         var stripes = new SortedSet<int>();
         foreach (var item in items)
         {
@@ -207,12 +210,12 @@ internal sealed class VNode
             }
 
             // Keys repeated in one batch merge into the first occurrence, in order.
-            var locals = await Task.WhenAll(items.Select(item => ReadAsync(store, item.Key))).ConfigureAwait(false);
+            var locals = await Task.WhenAll(items.Select(item => ReadToWriteAsync(incarnation, item.Key))).ConfigureAwait(false);
             var writes = new Dictionary<ReadOnlyMemory<byte>, SiblingSet<ReadOnlyMemory<byte>>>(KeyComparer.Instance);
             for (int i = 0; i < items.Count; i++)
             {
                 var (key, incoming, merge) = items[i];
-                var local = writes.TryGetValue(key, out var pending) ? pending : locals[i];
+                var local = writes.TryGetValue(key, out var pending) ? pending : locals[i].Set;
                 var result = local is null ? incoming : merge(local, incoming);
                 if (local is null || !ReferenceEquals(result, local))
                 {
@@ -472,23 +475,55 @@ internal sealed class VNode
     /// anti-entropy repair from its peers, replaces it, and until then reads go to the other
     /// replicas instead of failing here forever.
     /// </summary>
-    private async Task<SiblingSet<ReadOnlyMemory<byte>>?> ReadAsync(IVNodeStore store, ReadOnlyMemory<byte> key)
+    private async Task<SiblingSet<ReadOnlyMemory<byte>>?> ReadAsync(IVNodeStore store, ReadOnlyMemory<byte> key) =>
+        (await ReadStoredAsync(store, key).ConfigureAwait(false)).Set;
+
+    /// <summary>As <see cref="ReadAsync"/>, and whether the object was there but failed to decode.</summary>
+    private async Task<(SiblingSet<ReadOnlyMemory<byte>>? Set, bool Rotten)> ReadStoredAsync(IVNodeStore store, ReadOnlyMemory<byte> key)
     {
         var stored = await store.GetAsync(key).ConfigureAwait(false);
         if (stored is null)
         {
-            return null;
+            return (null, false);
         }
 
         try
         {
-            return SiblingSetCodec.Decode(stored.Value);
+            return (SiblingSetCodec.Decode(stored.Value), false);
         }
         catch (InvalidDataException error)
         {
             _trees?.Corrupted(key.Span, error);
-            return null;
+            return (null, true);
         }
+    }
+
+    /// <summary>
+    /// Reads a key that is about to be written, under its lock. When its copy was lost beneath
+    /// the vnode (the object fails to decode, or the trees hold a key the store lacks), the vnode
+    /// first takes a new replica id (<see cref="RenewId"/>), and the incarnation returned carries it.
+    /// </summary>
+    /// <remarks>
+    /// The lost copy carried this vnode's events of the key, and other replicas may still hold
+    /// values with those dots. A replica id continues from what its vnode holds, so after the
+    /// loss a write coordinated here (or after a repair from a replica that missed the latest of
+    /// them) would issue a dot the others already hold, or one past them that claims them seen,
+    /// and the others would drop acknowledged values as superseded: riak_kv's KV679, a vnode that
+    /// cannot read its own writes (riak answers with per-key actor epochs; found here by the
+    /// anti-entropy partition suite, issue 14). Renewing the id on the first write that meets the
+    /// loss makes every later dot of this vnode new. A key deleted beneath a vnode whose trees are
+    /// not built (anti-entropy off, a fallback) goes unnoticed.
+    /// </remarks>
+    private async Task<(SiblingSet<ReadOnlyMemory<byte>>? Set, Incarnation Incarnation)> ReadToWriteAsync(Incarnation incarnation, ReadOnlyMemory<byte> key)
+    {
+        var (set, rotten) = await ReadStoredAsync(incarnation.Store, key).ConfigureAwait(false);
+        if (rotten || (set is null && _trees?.Holds(key.Span) == true))
+        {
+            RenewId(incarnation);
+            incarnation = await StartedAsync().ConfigureAwait(false);
+        }
+
+        return (set, incarnation);
     }
 
     private async ValueTask WriteAsync(IVNodeStore store, ReadOnlyMemory<byte> key, SiblingSet<ReadOnlyMemory<byte>> set)
