@@ -46,6 +46,7 @@ internal sealed partial class AntiEntropyService : IPeerService, IThreadPoolWork
     private readonly CancellationTokenSource _stopping = new();
     private int _kicked;
     private int _building;
+    private int _buildAgain;
     private int _exchanging;
     private int _roundDue;
     private Task _round = Task.CompletedTask;
@@ -106,6 +107,10 @@ internal sealed partial class AntiEntropyService : IPeerService, IThreadPoolWork
         if (Interlocked.Exchange(ref _building, 1) == 0)
         {
             Volatile.Write(ref _build, BuildDueAsync());
+        }
+        else
+        {
+            Volatile.Write(ref _buildAgain, 1); // the builds running may have passed what prompted this
         }
 
         if (Interlocked.Exchange(ref _roundDue, 0) == 1 && Interlocked.Exchange(ref _exchanging, 1) == 0)
@@ -193,6 +198,7 @@ internal sealed partial class AntiEntropyService : IPeerService, IThreadPoolWork
     {
         var trees = new VNodeHashTrees(partition, _replication.ReplicasOf, ReportCorrupted, _options.Enabled);
         Volatile.Write(ref _trees[partition], trees);
+        Kick(); // built at once if this node is a primary of it: until then a key lost beneath it goes unnoticed
         return trees;
     }
 
@@ -255,6 +261,10 @@ internal sealed partial class AntiEntropyService : IPeerService, IThreadPoolWork
         finally
         {
             Volatile.Write(ref _building, 0);
+            if (Interlocked.Exchange(ref _buildAgain, 0) == 1)
+            {
+                Kick();
+            }
         }
     }
 
