@@ -86,6 +86,7 @@ public sealed class AntiEntropyTests
                 nodeOptions: options, storage: name => new CountingStoreProvider(name, writes));
             var keys = Enumerable.Range(0, 2000).Select(i => $"k{i}").ToList();
             await WriteAsync(cluster, "n1", keys);
+            await simulator.Delay(TimeSpan.FromSeconds(1)); // a put returns at W = 2: the third copies land
             await BuildEverywhereAsync(cluster);
             var before = await ReplicasAsync(cluster, keys);
 
