@@ -145,7 +145,7 @@ internal sealed partial class AntiEntropyService
             var encoded = SiblingSetCodec.Encode(merged);
             if (localBytes is not { } mine || !mine.Span.SequenceEqual(encoded))
             {
-                localWrites.Add((key, merged, lastWriteWins ? LastWriteWinsMerge : KeepSiblingsMerge));
+                localWrites.Add((key, merged, SiblingMerge.For(lastWriteWins)));
             }
 
             if (remoteBytes is not { } theirs || !theirs.Span.SequenceEqual(encoded))
@@ -195,12 +195,6 @@ internal sealed partial class AntiEntropyService
             return null;
         }
     }
-
-    private static readonly Func<SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>> KeepSiblingsMerge =
-        static (local, incoming) => SiblingMerge.Merge(local, incoming, lastWriteWins: false);
-
-    private static readonly Func<SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>> LastWriteWinsMerge =
-        static (local, incoming) => SiblingMerge.Merge(local, incoming, lastWriteWins: true);
 
     /// <summary>This node's tree of one preference list (null trees: the partition has no store here, so the tree is empty).</summary>
     private sealed class LocalTree(VNodeHashTrees? trees, int n) : ITreeSide

@@ -235,26 +235,15 @@ internal sealed partial class AntiEntropyService
                 Func<SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>> Merge)>(repair.Objects.Count);
             foreach (var item in repair.Objects)
             {
-                var key = item.Key.Memory;
-                if (key.Length > StorageLimits.MaxKeyBytes || ReplicationService.BucketOf(key.Span) is not { } bucket)
-                {
-                    throw new InvalidDataException($"a key of {key.Length} bytes is not a replicated object's key");
-                }
-
-                var set = SiblingSetCodec.Decode(item.Siblings.Memory);
-                if (!SiblingMerge.IsWellFormed(set))
-                {
-                    throw new InvalidDataException("a value is shorter than its header");
-                }
-
-                if (set.AnonymousCount > 0)
+                var merge = _replication.IncomingReplica(item.Key.Memory, item.Siblings.Memory);
+                if (merge.Set.AnonymousCount > 0)
                 {
                     // Stored sets give every value a dot; merging values without one is not
                     // order-independent, so replicas could repair each other forever.
                     throw new InvalidDataException("a repaired set holds values without a dot");
                 }
 
-                merges.Add((key, set, _replication.PropertiesOf(bucket).LastWriteWins ? LastWriteWinsMerge : KeepSiblingsMerge));
+                merges.Add(merge);
             }
 
             if (merges.Count > 0)

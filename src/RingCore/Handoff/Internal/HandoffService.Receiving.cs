@@ -38,19 +38,7 @@ internal sealed partial class HandoffService
                 Func<SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>> Merge)>(batch.Objects.Count);
             foreach (var item in batch.Objects)
             {
-                var key = item.Key.Memory;
-                if (key.Length > StorageLimits.MaxKeyBytes || ReplicationService.BucketOf(key.Span) is not { } bucket)
-                {
-                    throw new InvalidDataException($"a key of {key.Length} bytes is not a replicated object's key");
-                }
-
-                var set = SiblingSetCodec.Decode(item.Siblings.Memory);
-                if (!SiblingMerge.IsWellFormed(set))
-                {
-                    throw new InvalidDataException("a value is shorter than its header");
-                }
-
-                merges.Add((key, set, _replication.PropertiesOf(bucket).LastWriteWins ? LastWriteWinsMerge : KeepSiblingsMerge));
+                merges.Add(_replication.IncomingReplica(item.Key.Memory, item.Siblings.Memory));
             }
 
             // Every object of the batch at once: a durable store commits them together instead of
@@ -74,10 +62,4 @@ internal sealed partial class HandoffService
 
         _rpc.Reply(request, new PeerFrame { Handoff = new HandoffMessage { Ack = ack } });
     }
-
-    private static readonly Func<SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>> KeepSiblingsMerge =
-        static (local, incoming) => SiblingMerge.Merge(local, incoming, lastWriteWins: false);
-
-    private static readonly Func<SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>> LastWriteWinsMerge =
-        static (local, incoming) => SiblingMerge.Merge(local, incoming, lastWriteWins: true);
 }

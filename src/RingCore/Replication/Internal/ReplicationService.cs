@@ -122,6 +122,30 @@ internal sealed partial class ReplicationService : IPeerService
         return BucketOf(storeKey) is { } bucket ? PropertiesOf(bucket).N : 0;
     }
 
+    /// <summary>
+    /// An object another node sent to be merged here as a replica put (a handoff batch, an
+    /// anti-entropy repair): its key checked to be a replicated object's, its sibling set decoded
+    /// and checked, and the merge its bucket uses.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The key or the set is not one a node stores (the sender's mistake).</exception>
+    internal (ReadOnlyMemory<byte> Key, SiblingSet<ReadOnlyMemory<byte>> Set,
+        Func<SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>> Merge) IncomingReplica(
+        ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> siblings)
+    {
+        if (key.Length > StorageLimits.MaxKeyBytes || BucketOf(key.Span) is not { } bucket)
+        {
+            throw new InvalidDataException($"a key of {key.Length} bytes is not a replicated object's key");
+        }
+
+        var set = SiblingSetCodec.Decode(siblings);
+        if (!SiblingMerge.IsWellFormed(set))
+        {
+            throw new InvalidDataException("a value is shorter than its header");
+        }
+
+        return (key, set, SiblingMerge.For(PropertiesOf(bucket).LastWriteWins));
+    }
+
     /// <summary>Every N a bucket on this node uses: the defaults' and each configured bucket's, ascending.</summary>
     internal IReadOnlyList<int> KnownNs()
     {

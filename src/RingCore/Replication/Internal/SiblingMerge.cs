@@ -78,6 +78,16 @@ internal static class SiblingMerge
     }
 
     /// <summary>True when every value is a tombstone (a set with no values counts: nothing live).</summary>
+    /// <summary>The merge of a bucket as a replica put applies it: <see cref="Merge"/> with the bucket's rule.</summary>
+    public static Func<SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>> For(bool lastWriteWins) =>
+        lastWriteWins ? LastWriteWinsMerge : KeepSiblingsMerge;
+
+    private static readonly Func<SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>> KeepSiblingsMerge =
+        static (local, incoming) => Merge(local, incoming, lastWriteWins: false);
+
+    private static readonly Func<SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>, SiblingSet<ReadOnlyMemory<byte>>> LastWriteWinsMerge =
+        static (local, incoming) => Merge(local, incoming, lastWriteWins: true);
+
     public static bool AllTombstones(SiblingSet<ReadOnlyMemory<byte>> set)
     {
         foreach (var value in set.Values)
