@@ -1,5 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
+using RingCore.TestKit.Checking;
+using RingCore.TestKit.Schedules;
 
 namespace RingCore.PartitionTests;
 
@@ -27,4 +29,13 @@ internal static class PartitionProperty
 
         global::FsCheck.Check.One(config, property);
     }
+
+    /// <summary>Runs every schedule <paramref name="schedules"/> generates, hands each verdict to <paramref name="record"/> (the test's totals), and fails on the first that did not pass.</summary>
+    public static void RunEach(Arbitrary<Schedule> schedules, Action<ScheduleVerdict> record) =>
+        Check(Prop.ForAll(schedules, schedule =>
+        {
+            var verdict = ScheduleRunner.Run(schedule);
+            record(verdict);
+            Assert.True(verdict.Passed, verdict.ToString());
+        }));
 }
