@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace RingCore.Daemon;
+
+/// <summary>ringd's own log events (1900-1919; the node's and the transport's are in RingCore's log class).</summary>
+internal static partial class RingdLog
+{
+    [LoggerMessage(EventId = 1900, Level = LogLevel.Information, Message = "ringd {NodeName} listening on {ListenAddress} (storage {Storage}, ring size {PartitionCount})")]
+    public static partial void Listening(ILogger logger, string nodeName, Uri listenAddress, StorageBackend storage, int partitionCount);
+
+    [LoggerMessage(EventId = 1901, Level = LogLevel.Warning, Message = "RingCore:ClusterSecret is not set: using the built-in development secret, which anyone can read. Set it for any network other than loopback.")]
+    public static partial void DevelopmentSecret(ILogger logger);
+
+    [LoggerMessage(EventId = 1902, Level = LogLevel.Information, Message = "Asking {Seed} to join its cluster")]
+    public static partial void Joining(ILogger logger, string seed);
+
+    [LoggerMessage(EventId = 1903, Level = LogLevel.Information, Message = "Join staged at the claimant of {Seed}'s cluster; a commit admits this node")]
+    public static partial void JoinStaged(ILogger logger, string seed);
+
+    [LoggerMessage(EventId = 1904, Level = LogLevel.Information, Message = "ringd {NodeName} stopping")]
+    public static partial void Stopping(ILogger logger, string nodeName);
+
+    [LoggerMessage(EventId = 1905, Level = LogLevel.Information, Message = "ringd {NodeName} stopped in {Elapsed}")]
+    public static partial void Stopped(ILogger logger, string nodeName, TimeSpan elapsed);
+
+    [LoggerMessage(EventId = 1906, Level = LogLevel.Warning, Message = "ringd {NodeName} stopped with {Unfinished} actors unfinished and {Errors} errors")]
+    public static partial void StoppedIncomplete(ILogger logger, string nodeName, int unfinished, int errors);
+}
