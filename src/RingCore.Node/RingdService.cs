@@ -30,19 +30,28 @@ internal sealed class RingdService(RingdOptions options, ILoggerFactory loggerFa
         }
 
         _transport = await GrpcTransport.StartAsync(options.Transport, loggerFactory, meterFactory, cancellationToken).ConfigureAwait(false);
-
-        // A port of 0 in the name takes a free port: the transport's name says which.
-        options.Node.NodeName = _transport.LocalNode;
-        var ring = RingClaim.Initial(options.Node.PartitionCount, [_transport.LocalNode]).Ring;
-        var services = new RingNodeServices { Storage = Storage(), LoggerFactory = loggerFactory, MeterFactory = meterFactory };
-        _node = await RingNode.StartAsync(options.Node, ring, _transport, configureActors: null, services, cancellationToken).ConfigureAwait(false);
-        RingdLog.Listening(_logger, _node.Name, _transport.ListenAddress, options.Backend, ring.PartitionCount);
-
-        if (options.Seed is { } seed)
+        try
         {
-            RingdLog.Joining(_logger, seed);
-            await _node.JoinAsync(seed, cancellationToken).ConfigureAwait(false);
-            RingdLog.JoinStaged(_logger, seed);
+            // A port of 0 in the name takes a free port: the transport's name says which.
+            options.Node.NodeName = _transport.LocalNode;
+            var ring = RingClaim.Initial(options.Node.PartitionCount, [_transport.LocalNode]).Ring;
+            var services = new RingNodeServices { Storage = Storage(), LoggerFactory = loggerFactory, MeterFactory = meterFactory };
+            _node = await RingNode.StartAsync(options.Node, ring, _transport, configureActors: null, services, cancellationToken).ConfigureAwait(false);
+            RingdLog.Listening(_logger, _node.Name, _transport.ListenAddress, options.Backend, ring.PartitionCount);
+
+            if (options.Seed is { } seed)
+            {
+                RingdLog.Joining(_logger, seed);
+                await _node.JoinAsync(seed, cancellationToken).ConfigureAwait(false);
+                RingdLog.JoinStaged(_logger, seed);
+            }
+        }
+        catch
+        {
+            // The host does not stop a service whose start failed: stop what started here, so the
+            // stores flush and close before the process exits.
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
         }
     }
 

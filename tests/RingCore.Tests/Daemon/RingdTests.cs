@@ -96,4 +96,23 @@ public sealed class RingdTests : IDisposable
         Assert.Contains("ringd: ", second.Errors, StringComparison.Ordinal);
         Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), second.Errors, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_seed_that_refuses_fails_the_start_with_exit_code_1_after_stopping_the_node()
+    {
+        Directory.CreateDirectory(Path.Combine(_directory.Path, "a"));
+        Directory.CreateDirectory(Path.Combine(_directory.Path, "b"));
+        using var seed = RingdProcess.Start(Path.Combine(_directory.Path, "a"), environment: null, "--name", "a@127.0.0.1:0", "--storage", "Memory");
+        int port = await seed.ListeningPortAsync();
+
+        // Another ring size: the seed's cluster refuses the join at once.
+        using var joiner = RingdProcess.Start(Path.Combine(_directory.Path, "b"), environment: null,
+            "--name", "b@127.0.0.1:0", "--ring-size", "128", "--seed", $"a@127.0.0.1:{port}");
+
+        Assert.Equal(1, await joiner.ExitCodeAsync());
+        Assert.Contains("ringd: ", joiner.Errors, StringComparison.Ordinal);
+        await joiner.WaitForLineAsync(@"Node b@127\.0\.0\.1:\d+ stopped$"); // its stores flushed and closed before the exit
+        seed.Terminate();
+        Assert.Equal(0, await seed.ExitCodeAsync());
+    }
 }
