@@ -84,6 +84,10 @@ internal sealed class PeerServer : IAsyncDisposable
         });
         builder.Services.AddSingleton(new PeerTransportService(transport));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+
+        // The transport's owner (a node, ringd's host) decides when it stops: this inner host must
+        // not stop itself on SIGTERM or Ctrl+C, nor print the console lifetime's lines.
+        builder.Services.AddSingleton<IHostLifetime, OwnedLifetime>();
         if (loggerFactory is not null)
         {
             builder.Services.AddSingleton(loggerFactory);
@@ -114,4 +118,12 @@ internal sealed class PeerServer : IAsyncDisposable
     }
 
     private static void Http2Only(ListenOptions endpoint) => endpoint.Protocols = HttpProtocols.Http2;
+
+    /// <summary>A host lifetime that waits for nothing and reacts to no signal: the transport starts and stops its server.</summary>
+    private sealed class OwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }
