@@ -4,7 +4,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RingCore.Claim;
 using RingCore.Grpc;
+using RingCore.Membership;
 using RingCore.Node;
+using RingCore.Ring;
 using RingCore.Storage;
 using RingCore.Storage.Faster;
 
@@ -34,12 +36,16 @@ internal sealed class RingdService(RingdOptions options, ILoggerFactory loggerFa
         {
             // A port of 0 in the name takes a free port: the transport's name says which.
             options.Node.NodeName = _transport.LocalNode;
-            var ring = RingClaim.Initial(options.Node.PartitionCount, [_transport.LocalNode]).Ring;
+            var ring = SavedRing() ?? RingClaim.Initial(options.Node.PartitionCount, [_transport.LocalNode]).Ring;
             var services = new RingNodeServices { Storage = Storage(), LoggerFactory = loggerFactory, MeterFactory = meterFactory };
             _node = await RingNode.StartAsync(options.Node, ring, _transport, configureActors: null, services, cancellationToken).ConfigureAwait(false);
             RingdLog.Listening(_logger, _node.Name, _transport.ListenAddress, options.Backend, ring.PartitionCount);
 
-            if (options.Seed is { } seed)
+            if (options.Seed is { } known && ring.Members.Length > 1)
+            {
+                RingdLog.SeedSkipped(_logger, ring.Members.Length, known);
+            }
+            else if (options.Seed is { } seed)
             {
                 RingdLog.Joining(_logger, seed);
                 await _node.JoinAsync(seed, cancellationToken).ConfigureAwait(false);
@@ -77,6 +83,39 @@ internal sealed class RingdService(RingdOptions options, ILoggerFactory loggerFa
         }
 
         RingdLog.Stopped(_logger, name, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// The ring this node kept in its data directory (<see cref="RingdOptions.RingFilePath"/>) when
+    /// it lists this node: a restart starts in the cluster it left, not alone. From here on the
+    /// node writes its ring there after every change.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is damaged, or holds a ring of another size.</exception>
+    private RingState? SavedRing()
+    {
+        string path = options.RingFilePath;
+        options.Node.RingFile = path;
+        var saved = RingFile.Load(path);
+        if (saved is null)
+        {
+            return null;
+        }
+
+        if (saved.PartitionCount != options.Node.PartitionCount)
+        {
+            throw new InvalidDataException(
+                $"The ring saved in {path} has {saved.PartitionCount} partitions, but RingCore:PartitionCount is {options.Node.PartitionCount}: " +
+                "a ring's size cannot change; use the saved size, or another RingCore:DataDirectory.");
+        }
+
+        if (saved.IndexOfMember(options.Node.NodeName) < 0)
+        {
+            RingdLog.RingFileNotMine(_logger, path, options.Node.NodeName);
+            return null;
+        }
+
+        RingdLog.RingRestored(_logger, path, saved.Version, saved.Members.Length);
+        return saved;
     }
 
     private IVNodeStoreProvider Storage() => options.Backend switch
