@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RingCore.Claim;
+using RingCore.Daemon.Actors;
 using RingCore.Grpc;
 using RingCore.Membership;
 using RingCore.Node;
@@ -14,8 +15,9 @@ namespace RingCore.Daemon;
 
 /// <summary>
 /// The node of the process: in the host's start, the gRPC transport listens, the node starts on
-/// a one-member ring (alone, owning every partition) and, with <c>RingCore:Seed</c>, asks the
-/// seed to join its cluster; in the host's stop (SIGTERM, Ctrl+C) the node stops (actors
+/// a one-member ring (alone, owning every partition) with the built-in actor types
+/// (<see cref="BuiltInActors"/>), the transport serves it to clients (the admin and client
+/// services) and, with <c>RingCore:Seed</c>, the node asks the seed to join its cluster; in the host's stop (SIGTERM, Ctrl+C) the node stops (actors
 /// passivate, the stores flush and close), then the transport.
 /// </summary>
 internal sealed class RingdService(RingdOptions options, ILoggerFactory loggerFactory, IMeterFactory meterFactory) : IHostedService
@@ -38,7 +40,8 @@ internal sealed class RingdService(RingdOptions options, ILoggerFactory loggerFa
             options.Node.NodeName = _transport.LocalNode;
             var ring = SavedRing() ?? RingClaim.Initial(options.Node.PartitionCount, [_transport.LocalNode]).Ring;
             var services = new RingNodeServices { Storage = Storage(), LoggerFactory = loggerFactory, MeterFactory = meterFactory };
-            _node = await RingNode.StartAsync(options.Node, ring, _transport, configureActors: null, services, cancellationToken).ConfigureAwait(false);
+            _node = await RingNode.StartAsync(options.Node, ring, _transport, BuiltInActors.Define, services, cancellationToken).ConfigureAwait(false);
+            _transport.Serve(_node);
             RingdLog.Listening(_logger, _node.Name, _transport.ListenAddress, options.Backend, ring.PartitionCount);
 
             if (options.Seed is { } known && ring.Members.Length > 1)

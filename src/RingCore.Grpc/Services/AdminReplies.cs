@@ -1,4 +1,5 @@
 using RingCore.AntiEntropy;
+using RingCore.Handoff;
 using RingCore.Grpc.Admin;
 using RingCore.Membership;
 using RingCore.Ring;
@@ -48,6 +49,86 @@ internal static class AdminReplies
         return reply;
     }
 
+    /// <summary>riak-admin member-status: each member's status, reachability and share of the ring now and once the pending transfers completed.</summary>
+    public static MemberStatusReply MemberStatus(ClusterStatus status)
+    {
+        var reply = new MemberStatusReply
+        {
+            Node = status.Node,
+            PartitionCount = (uint)status.PartitionCount,
+            RingVersion = status.RingVersion,
+            Claimant = status.Claimant ?? "",
+        };
+        foreach (var member in status.Members)
+        {
+            reply.Members.Add(new MemberStatusEntry
+            {
+                Name = member.Name,
+                Status = StatusText(member.Status),
+                Reachable = member.Reachable,
+                Partitions = (uint)member.Partitions,
+                RingPercent = 100.0 * member.Partitions / status.PartitionCount,
+                PendingPercent = 100.0 * member.PendingPartitions / status.PartitionCount,
+            });
+        }
+
+        return reply;
+    }
+
+    /// <summary>riak-admin ring-status: the claimant, the ring's version and pending transfers, and the members the node sees down.</summary>
+    public static RingStatusReply RingStatus(ClusterStatus status)
+    {
+        var reply = new RingStatusReply
+        {
+            Node = status.Node,
+            Claimant = status.Claimant ?? "",
+            ClaimantReachable = status.ClaimantReachable,
+            RingVersion = status.RingVersion,
+            ClusterId = status.ClusterId,
+            PartitionCount = (uint)status.PartitionCount,
+        };
+        AddTransfers(reply.Pending, status.PendingTransfers);
+        foreach (var member in status.Members)
+        {
+            if (!member.Reachable)
+            {
+                reply.Unreachable.Add(member.Name);
+            }
+        }
+
+        return reply;
+    }
+
+    /// <summary>riak-admin transfers: what the node sends now with its progress, the ring's pending transfers, and the node's totals.</summary>
+    public static TransfersReply Transfers(string node, IReadOnlyList<Handoff.TransferProgress> running, IEnumerable<PendingTransfer> pending, long completed,
+        long objectsSent)
+    {
+        var reply = new TransfersReply { Node = node, Completed = (ulong)completed, ObjectsSent = (ulong)objectsSent };
+        foreach (var transfer in running)
+        {
+            reply.Running.Add(new Admin.TransferProgress
+            {
+                Partition = (uint)transfer.Partition,
+                From = transfer.From,
+                To = transfer.To,
+                Kind = transfer.Kind switch
+                {
+                    TransferProgressKind.Ownership => "ownership",
+                    TransferProgressKind.Repair => "repair",
+                    _ => "hinted",
+                },
+                Objects = (ulong)transfer.Objects,
+                Bytes = (ulong)transfer.Bytes,
+                StartedUnixMs = transfer.StartedAt.ToUnixTimeMilliseconds(),
+                ElapsedMs = (long)transfer.Elapsed.TotalMilliseconds,
+                BytesPerSecond = transfer.BytesPerSecond,
+            });
+        }
+
+        AddTransfers(reply.Pending, pending);
+        return reply;
+    }
+
     /// <summary>riak-admin aae-status: the node's Merkle trees.</summary>
     public static AntiEntropyStatusReply AntiEntropy(string node, IReadOnlyList<AntiEntropyTreeStatus> trees)
     {
@@ -87,12 +168,12 @@ internal static class AdminReplies
     }
 
     /// <summary>riak's member status words: joining, valid, leaving, exiting, down.</summary>
-    public static string StatusText(MemberStatus status) => status switch
+    public static string StatusText(Ring.MemberStatus status) => status switch
     {
-        MemberStatus.Joining => "joining",
-        MemberStatus.Valid => "valid",
-        MemberStatus.Leaving => "leaving",
-        MemberStatus.Exiting => "exiting",
+        Ring.MemberStatus.Joining => "joining",
+        Ring.MemberStatus.Valid => "valid",
+        Ring.MemberStatus.Leaving => "leaving",
+        Ring.MemberStatus.Exiting => "exiting",
         _ => "down",
     };
 

@@ -61,6 +61,19 @@ internal sealed class RingAdminService(GrpcTransport transport) : RingAdmin.Ring
         return new ClearReply();
     }
 
+    public override Task<MemberStatusReply> MemberStatus(StatusRequest request, ServerCallContext context) =>
+        Task.FromResult(AdminReplies.MemberStatus(ServiceCallInterceptor.NodeOf(transport).GetClusterStatus()));
+
+    public override Task<RingStatusReply> RingStatus(StatusRequest request, ServerCallContext context) =>
+        Task.FromResult(AdminReplies.RingStatus(ServiceCallInterceptor.NodeOf(transport).GetClusterStatus()));
+
+    public override Task<TransfersReply> Transfers(StatusRequest request, ServerCallContext context)
+    {
+        var node = ServiceCallInterceptor.NodeOf(transport);
+        return Task.FromResult(AdminReplies.Transfers(node.Name, node.GetTransfers(), node.GetClusterStatus().PendingTransfers, node.CompletedTransfers,
+            node.ObjectsHandedOff));
+    }
+
     public override Task<AntiEntropyStatusReply> AntiEntropyStatus(StatusRequest request, ServerCallContext context)
     {
         var node = ServiceCallInterceptor.NodeOf(transport);
