@@ -106,11 +106,16 @@ internal static class RawCalls
     /// </summary>
     public static async Task<(string? Status, string? Message)> WithServerDeadlineAsync(Uri address, string path, byte[] message, string timeout, Metadata headers)
     {
-        using var http = new HttpClient { DefaultRequestVersion = System.Net.HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var http = new HttpClient();
         var framed = new byte[5 + message.Length];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(framed.AsSpan(1), (uint)message.Length);
         message.CopyTo(framed, 5);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, path)) { Content = new ByteArrayContent(framed) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, path)) 
+        {
+            Content = new ByteArrayContent(framed),
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
         request.Headers.TryAddWithoutValidation("te", "trailers");
         request.Headers.TryAddWithoutValidation("grpc-timeout", timeout);
@@ -124,6 +129,6 @@ internal static class RawCalls
         string? Header(string name) =>
             response.TrailingHeaders.TryGetValues(name, out var values) ? values.First()
             : response.Headers.TryGetValues(name, out values) ? values.First() : null;
-        return (Header("grpc-status"), Header("grpc-message"));
+        return (Header("grpc-status"), Header("grpc-message") ?? $"HTTP {(int)response.StatusCode} {response.Version} {response.Headers} {response.TrailingHeaders}");
     }
 }
