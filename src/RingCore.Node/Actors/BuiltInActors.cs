@@ -19,5 +19,6 @@ internal static class BuiltInActors
     {
         Counter.CounterActor.Define(actors);
         Register.RegisterActor.Define(actors);
+        Tally.TallyActor.Define(actors);
     }
 }
