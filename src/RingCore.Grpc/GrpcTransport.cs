@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using RingCore.Node;
 using RingCore.Transport;
 
 namespace RingCore.Grpc;
@@ -35,6 +36,7 @@ public sealed class GrpcTransport : ITransport
     private readonly Random _random = new();
     private PeerServer? _server;
     private ITransportReceiver? _receiver;
+    private RingNode? _node;
     private int _disposed;
 
     private GrpcTransport(GrpcTransportOptions options, ILoggerFactory loggerFactory, IMeterFactory? meterFactory)
@@ -44,6 +46,7 @@ public sealed class GrpcTransport : ITransport
         Logger = loggerFactory.CreateLogger("RingCore");
         LocalNode = options.NodeName!;
         SecretDigest = PeerHeaders.Digest(options.ClusterSecret!);
+        ClientSecretDigest = options.ClientSecret is { } clientSecret ? PeerHeaders.Digest(clientSecret) : null;
         Metrics = new GrpcTransportMetrics(LocalNode, meterFactory, QueuedMessages);
     }
 
@@ -71,6 +74,12 @@ public sealed class GrpcTransport : ITransport
     internal GrpcTransportMetrics Metrics { get; }
 
     internal byte[] SecretDigest { get; }
+
+    /// <summary>The digest of <see cref="GrpcTransportOptions.ClientSecret"/>; null when the client services are open.</summary>
+    internal byte[]? ClientSecretDigest { get; }
+
+    /// <summary>The node the admin and client services serve; null until <see cref="Serve"/>.</summary>
+    internal RingNode? Node => Volatile.Read(ref _node);
 
     internal ITransportReceiver? Receiver => Volatile.Read(ref _receiver);
 
@@ -126,6 +135,29 @@ public sealed class GrpcTransport : ITransport
         if (Interlocked.CompareExchange(ref _receiver, receiver, null) is not null)
         {
             throw new InvalidOperationException($"Node '{LocalNode}' already has a receiver attached.");
+        }
+    }
+
+    /// <summary>
+    /// Serves <paramref name="node"/> through the admin and client services (proto/ringcore_admin.proto,
+    /// proto/ringcore_client.proto) on this transport's address. The transport listens before the
+    /// node starts (the node needs it to start), so until this call those services answer
+    /// UNAVAILABLE; once the node stops they answer UNAVAILABLE again.
+    /// </summary>
+    /// <param name="node">The node started on this transport.</param>
+    /// <exception cref="ArgumentException">The node is not this transport's (<see cref="RingNode.Name"/> is not <see cref="LocalNode"/>).</exception>
+    /// <exception cref="InvalidOperationException">The transport serves a node already.</exception>
+    public void Serve(RingNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (node.Name != LocalNode)
+        {
+            throw new ArgumentException($"Node '{node.Name}' did not start on this transport, which belongs to '{LocalNode}'.", nameof(node));
+        }
+
+        if (Interlocked.CompareExchange(ref _node, node, null) is not null)
+        {
+            throw new InvalidOperationException($"The transport of '{LocalNode}' serves a node already.");
         }
     }
 

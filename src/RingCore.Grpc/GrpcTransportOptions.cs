@@ -42,6 +42,14 @@ public sealed class GrpcTransportOptions
     public string? ClusterSecret { get; set; }
 
     /// <summary>
+    /// The secret a caller of the client services (key/value and actors) must send in the
+    /// <c>ringcore-secret</c> metadata, or get UNAUTHENTICATED. Defaults to none: the client
+    /// services are open to whoever reaches the address (the admin service always needs
+    /// <see cref="ClusterSecret"/>). Printable ASCII when set.
+    /// </summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>
     /// Addresses (<c>host:port</c>) by node name, for peers whose names carry no address or whose
     /// address must be overridden (a node behind a proxy or a moved host). Defaults to empty:
     /// each peer is dialed at the address in its name.
@@ -102,6 +110,7 @@ public sealed class GrpcTransportOptions
         Require(ListenAddress is null ? hasAddress : NodeAddress.TryParse(ListenAddress, out _), "ListenAddress",
             ListenAddress is null ? "set when NodeName has no @host:port" : "host:port with a port from 0 to 65535 (127.0.0.1:8101)", ListenAddress);
         Require(IsAscii(ClusterSecret), "ClusterSecret", "set to the cluster's secret, printable ASCII", ClusterSecret is null ? null : "(hidden)");
+        Require(ClientSecret is null || IsAscii(ClientSecret), "ClientSecret", "printable ASCII when set", "(hidden)");
         Require(AddressBook is not null, "AddressBook", "a dictionary (empty by default)", null);
         foreach (var (node, address) in AddressBook!)
         {

@@ -25,4 +25,13 @@ internal static partial class RingdLog
 
     [LoggerMessage(EventId = 1906, Level = LogLevel.Warning, Message = "ringd {NodeName} stopped with {Unfinished} actors unfinished and {Errors} errors")]
     public static partial void StoppedIncomplete(ILogger logger, string nodeName, int unfinished, int errors);
+
+    [LoggerMessage(EventId = 1907, Level = LogLevel.Information, Message = "Starting from the ring saved in {Path}: version {Version}, {Members} members")]
+    public static partial void RingRestored(ILogger logger, string path, long version, int members);
+
+    [LoggerMessage(EventId = 1908, Level = LogLevel.Warning, Message = "The ring saved in {Path} does not list {NodeName} (a port of 0 takes a new name each start, or the node was removed): starting alone")]
+    public static partial void RingFileNotMine(ILogger logger, string path, string nodeName);
+
+    [LoggerMessage(EventId = 1909, Level = LogLevel.Information, Message = "Already a member of a cluster of {Members} by the saved ring: RingCore:Seed {Seed} is not asked again")]
+    public static partial void SeedSkipped(ILogger logger, int members, string seed);
 }

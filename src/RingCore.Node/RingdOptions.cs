@@ -42,7 +42,7 @@ internal sealed class RingdOptions
     /// <summary>RingCore:Seed, a member of the cluster to join at start. Defaults to none: the node runs alone.</summary>
     public string? Seed { get; set; }
 
-    /// <summary>RingCore:DataDirectory, where FASTER keeps the partitions. Defaults to <c>./data</c> (under the working directory).</summary>
+    /// <summary>RingCore:DataDirectory, where FASTER keeps the partitions and the node keeps its ring (<see cref="RingFilePath"/>). Defaults to <c>./data</c> (under the working directory).</summary>
     public string DataDirectory { get; set; } = "data";
 
     /// <summary>RingCore:Storage, <c>Faster</c> (default) or <c>Memory</c>.</summary>
@@ -55,6 +55,9 @@ internal sealed class RingdOptions
     public string? ClusterSecret { get; set; }
 
     public StorageBackend Backend { get; private set; }
+
+    /// <summary>Where the node keeps its ring: <c>ringcore.ring</c> in <see cref="DataDirectory"/>, whatever the storage backend (a memory node restarted rejoins its cluster empty, to be refilled).</summary>
+    public string RingFilePath => Path.Combine(Path.GetFullPath(DataDirectory), "ringcore.ring");
 
     public RingNodeOptions Node { get; private set; } = new();
 
@@ -96,7 +99,7 @@ internal sealed class RingdOptions
         Require(Enum.TryParse<StorageBackend>(Storage, ignoreCase: true, out var backend) && Enum.IsDefined(backend) && !int.TryParse(Storage, out _),
             "Storage", "Faster or Memory", Storage);
         Backend = backend;
-        Require(backend != StorageBackend.Faster || IsPath(DataDirectory), "DataDirectory", "a directory path", DataDirectory);
+        Require(IsPath(DataDirectory), "DataDirectory", "a directory path", DataDirectory);
         Require(ClusterSecret is null || IsPrintableAscii(ClusterSecret), "ClusterSecret", "printable ASCII, not blank", ClusterSecret is null ? null : "(hidden)");
 
         node.NodeName = NodeName;

@@ -3,8 +3,11 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RingCore.Claim;
+using RingCore.Daemon.Actors;
 using RingCore.Grpc;
+using RingCore.Membership;
 using RingCore.Node;
+using RingCore.Ring;
 using RingCore.Storage;
 using RingCore.Storage.Faster;
 
@@ -12,8 +15,9 @@ namespace RingCore.Daemon;
 
 /// <summary>
 /// The node of the process: in the host's start, the gRPC transport listens, the node starts on
-/// a one-member ring (alone, owning every partition) and, with <c>RingCore:Seed</c>, asks the
-/// seed to join its cluster; in the host's stop (SIGTERM, Ctrl+C) the node stops (actors
+/// a one-member ring (alone, owning every partition) with the built-in actor types
+/// (<see cref="BuiltInActors"/>), the transport serves it to clients (the admin and client
+/// services) and, with <c>RingCore:Seed</c>, the node asks the seed to join its cluster; in the host's stop (SIGTERM, Ctrl+C) the node stops (actors
 /// passivate, the stores flush and close), then the transport.
 /// </summary>
 internal sealed class RingdService(RingdOptions options, ILoggerFactory loggerFactory, IMeterFactory meterFactory) : IHostedService
@@ -34,12 +38,17 @@ internal sealed class RingdService(RingdOptions options, ILoggerFactory loggerFa
         {
             // A port of 0 in the name takes a free port: the transport's name says which.
             options.Node.NodeName = _transport.LocalNode;
-            var ring = RingClaim.Initial(options.Node.PartitionCount, [_transport.LocalNode]).Ring;
+            var ring = SavedRing() ?? RingClaim.Initial(options.Node.PartitionCount, [_transport.LocalNode]).Ring;
             var services = new RingNodeServices { Storage = Storage(), LoggerFactory = loggerFactory, MeterFactory = meterFactory };
-            _node = await RingNode.StartAsync(options.Node, ring, _transport, configureActors: null, services, cancellationToken).ConfigureAwait(false);
+            _node = await RingNode.StartAsync(options.Node, ring, _transport, BuiltInActors.Define, services, cancellationToken).ConfigureAwait(false);
+            _transport.Serve(_node);
             RingdLog.Listening(_logger, _node.Name, _transport.ListenAddress, options.Backend, ring.PartitionCount);
 
-            if (options.Seed is { } seed)
+            if (options.Seed is { } known && ring.Members.Length > 1)
+            {
+                RingdLog.SeedSkipped(_logger, ring.Members.Length, known);
+            }
+            else if (options.Seed is { } seed)
             {
                 RingdLog.Joining(_logger, seed);
                 await _node.JoinAsync(seed, cancellationToken).ConfigureAwait(false);
@@ -77,6 +86,39 @@ internal sealed class RingdService(RingdOptions options, ILoggerFactory loggerFa
         }
 
         RingdLog.Stopped(_logger, name, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// The ring this node kept in its data directory (<see cref="RingdOptions.RingFilePath"/>) when
+    /// it lists this node: a restart starts in the cluster it left, not alone. From here on the
+    /// node writes its ring there after every change.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is damaged, or holds a ring of another size.</exception>
+    private RingState? SavedRing()
+    {
+        string path = options.RingFilePath;
+        options.Node.RingFile = path;
+        var saved = RingFile.Load(path);
+        if (saved is null)
+        {
+            return null;
+        }
+
+        if (saved.PartitionCount != options.Node.PartitionCount)
+        {
+            throw new InvalidDataException(
+                $"The ring saved in {path} has {saved.PartitionCount} partitions, but RingCore:PartitionCount is {options.Node.PartitionCount}: " +
+                "a ring's size cannot change; use the saved size, or another RingCore:DataDirectory.");
+        }
+
+        if (saved.IndexOfMember(options.Node.NodeName) < 0)
+        {
+            RingdLog.RingFileNotMine(_logger, path, options.Node.NodeName);
+            return null;
+        }
+
+        RingdLog.RingRestored(_logger, path, saved.Version, saved.Members.Length);
+        return saved;
     }
 
     private IVNodeStoreProvider Storage() => options.Backend switch

@@ -45,4 +45,10 @@ internal static partial class GrpcTransportLog
 
     [LoggerMessage(2211, LogLevel.Debug, "Node {Node}'s stream from {Peer} ended: {Reason}")]
     public static partial void StreamEnded(ILogger logger, string node, string peer, string reason);
+
+    [LoggerMessage(2212, LogLevel.Warning, "Node {Node} refused a call to {Method} from {Remote}: {Reason}; UNAUTHENTICATED")]
+    public static partial void CallRefused(ILogger logger, string node, string method, string remote, string reason);
+
+    [LoggerMessage(2213, LogLevel.Error, "Node {Node} failed a call to {Method}; INTERNAL")]
+    public static partial void CallFailed(ILogger logger, Exception error, string node, string method);
 }

@@ -8,11 +8,13 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RingCore.Grpc.Services;
 
 namespace RingCore.Grpc;
 
 /// <summary>
-/// The listening side of a transport: Kestrel serving the peer service over cleartext HTTP/2
+/// The listening side of a transport: Kestrel serving the peer service (and the node's admin and
+/// client services, <see cref="NodeServices"/>) over cleartext HTTP/2
 /// (h2c, prior knowledge) on one address, in an ASP.NET Core application of its own that reads no
 /// configuration, environment or files (a library must not pick up its host's appsettings).
 /// </summary>
@@ -83,6 +85,7 @@ internal sealed class PeerServer : IAsyncDisposable
             grpc.EnableDetailedErrors = false;
         });
         builder.Services.AddSingleton(new PeerTransportService(transport));
+        NodeServices.Add(builder.Services, transport);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
         // The transport's owner (a node, ringd's host) decides when it stops: this inner host must
@@ -96,6 +99,7 @@ internal sealed class PeerServer : IAsyncDisposable
         var application = builder.Build();
         application.UseRouting();
         application.MapGrpcService<PeerTransportService>();
+        NodeServices.Map(application);
         try
         {
             await application.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -49,6 +49,7 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
     private readonly MembershipService _membership;
     private readonly HandoffService _handoff;
     private readonly AntiEntropyService _antiEntropy;
+    private readonly RingFileWriter? _ringFile;
     private readonly IWorkScheduler _scheduler;
     private readonly RingCoreMetrics _metrics;
     private readonly ILogger _logger;
@@ -89,6 +90,13 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
         // went on coordinating and storing writes by its last ring, and nodes that had left
         // together acknowledged a write among themselves that vanished when they stopped (issue 13's partition suite).
         _membership.Left += _replication.Stop;
+
+        if (options.RingFile is { } ringFile)
+        {
+            _ringFile = new RingFileWriter(ringFile, Name, _logger);
+            _ringFile.Offer(ring);
+            _routing.ViewChanged += view => _ringFile.Offer(view.Ring);
+        }
     }
 
     /// <summary>This node's name.</summary>
@@ -358,6 +366,11 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
         _replication.Stop();
         _rpc.Dispose();
         _watcher.Stop();
+        if (_ringFile is not null)
+        {
+            await _ringFile.FlushAsync().ConfigureAwait(false);
+        }
+
         RingCoreLog.NodeStopped(_logger, Name);
         _metrics.Dispose();
         stopping.SetResult(result);

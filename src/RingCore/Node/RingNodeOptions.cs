@@ -35,6 +35,14 @@ public sealed class RingNodeOptions
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The file where the node keeps its ring (riak_core's ring_state_dir): written after every
+    /// change of the ring, atomically, so that a process restarted after a stop or a crash can
+    /// start from it (<see cref="RingFile.Load"/>) in the cluster it was in. Null (the default):
+    /// the ring is not kept, as for a node embedded in tests.
+    /// </summary>
+    public string? RingFile { get; set; }
+
     /// <summary>The actor runtime's settings.</summary>
     public ActorRuntimeOptions Actors { get; set; } = new();
 

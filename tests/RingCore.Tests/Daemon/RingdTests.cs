@@ -115,4 +115,38 @@ public sealed class RingdTests : IDisposable
         seed.Terminate();
         Assert.Equal(0, await seed.ExitCodeAsync());
     }
+
+    [Fact]
+    public async Task A_restarted_node_starts_from_the_ring_it_saved_and_a_damaged_ring_file_fails_the_start()
+    {
+        int port = FreePort();
+        string[] arguments = ["--name", $"a@127.0.0.1:{port}", "--storage", "Memory"];
+        using (var first = RingdProcess.Start(_directory.Path, environment: null, arguments))
+        {
+            await first.ListeningPortAsync();
+            first.Terminate();
+            Assert.Equal(0, await first.ExitCodeAsync());
+        }
+
+        string ringFile = Path.Combine(_directory.Path, "data", "ringcore.ring");
+        Assert.True(File.Exists(ringFile));
+        using (var second = RingdProcess.Start(_directory.Path, environment: null, arguments))
+        {
+            await second.WaitForLineAsync($@"Starting from the ring saved in .*ringcore\.ring: version \d+, 1 members");
+            second.Terminate();
+            Assert.Equal(0, await second.ExitCodeAsync());
+        }
+
+        File.WriteAllBytes(ringFile, [.. File.ReadAllBytes(ringFile)[..20], 1, 2, 3]);
+        using var third = RingdProcess.Start(_directory.Path, environment: null, arguments);
+        Assert.Equal(1, await third.ExitCodeAsync());
+        Assert.Contains("ringcore.ring", third.Errors, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }

@@ -24,6 +24,9 @@ internal static partial class RingCoreLog
     [LoggerMessage(1005, LogLevel.Error, "Node {Node} stopped with errors")]
     public static partial void StopFailed(ILogger logger, Exception exception, string node);
 
+    [LoggerMessage(1006, LogLevel.Error, "Node {Node} could not save its ring version {Version} to {Path}; a restart may start from an older ring")]
+    public static partial void RingSaveFailed(ILogger logger, Exception exception, string node, long version, string path);
+
     [LoggerMessage(1010, LogLevel.Information, "Claimant {Node} committed ring version {Version}: {Changes}; {Transfers} transfers pending")]
     public static partial void ChangesCommitted(ILogger logger, string node, long version, string changes, int transfers);
 

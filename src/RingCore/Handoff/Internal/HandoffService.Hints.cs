@@ -118,6 +118,18 @@ internal sealed partial class HandoffService
     /// <summary>Hands every misplaced object of one vnode to its primaries; true when some object stays (a primary is down, a send failed).</summary>
     private async Task<bool> SweepAsync(VNode vnode)
     {
+        try
+        {
+            return await SweepVNodeAsync(vnode).ConfigureAwait(false);
+        }
+        finally
+        {
+            _tracker.EndAll(vnode.Partition, TransferProgressKind.Hinted);
+        }
+    }
+
+    private async Task<bool> SweepVNodeAsync(VNode vnode)
+    {
         await DropHandedOffAsync().ConfigureAwait(false); // a flip seen since the pass began: drop, do not send again
         long mark = vnode.MisplacedMark;
         int partition = vnode.Partition;
@@ -212,7 +224,7 @@ internal sealed partial class HandoffService
         {
             try
             {
-                await SendBatchAsync(target, batch).ConfigureAwait(false);
+                await SendBatchAsync(target, batch, _tracker.Start(vnode.Partition, target, TransferProgressKind.Hinted)).ConfigureAwait(false);
                 acked.Add(target);
             }
             catch (Exception error) when (error is TimeoutException or IOException or InvalidDataException or ArgumentException)

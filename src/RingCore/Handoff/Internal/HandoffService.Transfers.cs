@@ -40,10 +40,13 @@ internal sealed partial class HandoffService
     {
         string kind = transfer.Kind.ToString();
         RingCoreLog.TransferStarted(_logger, kind, transfer.Partition, transfer.From, transfer.To);
+        var progressKind = transfer.Kind == TransferKind.Ownership ? TransferProgressKind.Ownership : TransferProgressKind.Repair;
+        var progress = _tracker.Start(transfer.Partition, transfer.To, progressKind);
+        bool completed = false;
         try
         {
             var sent = new List<(int Partition, ReadOnlyMemory<byte> Key, ulong Hash)>();
-            var (objects, bytes) = await SendPartitionAsync(transfer, sent).ConfigureAwait(false);
+            var (objects, bytes) = await SendPartitionAsync(transfer, sent, progress).ConfigureAwait(false);
             if (_routing.Ring.Transfers.Contains(transfer))
             {
                 if (transfer.Kind == TransferKind.Ownership)
@@ -54,6 +57,7 @@ internal sealed partial class HandoffService
                 await _membership.TransferDoneAsync(transfer, CancellationToken.None).ConfigureAwait(false);
                 RingCoreLog.TransferCompleted(_logger, kind, transfer.Partition, transfer.From, transfer.To, objects, bytes);
                 _metrics.Count(_metrics.TransfersCompleted);
+                completed = true;
             }
 
             if (_routing.Ring.Transfers.Contains(transfer))
@@ -83,6 +87,7 @@ internal sealed partial class HandoffService
         }
         finally
         {
+            _tracker.End(transfer.Partition, transfer.To, progressKind, completed);
             _running.TryRemove(transfer, out _);
             done.TrySetResult();
             Kick();
@@ -93,7 +98,8 @@ internal sealed partial class HandoffService
     /// Sends the receiver every object this node holds that the owner of the transfer's
     /// partition q replicates: the objects of partitions q-targetN+1 .. q whose N reaches q.
     /// </summary>
-    private async Task<(long Objects, long Bytes)> SendPartitionAsync(PendingTransfer transfer, List<(int Partition, ReadOnlyMemory<byte> Key, ulong Hash)> sent)
+    private async Task<(long Objects, long Bytes)> SendPartitionAsync(PendingTransfer transfer, List<(int Partition, ReadOnlyMemory<byte> Key, ulong Hash)> sent,
+        TransferTracker.Entry progress)
     {
         int count = _routing.Ring.PartitionCount;
         int window = _routing.Current.MaxN;
@@ -124,7 +130,7 @@ internal sealed partial class HandoffService
                 sent.Add((partition, entry.Key, Hashing.XxHash64.Hash(entry.Object.Value.Span)));
                 if (batch.IsFull(_options))
                 {
-                    await SendBatchAsync(transfer.To, batch).ConfigureAwait(false);
+                    await SendBatchAsync(transfer.To, batch, progress).ConfigureAwait(false);
                     objects += batch.Count;
                     bytes += batch.Bytes;
                     batch = new Batch(partition);
@@ -133,7 +139,7 @@ internal sealed partial class HandoffService
 
             if (batch.Count > 0)
             {
-                await SendBatchAsync(transfer.To, batch).ConfigureAwait(false);
+                await SendBatchAsync(transfer.To, batch, progress).ConfigureAwait(false);
                 objects += batch.Count;
                 bytes += batch.Bytes;
             }
@@ -142,7 +148,7 @@ internal sealed partial class HandoffService
         return (objects, bytes);
     }
 
-    private async Task SendBatchAsync(string to, Batch batch)
+    private async Task SendBatchAsync(string to, Batch batch, TransferTracker.Entry progress)
     {
         var frame = new PeerFrame { Handoff = new HandoffMessage { Batch = batch.ToMessage() } };
         var reply = await PeerCall.SendAsync(_rpc, _scheduler, _time, to, frame, _options.BatchTimeout).ConfigureAwait(false);
@@ -153,6 +159,7 @@ internal sealed partial class HandoffService
         }
 
         Interlocked.Add(ref _objectsSent, batch.Count);
+        progress.Add(batch.Count, batch.Bytes);
         _metrics.Count(_metrics.HandoffObjects, batch.Count);
         _metrics.Count(_metrics.HandoffBytes, batch.Bytes);
     }

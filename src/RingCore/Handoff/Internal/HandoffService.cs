@@ -44,6 +44,7 @@ internal sealed partial class HandoffService : IPeerService, IThreadPoolWorkItem
     private readonly ITimer _timer;
     private readonly ConcurrentDictionary<PendingTransfer, Task> _running = new();
     private readonly ConcurrentDictionary<PendingTransfer, long> _retryAfter = new();
+    private readonly TransferTracker _tracker;
 
     // What finished ownership transfers sent (partition, key, XXH64 of the bytes), waiting for
     // the ring to flip their partition: then each object still unchanged is dropped here without
@@ -70,6 +71,7 @@ internal sealed partial class HandoffService : IPeerService, IThreadPoolWorkItem
         _metrics = metrics;
         _logger = logger;
         _ringVersionSeen = routing.Ring.Version;
+        _tracker = new TransferTracker(self, time);
         rpc.Register(PeerFrame.BodyOneofCase.Handoff, this);
         routing.ViewChanged += OnViewChanged;
         _timer = time.CreateTimer(static state => ((HandoffService)state!).Kick(), this, options.Interval, options.Interval);
@@ -77,6 +79,12 @@ internal sealed partial class HandoffService : IPeerService, IThreadPoolWorkItem
 
     /// <summary>Transfers this node is sending now.</summary>
     public int RunningTransfers => _running.Count;
+
+    /// <summary>Transfers this node is sending now, with their progress.</summary>
+    public IReadOnlyList<TransferProgress> Progress() => _tracker.Snapshot();
+
+    /// <summary>Ownership transfers and repairs this node finished since the start.</summary>
+    public long CompletedTransfers => _tracker.Completed;
 
     /// <summary>Objects handed to other nodes (transfers and hints) since the start.</summary>
     public long ObjectsSent => Interlocked.Read(ref _objectsSent);

@@ -30,6 +30,7 @@ internal static class RingNodeOptionsRules
         Require(!string.IsNullOrWhiteSpace(options.NodeName), "NodeName", "set to a name", options.NodeName is null ? null : $"'{options.NodeName}'");
         int nameBytes = options.NodeName is null ? 0 : Encoding.UTF8.GetByteCount(options.NodeName);
         Require(nameBytes <= RingMember.MaxNameBytes, "NodeName", $"at most {RingMember.MaxNameBytes} UTF-8 bytes", $"{nameBytes} bytes");
+        Require(options.RingFile is null || !string.IsNullOrWhiteSpace(options.RingFile), "RingFile", "a file path, or unset", $"'{options.RingFile}'");
         Require(PartitionMath.IsValidPartitionCount(options.PartitionCount), "PartitionCount",
             $"a power of two from {PartitionMath.MinPartitionCount} to {PartitionMath.MaxPartitionCount}", options.PartitionCount);
         Require(options.TargetN >= 1 && options.TargetN <= ClaimOptions.MaxTargetN && options.TargetN <= options.PartitionCount, "TargetN",
