@@ -1,3 +1,5 @@
+using Grpc.Core;
+using RingCore.Client;
 using Spectre.Console;
 
 namespace RingCore.Tools.RingCtl;
@@ -21,6 +23,9 @@ internal sealed class CommandContext
         var errorOutput = new AnsiConsoleOutput(error);
         Progress = errorOutput.IsTerminal ? AnsiConsole.Create(new AnsiConsoleSettings { Out = errorOutput }) : null;
     }
+
+    /// <summary>The node a live command calls, once its options were read: error lines name it.</summary>
+    public string? Node { get; set; }
 
     /// <summary>Standard output, for plain lines that scripts read.</summary>
     public TextWriter Output { get; }
@@ -66,6 +71,71 @@ internal sealed class CommandContext
             Error.WriteLine($"ringctl {command}: {exception.Message}");
             return ExitCodes.IoError;
         }
+    }
+
+    /// <summary>
+    /// Runs a live command's body (one that calls nodes) the way <see cref="Run"/> does, and also
+    /// turns a node's answer into one line and its exit code: unreachable or too slow
+    /// <see cref="ExitCodes.Unreachable"/>, the secret refused <see cref="ExitCodes.Unauthenticated"/>,
+    /// an invalid argument <see cref="ExitCodes.Usage"/>, anything else refused <see cref="ExitCodes.Refused"/>.
+    /// The body runs on the thread pool, so that no caller's synchronization context waits on itself.
+    /// </summary>
+    public int RunLive(string command, Func<Task<int>> body) => Run(command, () =>
+    {
+        try
+        {
+            return Task.Run(body).GetAwaiter().GetResult();
+        }
+        catch (RpcException failure)
+        {
+            string node = Node is null ? "" : $"node {Node}: ";
+            Error.WriteLine($"ringctl {command}: {node}{Describe(failure)}");
+            return ExitCodeOf(failure.StatusCode);
+        }
+        catch (RingUnavailableException failure)
+        {
+            string nodes = string.Join(", ", failure.Attempts.Select(a => a.Node));
+            string why = failure.Attempts is [.., var last] && last.InnerException is RpcException rpc ? Describe(rpc) : failure.Message;
+            Error.WriteLine($"ringctl {command}: no node answered ({nodes}): {why}");
+            return ExitCodes.Unreachable;
+        }
+        catch (RingClientException failure)
+        {
+            Error.WriteLine($"ringctl {command}: {(failure.InnerException is RpcException rpc ? $"node {failure.Node}: {Describe(rpc)}" : failure.Message)}");
+            return ExitCodeOf(failure.Status);
+        }
+    });
+
+    /// <summary>The exit code for a call that ended with <paramref name="status"/>.</summary>
+    public static int ExitCodeOf(StatusCode status) => status switch
+    {
+        StatusCode.Unavailable or StatusCode.DeadlineExceeded => ExitCodes.Unreachable,
+        StatusCode.Unauthenticated or StatusCode.PermissionDenied => ExitCodes.Unauthenticated,
+        StatusCode.InvalidArgument or StatusCode.OutOfRange => ExitCodes.Usage,
+        _ => ExitCodes.Refused,
+    };
+
+    /// <summary>A failed call in one line: what happened in words, then the node's own reason.</summary>
+    public static string Describe(RpcException failure)
+    {
+        string detail = failure.Status.DebugException?.Message ?? failure.Status.Detail;
+        if (failure.StatusCode != StatusCode.Unavailable && !string.IsNullOrEmpty(failure.Status.Detail))
+        {
+            detail = failure.Status.Detail;
+        }
+
+        detail = detail.ReplaceLineEndings(" ");
+        return failure.StatusCode switch
+        {
+            StatusCode.Unavailable => $"unreachable: {detail}",
+            StatusCode.DeadlineExceeded => "no answer in time (--timeout).",
+            StatusCode.Unauthenticated or StatusCode.PermissionDenied => $"the secret was refused (give --secret or set {NodeTarget.SecretVariable}): {detail}",
+            StatusCode.InvalidArgument or StatusCode.OutOfRange => $"invalid argument: {detail}",
+            StatusCode.FailedPrecondition => $"refused: {detail}",
+            StatusCode.Aborted => $"the actor's handler failed: {detail}",
+            StatusCode.Unimplemented => $"not served by this node (an older ringd?): {detail}",
+            _ => $"{failure.StatusCode}: {detail}",
+        };
     }
 
     /// <summary>Writes a warning that does not stop the command.</summary>

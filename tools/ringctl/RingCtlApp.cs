@@ -15,7 +15,7 @@ public static class RingCtlApp
     /// <param name="args">The command-line arguments, without the program name.</param>
     /// <param name="output">Where results and help go (standard output).</param>
     /// <param name="error">Where errors and warnings go (standard error).</param>
-    /// <returns>An <see cref="ExitCodes"/> value: 0 done, 1 a check failed (simulate's verdict), 2 bad usage (nothing done), 3 an I/O error.</returns>
+    /// <returns>An <see cref="ExitCodes"/> value: 0 done, 1 the answer is no, 2 bad usage (nothing done), 3 an I/O error, 4 a node unreachable, 5 the secret refused, 6 the request refused, 7 a devcluster that did not settle.</returns>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -23,10 +23,18 @@ public static class RingCtlApp
         ArgumentNullException.ThrowIfNull(error);
 
         var context = new CommandContext(output, error);
-        var root = new RootCommand("ringctl: plan ring membership changes, locate keys on a RingCore ring, and simulate a cluster under faults.");
+        var root = new RootCommand("ringctl: plan ring membership changes, locate keys and simulate a cluster offline; run, change and inspect a live RingCore cluster.");
         root.Subcommands.Add(PlanCommand.Create(context));
         root.Subcommands.Add(LocateCommand.Create(context));
         root.Subcommands.Add(SimulateCommand.Create(context));
+        root.Subcommands.Add(ClusterCommand.Create(context));
+        root.Subcommands.Add(StatusCommands.MemberStatus(context));
+        root.Subcommands.Add(StatusCommands.RingStatus(context));
+        root.Subcommands.Add(TransfersCommand.Create(context));
+        root.Subcommands.Add(StatusCommands.AntiEntropyStatus(context));
+        root.Subcommands.Add(KvCommand.Create(context));
+        root.Subcommands.Add(ActorCommand.Create(context));
+        root.Subcommands.Add(DevClusterCommand.Create(context));
         AddExitCodesToHelp(root, output);
 
         var parse = root.Parse(args);
@@ -98,7 +106,15 @@ public static class RingCtlApp
     private static string CommandPath(ParseResult parse)
     {
         // The root command is named after the executable, which is the test host under tests.
-        var command = parse.CommandResult.Command;
-        return command is RootCommand ? "ringctl" : $"ringctl {command.Name}";
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            if (result.Command is not RootCommand)
+            {
+                names.Insert(0, result.Command.Name);
+            }
+        }
+
+        return names.Count == 0 ? "ringctl" : $"ringctl {string.Join(' ', names)}";
     }
 }
