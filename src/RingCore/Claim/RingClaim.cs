@@ -28,13 +28,12 @@ public static class RingClaim
         options ??= ClaimOptions.Default;
         options.Validate(partitionCount);
         var sorted = RingState.SortedMembers(AsValidMembers(members));
-        var board = new ClaimBoard(SequentialClaim.Build(partitionCount, sorted.Length, options.TargetN), sorted.Length, options.TargetN);
+        int spacing = SpacingFor(options, sorted.Length);
+        var board = new ClaimBoard(SequentialClaim.Build(partitionCount, sorted.Length, spacing), sorted.Length, spacing);
         bool diversityPossible = sorted.Length >= options.TargetN;
-        if (diversityPossible)
-        {
-            // The construction's spacing reaches target_n in every case we know of; the repair is a safety net.
-            DiversityRepair.Run(board, new int[partitionCount]);
-        }
+
+        // The construction's spacing reaches its target in every case we know of; the repair is a safety net.
+        DiversityRepair.Run(board, new int[partitionCount]);
 
         var ring = RingState.FromSortedMembers(partitionCount, sorted, board.Owners, version: 1);
         return new ClaimResult(ring, ImmutableArray<PartitionTransfer>.Empty, 0, board.CountViolations(), diversityPossible, rebuilt: false);
@@ -62,7 +61,7 @@ public static class RingClaim
             }
         }
 
-        int[] owners = IncrementalClaim.Run(current, sorted, options.TargetN, out int minimumMoves, out bool rebuilt);
+        int[] owners = IncrementalClaim.Run(current, sorted, SpacingFor(options, sorted.Length), out int minimumMoves, out bool rebuilt);
         var ring = current.Derive(sorted, owners);
         var transfers = ImmutableArray.CreateBuilder<PartitionTransfer>();
         for (int partition = 0; partition < owners.Length; partition++)
@@ -120,6 +119,14 @@ public static class RingClaim
 
         return Rebalance(current, names, options);
     }
+
+    /// <summary>
+    /// The spacing claim keeps: target_n, or with fewer members than that every member (3 members
+    /// and target_n 4: no member twice within 3 consecutive partitions, so that a preference list
+    /// of N = 3 lands on 3 members wherever the ring's size allows). Without it a ring of 3 had a
+    /// member own 3 partitions in a row, and its keys' N = 3 replicas were one node.
+    /// </summary>
+    private static int SpacingFor(ClaimOptions options, int members) => Math.Max(1, Math.Min(options.TargetN, members));
 
     private static IEnumerable<RingMember> AsValidMembers(IEnumerable<string> names)
     {
