@@ -9,8 +9,8 @@ namespace RingCore.Grpc;
 /// </summary>
 internal static partial class GrpcTransportLog
 {
-    [LoggerMessage(2200, LogLevel.Information, "Node {Node} listens for peers on {Address} (gRPC, h2c)")]
-    public static partial void Listening(ILogger logger, string node, string address);
+    [LoggerMessage(2200, LogLevel.Information, "Node {Node} listens for peers on {Address} (gRPC, {Security})")]
+    public static partial void Listening(ILogger logger, string node, string address, string security);
 
     [LoggerMessage(2201, LogLevel.Information, "Node {Node} stopped its gRPC transport: {Dropped} queued messages dropped")]
     public static partial void Stopped(ILogger logger, string node, long dropped);
@@ -45,4 +45,7 @@ internal static partial class GrpcTransportLog
 
     [LoggerMessage(2211, LogLevel.Debug, "Node {Node}'s stream from {Peer} ended: {Reason}")]
     public static partial void StreamEnded(ILogger logger, string node, string peer, string reason);
+
+    [LoggerMessage(2212, LogLevel.Warning, "Node {Node} refused a TLS connection: {Reason}")]
+    public static partial void CertificateRefused(ILogger logger, string node, string reason);
 }
