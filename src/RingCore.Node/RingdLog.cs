@@ -25,4 +25,16 @@ internal static partial class RingdLog
 
     [LoggerMessage(EventId = 1906, Level = LogLevel.Warning, Message = "ringd {NodeName} stopped with {Unfinished} actors unfinished and {Errors} errors")]
     public static partial void StoppedIncomplete(ILogger logger, string nodeName, int unfinished, int errors);
+
+    [LoggerMessage(EventId = 1907, Level = LogLevel.Warning, Message = "The seed {Seed} did not answer (attempt {Attempt}: {Reason}); asking again in {DelayMs} ms")]
+    public static partial void SeedUnanswered(ILogger logger, string seed, int attempt, string reason, long delayMs);
+
+    [LoggerMessage(EventId = 1908, Level = LogLevel.Information, Message = "ringd {NodeName} is leaving the ring and still owns {Partitions} partitions: waiting up to {Limit} for its handoff before stopping")]
+    public static partial void WaitingForHandoff(ILogger logger, string nodeName, int partitions, TimeSpan limit);
+
+    [LoggerMessage(EventId = 1909, Level = LogLevel.Information, Message = "ringd {NodeName} handed off every partition in {Elapsed}")]
+    public static partial void HandoffFinished(ILogger logger, string nodeName, TimeSpan elapsed);
+
+    [LoggerMessage(EventId = 1910, Level = LogLevel.Warning, Message = "ringd {NodeName} stops with {Partitions} partitions not handed off after {Elapsed} (RingCore:ShutdownTimeout); they are handed off when it runs again")]
+    public static partial void HandoffUnfinished(ILogger logger, string nodeName, int partitions, TimeSpan elapsed);
 }
