@@ -22,8 +22,9 @@ namespace RingCore.Grpc;
 /// when it is full, <see cref="Send"/> drops the message and counts it rather than block or grow.
 /// A stream from a peer is read at the node's pace, so a peer that floods it is held back by
 /// HTTP/2 flow control.</para>
-/// <para>Cleartext HTTP/2 (h2c) only for now: TLS and mutual TLS come later, so the secret
-/// protects a trusted network only.</para>
+/// <para>Cleartext HTTP/2 (h2c) unless <see cref="GrpcTransportOptions.Tls"/> names a
+/// certificate: then HTTPS with ALPN h2 each way and, with a CA, mutual TLS, where a peer's
+/// client certificate that chains to the CA stands in for the secret.</para>
 /// </remarks>
 public sealed class GrpcTransport : ITransport
 {
@@ -39,14 +40,16 @@ public sealed class GrpcTransport : ITransport
     private RingNode? _node;
     private int _disposed;
 
-    private GrpcTransport(GrpcTransportOptions options, ILoggerFactory loggerFactory, IMeterFactory? meterFactory)
+    private GrpcTransport(GrpcTransportOptions options, PeerCertificates? certificates, ILoggerFactory loggerFactory, IMeterFactory? meterFactory)
     {
         Options = options;
+        Certificates = certificates;
         LoggerFactory = loggerFactory;
         Logger = loggerFactory.CreateLogger("RingCore");
         LocalNode = options.NodeName!;
-        SecretDigest = PeerHeaders.Digest(options.ClusterSecret!);
+        SecretDigest = options.ClusterSecret is { } secret ? PeerHeaders.Digest(secret) : null;
         ClientSecretDigest = options.ClientSecret is { } clientSecret ? PeerHeaders.Digest(clientSecret) : null;
+        Authentication = new PeerAuthentication(SecretDigest, certificates?.ChecksClientCertificates ?? false);
         Metrics = new GrpcTransportMetrics(LocalNode, meterFactory, QueuedMessages);
     }
 
@@ -73,7 +76,14 @@ public sealed class GrpcTransport : ITransport
 
     internal GrpcTransportMetrics Metrics { get; }
 
-    internal byte[] SecretDigest { get; }
+    /// <summary>The digest of the cluster secret; null when certificates are the only way in (<see cref="GrpcTlsOptions.RequireClientCertificate"/> without a secret).</summary>
+    internal byte[]? SecretDigest { get; }
+
+    /// <summary>The node's TLS material; null when it speaks h2c.</summary>
+    internal PeerCertificates? Certificates { get; }
+
+    /// <summary>Whether a call to any service on this transport's server may run: the secret or a trusted client certificate. Every service checks with this.</summary>
+    internal PeerAuthentication Authentication { get; }
 
     /// <summary>The digest of <see cref="GrpcTransportOptions.ClientSecret"/>; null when the client services are open.</summary>
     internal byte[]? ClientSecretDigest { get; }
@@ -103,7 +113,7 @@ public sealed class GrpcTransport : ITransport
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var listen = PeerServer.ListenAddressOf(options);
-        var transport = new GrpcTransport(options, loggerFactory ?? NullLoggerFactory.Instance, meterFactory);
+        var transport = new GrpcTransport(options, PeerCertificates.Load(options.Tls), loggerFactory ?? NullLoggerFactory.Instance, meterFactory);
         try
         {
             transport._server = await PeerServer.StartAsync(transport, listen, loggerFactory, cancellationToken).ConfigureAwait(false);
@@ -114,7 +124,7 @@ public sealed class GrpcTransport : ITransport
                 transport.Metrics.SetNode(transport.LocalNode);
             }
 
-            GrpcTransportLog.Listening(transport.Logger, transport.LocalNode, transport.ListenAddress.ToString());
+            GrpcTransportLog.Listening(transport.Logger, transport.LocalNode, transport.ListenAddress.ToString(), transport.Security);
         }
         catch
         {
@@ -249,8 +259,15 @@ public sealed class GrpcTransport : ITransport
         }
 
         Metrics.Dispose();
+        Certificates?.Dispose();
         _stopping.Dispose();
     }
+
+    /// <summary>How the transport talks, for its log line: h2c, TLS, or mutual TLS.</summary>
+    private string Security => Certificates is null ? "h2c"
+        : Options.Tls.RequireClientCertificate ? "mutual TLS"
+        : Certificates.ChecksClientCertificates ? "TLS, client certificates checked"
+        : "TLS";
 
     /// <summary>Called by a peer connection when its stream came up or went down (never under a lock).</summary>
     internal void OnReachabilityChanged() => ReachabilityChanged?.Invoke();
@@ -303,7 +320,7 @@ public sealed class GrpcTransport : ITransport
 
             if (!_peers.TryGetValue(node, out var peer))
             {
-                peer = new PeerConnection(this, node, address, Options.ClusterSecret!, Options, new Random(_random.Next()));
+                peer = new PeerConnection(this, node, address, Options.ClusterSecret, Options, new Random(_random.Next()));
                 _peers[node] = peer;
             }
 

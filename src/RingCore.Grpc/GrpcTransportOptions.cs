@@ -34,12 +34,17 @@ public sealed class GrpcTransportOptions
     public string? ListenAddress { get; set; }
 
     /// <summary>
-    /// The secret every node of the cluster shares: a peer's stream must carry it, or it is
-    /// refused with UNAUTHENTICATED before anything it sent is read. Required, printable ASCII.
-    /// Sent in clear over h2c, so it protects only a trusted network (loopback, a private
-    /// network) until TLS is configured (not built yet: docs/grpc-transport.md).
+    /// The secret every node of the cluster shares: a peer's stream must carry it (or come over
+    /// a connection whose client certificate chains to <see cref="GrpcTlsOptions.TrustedCaPath"/>),
+    /// or it is refused with UNAUTHENTICATED before anything it sent is read. Printable ASCII;
+    /// required unless <see cref="GrpcTlsOptions.RequireClientCertificate"/> makes certificates
+    /// the only way in. Over h2c it travels in clear, so it protects only a trusted network
+    /// (loopback, a private network); configure <see cref="Tls"/> for any other.
     /// </summary>
     public string? ClusterSecret { get; set; }
+
+    /// <summary>TLS and mutual TLS between nodes (<c>RingCore:Grpc:Tls:*</c>). Defaults to off: cleartext HTTP/2 (h2c).</summary>
+    public GrpcTlsOptions Tls { get; set; } = new();
 
     /// <summary>
     /// The secret a caller of the client services (key/value and actors) must send in the
@@ -109,7 +114,11 @@ public sealed class GrpcTransportOptions
         Require(!NodeName!.Contains('@') || hasAddress, "NodeName", "name@host:port with a port from 0 to 65535 (n1@127.0.0.1:8101)", NodeName);
         Require(ListenAddress is null ? hasAddress : NodeAddress.TryParse(ListenAddress, out _), "ListenAddress",
             ListenAddress is null ? "set when NodeName has no @host:port" : "host:port with a port from 0 to 65535 (127.0.0.1:8101)", ListenAddress);
-        Require(IsAscii(ClusterSecret), "ClusterSecret", "set to the cluster's secret, printable ASCII", ClusterSecret is null ? null : "(hidden)");
+        Require(Tls is not null, "Tls", "a section (off by default)", null);
+        Require(IsAscii(ClusterSecret) || ClusterSecret is null && Tls!.RequireClientCertificate, "ClusterSecret",
+            ClusterSecret is null ? "set to the cluster's secret, printable ASCII (or RingCore:Grpc:Tls:RequireClientCertificate true, to authenticate by certificate only)" : "printable ASCII",
+            ClusterSecret is null ? null : "(hidden)");
+        Tls!.Validate();
         Require(ClientSecret is null || IsAscii(ClientSecret), "ClientSecret", "printable ASCII when set", "(hidden)");
         Require(AddressBook is not null, "AddressBook", "a dictionary (empty by default)", null);
         foreach (var (node, address) in AddressBook!)

@@ -4,8 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using RingCore.Daemon;
-using Serilog;
-using Serilog.Events;
 
 // ringd: one RingCore node in a process (docs/ringd.md). Exit codes: 0 stopped (SIGTERM, Ctrl+C),
 // 1 failed to start or failed while running, 2 a bad setting (one line on stderr naming it).
@@ -28,6 +26,7 @@ builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
     ["--ring-size"] = "RingCore:PartitionCount",
     ["--n-val"] = "RingCore:NVal",
     ["--secret"] = "RingCore:ClusterSecret",
+    ["--log-file"] = "RingCore:LogFile",
 });
 
 RingdOptions options;
@@ -41,13 +40,14 @@ catch (RingdConfigurationException error)
     return 2;
 }
 
-builder.Services.AddSerilog(logger => logger
-    .MinimumLevel.Information()
-    .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-    // The host's lifetime lines would show twice (the transport's Kestrel runs a host of its own); RingdLog says when it listens and stops.
-    .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Warning)
-    .Enrich.FromLogContext()
-    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"));
+RingdTelemetry.AddLogging(builder.Services, options);
+RingdTelemetry.AddMetrics(builder.Services, options);
+
+// A stop may wait for a leaving node's handoff and then for its actors, each up to
+// RingCore:ShutdownTimeout: the host's own limit must leave room for both.
+builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Node.ShutdownTimeout == Timeout.InfiniteTimeSpan
+    ? Timeout.InfiniteTimeSpan
+    : 2 * options.Node.ShutdownTimeout + TimeSpan.FromSeconds(5));
 builder.Services.AddSingleton(options);
 builder.Services.AddHostedService<RingdService>();
 

@@ -26,12 +26,24 @@ internal static partial class RingdLog
     [LoggerMessage(EventId = 1906, Level = LogLevel.Warning, Message = "ringd {NodeName} stopped with {Unfinished} actors unfinished and {Errors} errors")]
     public static partial void StoppedIncomplete(ILogger logger, string nodeName, int unfinished, int errors);
 
-    [LoggerMessage(EventId = 1907, Level = LogLevel.Information, Message = "Starting from the ring saved in {Path}: version {Version}, {Members} members")]
+    [LoggerMessage(EventId = 1907, Level = LogLevel.Warning, Message = "The seed {Seed} did not answer (attempt {Attempt}: {Reason}); asking again in {DelayMs} ms")]
+    public static partial void SeedUnanswered(ILogger logger, string seed, int attempt, string reason, long delayMs);
+
+    [LoggerMessage(EventId = 1908, Level = LogLevel.Information, Message = "ringd {NodeName} is leaving the ring and still owns {Partitions} partitions: waiting up to {Limit} for its handoff before stopping")]
+    public static partial void WaitingForHandoff(ILogger logger, string nodeName, int partitions, TimeSpan limit);
+
+    [LoggerMessage(EventId = 1909, Level = LogLevel.Information, Message = "ringd {NodeName} handed off every partition in {Elapsed}")]
+    public static partial void HandoffFinished(ILogger logger, string nodeName, TimeSpan elapsed);
+
+    [LoggerMessage(EventId = 1910, Level = LogLevel.Warning, Message = "ringd {NodeName} stops with {Partitions} partitions not handed off after {Elapsed} (RingCore:ShutdownTimeout); they are handed off when it runs again")]
+    public static partial void HandoffUnfinished(ILogger logger, string nodeName, int partitions, TimeSpan elapsed);
+
+    [LoggerMessage(EventId = 1911, Level = LogLevel.Information, Message = "Starting from the ring saved in {Path}: version {Version}, {Members} members")]
     public static partial void RingRestored(ILogger logger, string path, long version, int members);
 
-    [LoggerMessage(EventId = 1908, Level = LogLevel.Warning, Message = "The ring saved in {Path} does not list {NodeName} (a port of 0 takes a new name each start, or the node was removed): starting alone")]
+    [LoggerMessage(EventId = 1912, Level = LogLevel.Warning, Message = "The ring saved in {Path} does not list {NodeName} (a port of 0 takes a new name each start, or the node was removed): starting alone")]
     public static partial void RingFileNotMine(ILogger logger, string path, string nodeName);
 
-    [LoggerMessage(EventId = 1909, Level = LogLevel.Information, Message = "Already a member of a cluster of {Members} by the saved ring: RingCore:Seed {Seed} is not asked again")]
+    [LoggerMessage(EventId = 1913, Level = LogLevel.Information, Message = "Already a member of a cluster of {Members} by the saved ring: RingCore:Seed {Seed} is not asked again")]
     public static partial void SeedSkipped(ILogger logger, int members, string seed);
 }

@@ -51,8 +51,21 @@ internal sealed class RingdOptions
     /// <summary>RingCore:NVal, the default bucket's N (R and W a majority of it). Defaults to riak's 3, capped at the ring's members at start.</summary>
     public int? NVal { get; set; }
 
-    /// <summary>RingCore:ClusterSecret, which every node of the cluster shares. Defaults to <see cref="DevelopmentSecret"/>, with a warning.</summary>
+    /// <summary>RingCore:ClusterSecret, which every node of the cluster shares. Defaults to <see cref="DevelopmentSecret"/>, with a warning, unless RingCore:Grpc:Tls:RequireClientCertificate makes certificates the only way in.</summary>
     public string? ClusterSecret { get; set; }
+
+    /// <summary>RingCore:LogFile, a file to write the log to as well as the console (rolls at 100 MB, ten files kept). Defaults to none.</summary>
+    public string? LogFile { get; set; }
+
+    /// <summary>
+    /// RingCore:JoinTimeout, how long a seed that does not answer is tried again (with backoff,
+    /// each attempt waiting RingCore:Membership:RequestTimeout) before ringd gives up and exits 1.
+    /// A seed that answers and refuses fails the start at once. Defaults to 60 seconds.
+    /// </summary>
+    public TimeSpan JoinTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>RingCore:Metrics, the metrics exporters; none by default.</summary>
+    public RingdMetricsOptions Metrics { get; set; } = new();
 
     public StorageBackend Backend { get; private set; }
 
@@ -65,7 +78,7 @@ internal sealed class RingdOptions
 
     public FasterStorageOptions Faster { get; private set; } = new();
 
-    public bool UsesDevelopmentSecret => ClusterSecret is null;
+    public bool UsesDevelopmentSecret => ClusterSecret is null && !Transport.Tls.RequireClientCertificate;
 
     /// <summary>Binds every setting from <paramref name="configuration"/> and checks them.</summary>
     /// <exception cref="RingdConfigurationException">A setting is bad; the message names it.</exception>
@@ -101,6 +114,9 @@ internal sealed class RingdOptions
         Backend = backend;
         Require(IsPath(DataDirectory), "DataDirectory", "a directory path", DataDirectory);
         Require(ClusterSecret is null || IsPrintableAscii(ClusterSecret), "ClusterSecret", "printable ASCII, not blank", ClusterSecret is null ? null : "(hidden)");
+        Require(LogFile is null || IsPath(LogFile), "LogFile", "a file path", LogFile);
+        Require(JoinTimeout > TimeSpan.Zero && JoinTimeout <= TimeSpan.FromDays(1), "JoinTimeout", "positive and at most 1 day", JoinTimeout.ToString());
+        CheckMetrics();
 
         node.NodeName = NodeName;
         if (NVal is { } n)
@@ -112,7 +128,7 @@ internal sealed class RingdOptions
 
         transport.NodeName = NodeName;
         transport.ListenAddress = ListenAddress;
-        transport.ClusterSecret = ClusterSecret ?? DevelopmentSecret;
+        transport.ClusterSecret = ClusterSecret ?? (transport.Tls.RequireClientCertificate ? null : DevelopmentSecret);
         Faster = new FasterStorageOptions { DataDirectory = Path.GetFullPath(DataDirectory) };
         try
         {
@@ -130,6 +146,19 @@ internal sealed class RingdOptions
 
         Node = node;
         Transport = transport;
+    }
+
+    private void CheckMetrics()
+    {
+        var metrics = Metrics;
+        Require(metrics.Otlp is null || Uri.TryCreate(metrics.Otlp, UriKind.Absolute, out var otlp) && otlp.Scheme is "http" or "https",
+            "Metrics:Otlp", "an http or https URL of an OTLP collector (http://127.0.0.1:4317)", metrics.Otlp);
+        Require(metrics.OtlpProtocol is not null && (metrics.OtlpProtocol.Equals("Grpc", StringComparison.OrdinalIgnoreCase) || metrics.OtlpProtocol.Equals("HttpProtobuf", StringComparison.OrdinalIgnoreCase)),
+            "Metrics:OtlpProtocol", "Grpc or HttpProtobuf", metrics.OtlpProtocol);
+        Require(metrics.ExportInterval >= TimeSpan.FromMilliseconds(100) && metrics.ExportInterval <= TimeSpan.FromHours(1),
+            "Metrics:ExportInterval", "from 00:00:00.1 to 01:00:00", metrics.ExportInterval.ToString());
+        Require(metrics.Prometheus is null || HostAndPort(metrics.Prometheus) && !metrics.Prometheus.EndsWith(":0", StringComparison.Ordinal),
+            "Metrics:Prometheus", "host:port with a port from 1 to 65535 (127.0.0.1:9464)", metrics.Prometheus);
     }
 
     private static bool NodeAddressIsValid(string? name)

@@ -15,10 +15,14 @@ namespace RingCore.Daemon;
 
 /// <summary>
 /// The node of the process: in the host's start, the gRPC transport listens, the node starts on
-/// a one-member ring (alone, owning every partition) with the built-in actor types
-/// (<see cref="BuiltInActors"/>), the transport serves it to clients (the admin and client
-/// services) and, with <c>RingCore:Seed</c>, the node asks the seed to join its cluster; in the host's stop (SIGTERM, Ctrl+C) the node stops (actors
-/// passivate, the stores flush and close), then the transport.
+/// a one-member ring (alone, owning every partition), or on the ring it saved in its data
+/// directory, with the built-in actor types (<see cref="BuiltInActors"/>); the transport serves it
+/// to clients (the admin and client services) and, with <c>RingCore:Seed</c>, the node asks the
+/// seed to join its cluster (again, with backoff, while the seed does not answer, up to
+/// <c>RingCore:JoinTimeout</c>); in the host's stop (SIGTERM, Ctrl+C) a node that is leaving the
+/// ring first waits for its handoff (<see cref="RingdShutdown"/>), then the node stops (it
+/// refuses new work, its actors finish what they hold and passivate, the stores flush and
+/// close), then the transport.
 /// </summary>
 internal sealed class RingdService(RingdOptions options, ILoggerFactory loggerFactory, IMeterFactory meterFactory) : IHostedService
 {
@@ -50,9 +54,7 @@ internal sealed class RingdService(RingdOptions options, ILoggerFactory loggerFa
             }
             else if (options.Seed is { } seed)
             {
-                RingdLog.Joining(_logger, seed);
-                await _node.JoinAsync(seed, cancellationToken).ConfigureAwait(false);
-                RingdLog.JoinStaged(_logger, seed);
+                await RingdJoin.JoinAsync(_node, seed, options.JoinTimeout, _logger, cancellationToken).ConfigureAwait(false);
             }
         }
         catch
@@ -71,6 +73,8 @@ internal sealed class RingdService(RingdOptions options, ILoggerFactory loggerFa
         var clock = Stopwatch.StartNew();
         if (_node is { } node)
         {
+            await RingdShutdown.WaitForHandoffAsync(node, options.Node.ShutdownTimeout, _logger, cancellationToken).ConfigureAwait(false);
+
             // The host's stop token (HostOptions.ShutdownTimeout) cuts the wait for actors short, as
             // RingCore:ShutdownTimeout does; the stores flush and close either way.
             var result = await node.StopAsync(cancellationToken).ConfigureAwait(false);

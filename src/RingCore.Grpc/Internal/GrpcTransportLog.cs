@@ -9,8 +9,8 @@ namespace RingCore.Grpc;
 /// </summary>
 internal static partial class GrpcTransportLog
 {
-    [LoggerMessage(2200, LogLevel.Information, "Node {Node} listens for peers on {Address} (gRPC, h2c)")]
-    public static partial void Listening(ILogger logger, string node, string address);
+    [LoggerMessage(2200, LogLevel.Information, "Node {Node} listens for peers on {Address} (gRPC, {Security})")]
+    public static partial void Listening(ILogger logger, string node, string address, string security);
 
     [LoggerMessage(2201, LogLevel.Information, "Node {Node} stopped its gRPC transport: {Dropped} queued messages dropped")]
     public static partial void Stopped(ILogger logger, string node, long dropped);
@@ -51,4 +51,7 @@ internal static partial class GrpcTransportLog
 
     [LoggerMessage(2213, LogLevel.Error, "Node {Node} failed a call to {Method}; INTERNAL")]
     public static partial void CallFailed(ILogger logger, Exception error, string node, string method);
+
+    [LoggerMessage(2214, LogLevel.Warning, "Node {Node} refused a TLS connection: {Reason}")]
+    public static partial void CertificateRefused(ILogger logger, string node, string reason);
 }

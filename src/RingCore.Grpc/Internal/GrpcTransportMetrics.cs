@@ -29,7 +29,7 @@ internal sealed class GrpcTransportMetrics : IDisposable
             "Messages dropped by the transport, by reason (queue_full: the peer's send queue was at its limit; stopped: still queued when the transport stopped).");
         _streamsOpened = _meter.CreateCounter<long>("ringcore.transport.streams_opened", "{stream}", "Streams to peers that came up (the first and every reconnect), by peer.");
         _streamsRefused = _meter.CreateCounter<long>("ringcore.transport.streams_refused", "{stream}",
-            "Streams from peers refused or ended by this node, by reason (unauthenticated, wrong_node, not_ready, malformed, oversized).");
+            "Streams from peers refused or ended by this node, by reason (unauthenticated, wrong_node, not_ready, malformed, oversized; certificate: a TLS handshake refused for its client certificate).");
         _meter.CreateObservableUpDownCounter("ringcore.transport.queued", () => new Measurement<long>(queuedMessages(), _node), "{message}",
             "Messages waiting in the send queues to peers.");
     }

@@ -62,8 +62,8 @@ internal readonly record struct NodeAddress(string Host, int Port)
         return true;
     }
 
-    /// <summary>The address gRPC dials: cleartext HTTP/2 (h2c).</summary>
-    public Uri ToUri() => new($"http://{this}/");
+    /// <summary>The address gRPC dials: HTTPS with TLS, else cleartext HTTP/2 (h2c).</summary>
+    public Uri ToUri(bool tls = false) => new($"{(tls ? "https" : "http")}://{this}/");
 
     /// <summary>The address as <c>host:port</c>, an IPv6 host in brackets.</summary>
     public override string ToString() => Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";

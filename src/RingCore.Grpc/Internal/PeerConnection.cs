@@ -39,7 +39,7 @@ internal sealed class PeerConnection : IAsyncDisposable
     private volatile bool _up;
     private int _dropping; // 1 while the queue refuses messages: logged once per episode
 
-    public PeerConnection(GrpcTransport owner, string peer, NodeAddress address, string secret, GrpcTransportOptions options, Random random)
+    public PeerConnection(GrpcTransport owner, string peer, NodeAddress address, string? secret, GrpcTransportOptions options, Random random)
     {
         _owner = owner;
         Peer = peer;
@@ -51,7 +51,7 @@ internal sealed class PeerConnection : IAsyncDisposable
         // most one frame of the limit and its few bytes, under every peer's message limit.
         _batchBytes = Math.Min(BatchBytes, options.MaxPayloadBytes);
         int maxMessage = GrpcTransport.MaxMessageBytes(options.MaxPayloadBytes);
-        _channel = GrpcChannel.ForAddress(address.ToUri(), new GrpcChannelOptions
+        _channel = GrpcChannel.ForAddress(address.ToUri(tls: owner.Certificates is not null), new GrpcChannelOptions
         {
             // One connection per peer: this handler is this peer's alone, and one stream needs one connection.
             HttpHandler = new SocketsHttpHandler
@@ -62,6 +62,7 @@ internal sealed class PeerConnection : IAsyncDisposable
                 KeepAlivePingTimeout = options.KeepAliveInterval,
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
                 PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+                SslOptions = owner.Certificates?.ClientOptions() ?? new(),
             },
             DisposeHttpClient = true,
             MaxSendMessageSize = maxMessage,
@@ -72,9 +73,12 @@ internal sealed class PeerConnection : IAsyncDisposable
         _headers = new Metadata
         {
             { PeerHeaders.Node, owner.LocalNode },
-            { PeerHeaders.Secret, secret },
             { PeerHeaders.Target, peer },
         };
+        if (secret is not null)
+        {
+            _headers.Add(PeerHeaders.Secret, secret); // without it, the client certificate authenticates this node
+        }
         _run = Task.Run(RunAsync);
     }
 

@@ -18,7 +18,7 @@ internal static class PeerHeaders
     /// <summary>The SHA-256 of a secret: what <see cref="Matches"/> compares, so the comparison takes the same time whatever the secrets' lengths.</summary>
     public static byte[] Digest(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
-    /// <summary>Whether <paramref name="offered"/> is the secret whose digest is <paramref name="expected"/>, in constant time.</summary>
-    public static bool Matches(string? offered, byte[] expected) =>
-        offered is not null && CryptographicOperations.FixedTimeEquals(Digest(offered), expected);
+    /// <summary>Whether <paramref name="offered"/> is the secret whose digest is <paramref name="expected"/>, in constant time; never when there is no secret to match.</summary>
+    public static bool Matches(string? offered, byte[]? expected) =>
+        offered is not null && expected is not null && CryptographicOperations.FixedTimeEquals(Digest(offered), expected);
 }

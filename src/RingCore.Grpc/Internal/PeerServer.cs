@@ -14,8 +14,9 @@ namespace RingCore.Grpc;
 
 /// <summary>
 /// The listening side of a transport: Kestrel serving the peer service (and the node's admin and
-/// client services, <see cref="NodeServices"/>) over cleartext HTTP/2
-/// (h2c, prior knowledge) on one address, in an ASP.NET Core application of its own that reads no
+/// client services, <see cref="NodeServices"/>) over cleartext HTTP/2 (h2c, prior knowledge) or,
+/// with a certificate, HTTPS (docs/grpc-transport.md, TLS) on one address, in an ASP.NET Core
+/// application of its own that reads no
 /// configuration, environment or files (a library must not pick up its host's appsettings).
 /// </summary>
 internal sealed class PeerServer : IAsyncDisposable
@@ -62,6 +63,21 @@ internal sealed class PeerServer : IAsyncDisposable
         var options = transport.Options;
         int maxMessage = GrpcTransport.MaxMessageBytes(options.MaxPayloadBytes);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+
+        // HTTP/2 only: h2c by prior knowledge, or with a certificate TLS whose ALPN offers h2 alone.
+        void Endpoint(ListenOptions endpoint)
+        {
+            endpoint.Protocols = HttpProtocols.Http2;
+            if (transport.Certificates is { } certificates)
+            {
+                endpoint.UseHttps(https => certificates.ConfigureServer(https, options.Tls.RequireClientCertificate, reason =>
+                {
+                    transport.Metrics.StreamRefused("certificate");
+                    GrpcTransportLog.CertificateRefused(transport.Logger, transport.LocalNode, reason);
+                }));
+            }
+        }
+
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -69,11 +85,11 @@ internal sealed class PeerServer : IAsyncDisposable
             kestrel.Limits.Http2.KeepAlivePingTimeout = options.KeepAliveInterval;
             if (listen.Host == "localhost")
             {
-                kestrel.ListenLocalhost(listen.Port, Http2Only);
+                kestrel.ListenLocalhost(listen.Port, Endpoint);
             }
             else
             {
-                kestrel.Listen(IPAddress.Parse(listen.Host), listen.Port, Http2Only);
+                kestrel.Listen(IPAddress.Parse(listen.Host), listen.Port, Endpoint);
             }
         });
         builder.Services.AddRoutingCore();
@@ -120,8 +136,6 @@ internal sealed class PeerServer : IAsyncDisposable
         await _application.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await _application.DisposeAsync().ConfigureAwait(false);
     }
-
-    private static void Http2Only(ListenOptions endpoint) => endpoint.Protocols = HttpProtocols.Http2;
 
     /// <summary>A host lifetime that waits for nothing and reacts to no signal: the transport starts and stops its server.</summary>
     private sealed class OwnedLifetime : IHostLifetime

@@ -7,7 +7,7 @@ namespace RingCore.Grpc;
 
 /// <summary>
 /// The server side of the peer streams (proto/ringcore_peer.proto): authenticates each stream
-/// from its metadata, then hands its frames to the node's receiver one at a time, in order.
+/// (<see cref="PeerAuthentication"/>: the secret in its metadata, or a trusted client certificate), then hands its frames to the node's receiver one at a time, in order.
 /// </summary>
 /// <remarks>
 /// Frames are delivered on the stream's own task and the next message is read only after the
@@ -22,10 +22,9 @@ internal sealed class PeerTransportService(GrpcTransport transport) : PeerTransp
         var headers = context.RequestHeaders;
         string from = headers.GetValue(PeerHeaders.Node) ?? "";
         string? target = headers.GetValue(PeerHeaders.Target);
-        if (!PeerHeaders.Matches(headers.GetValue(PeerHeaders.Secret), transport.SecretDigest))
+        if (transport.Authentication.RefusalOf(context) is { } refusal)
         {
-            throw Refuse(context, from, "unauthenticated", StatusCode.Unauthenticated,
-                headers.GetValue(PeerHeaders.Secret) is null ? "no cluster secret (ringcore-secret)" : "a wrong cluster secret (ringcore-secret)");
+            throw Refuse(context, from, "unauthenticated", StatusCode.Unauthenticated, refusal);
         }
 
         if (!GrpcTransportOptions.IsAscii(from))

@@ -53,12 +53,21 @@ internal sealed class ServiceCallInterceptor(GrpcTransport transport, ServiceAud
 
     /// <summary>
     /// Whether the caller may use a service for <paramref name="audience"/>: the admin service
-    /// needs the cluster secret, the client services the client secret when one is set. The
-    /// secrets are compared in constant time (<see cref="PeerHeaders.Matches"/>).
+    /// needs the cluster secret (or, under mutual TLS, a client certificate from the cluster's CA),
+    /// the client services the client secret when one is set. The secrets are compared in constant
+    /// time (<see cref="PeerHeaders.Matches"/>).
     /// </summary>
     internal static bool Authenticate(GrpcTransport transport, ServiceAudience audience, ServerCallContext context)
     {
-        byte[]? expected = audience == ServiceAudience.Admin ? transport.SecretDigest : transport.ClientSecretDigest;
+        if (audience == ServiceAudience.Admin)
+        {
+            // The cluster secret, or a client certificate the cluster's CA signed: the rule every
+            // node-to-node call follows (PeerAuthentication), so mutual TLS without a secret works
+            // for the admin service as for peers, and never admits a caller without either.
+            return transport.Authentication.IsAuthenticated(context);
+        }
+
+        byte[]? expected = transport.ClientSecretDigest;
         return expected is null || PeerHeaders.Matches(context.RequestHeaders.GetValue(PeerHeaders.Secret), expected);
     }
 

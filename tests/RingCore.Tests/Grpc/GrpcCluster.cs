@@ -21,7 +21,8 @@ internal sealed class GrpcCluster : IAsyncDisposable
 
     public RingNode[] Nodes { get; }
 
-    public static async Task<GrpcCluster> StartAsync(int count, int partitions = 16, Action<RingNodeOptions>? configure = null)
+    public static async Task<GrpcCluster> StartAsync(int count, int partitions = 16, Action<RingNodeOptions>? configure = null,
+        Action<GrpcTransportOptions>? configureTransports = null)
     {
         var transports = new GrpcTransport[count];
         var nodes = new List<RingNode>();
@@ -29,7 +30,7 @@ internal sealed class GrpcCluster : IAsyncDisposable
         {
             for (int i = 0; i < count; i++)
             {
-                transports[i] = await GrpcTestPeers.Start($"n{i + 1}");
+                transports[i] = await GrpcTestPeers.Start($"n{i + 1}", configureTransports);
             }
 
             // The names carry the bound ports, so the ring is made once every transport listens.

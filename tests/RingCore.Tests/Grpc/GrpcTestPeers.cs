@@ -46,10 +46,11 @@ internal static class GrpcTestPeers
         }
     }
 
-    /// <summary>A raw client of the peer service: any metadata, any bytes.</summary>
-    public static RawPeerStream OpenRaw(GrpcTransport server, string? node, string? secret, string? target = null)
+    /// <summary>A raw client of the peer service: any metadata, any bytes; <paramref name="address"/> and <paramref name="handler"/> (TLS settings) override the server's own.</summary>
+    public static RawPeerStream OpenRaw(GrpcTransport server, string? node, string? secret, string? target = null, Uri? address = null, HttpMessageHandler? handler = null)
     {
-        var channel = GrpcChannel.ForAddress(server.ListenAddress, new GrpcChannelOptions { MaxSendMessageSize = null, MaxReceiveMessageSize = null });
+        var channel = GrpcChannel.ForAddress(address ?? server.ListenAddress,
+            new GrpcChannelOptions { MaxSendMessageSize = null, MaxReceiveMessageSize = null, HttpHandler = handler, DisposeHttpClient = true });
         var headers = new Metadata();
         if (node is not null)
         {
@@ -124,9 +125,13 @@ internal sealed class RawPeerStream(GrpcChannel channel, AsyncDuplexStreamingCal
         }
         catch (RpcException error)
         {
+            Detail = error.Status.Detail;
             return error.StatusCode;
         }
     }
+
+    /// <summary>The detail of the status <see cref="StatusAsync"/> returned, when it was an error.</summary>
+    public string? Detail { get; private set; }
 
     public Task<Metadata> HeadersAsync() => call.ResponseHeadersAsync;
 
