@@ -130,10 +130,9 @@ internal static class AdminReplies
     }
 
     /// <summary>riak-admin aae-status: the node's Merkle trees.</summary>
-    public static AntiEntropyStatusReply AntiEntropy(string node, IReadOnlyList<AntiEntropyTreeStatus> trees)
+    public static AntiEntropyStatusReply AntiEntropy(string node, bool enabled, IReadOnlyList<AntiEntropyTreeStatus> trees)
     {
-        // RingNode reports no trees when anti-entropy is off; a node that holds partitions has trees when it is on.
-        var reply = new AntiEntropyStatusReply { Node = node, Enabled = trees.Count > 0 };
+        var reply = new AntiEntropyStatusReply { Node = node, Enabled = enabled };
         foreach (var tree in trees)
         {
             reply.Trees.Add(new TreeStatus

@@ -77,7 +77,7 @@ internal sealed class RingAdminService(GrpcTransport transport) : RingAdmin.Ring
     public override Task<AntiEntropyStatusReply> AntiEntropyStatus(StatusRequest request, ServerCallContext context)
     {
         var node = ServiceCallInterceptor.NodeOf(transport);
-        return Task.FromResult(AdminReplies.AntiEntropy(node.Name, node.AntiEntropyStatus()));
+        return Task.FromResult(AdminReplies.AntiEntropy(node.Name, node.AntiEntropyEnabled, node.AntiEntropyStatus()));
     }
 
     private static string? OperatorOf(string name) => name is "" ? null : name;

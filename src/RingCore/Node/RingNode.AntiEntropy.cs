@@ -11,7 +11,10 @@ public sealed partial class RingNode
     /// one finished, keys repaired in all). Empty when anti-entropy is off.
     /// </summary>
     public IReadOnlyList<AntiEntropyTreeStatus> AntiEntropyStatus() =>
-        _options.AntiEntropy.Enabled ? _antiEntropy.Status() : [];
+        AntiEntropyEnabled ? _antiEntropy.Status() : [];
+
+    /// <summary>Whether this node keeps hash trees and exchanges them (<see cref="AntiEntropyOptions.Enabled"/>).</summary>
+    public bool AntiEntropyEnabled => _options.AntiEntropy.Enabled;
 
     /// <summary>Runs one round of exchanges now (the TestKit's and tests' handle; the interval runs them otherwise).</summary>
     internal Task<ExchangeRound> ExchangeRoundAsync() => _antiEntropy.ExchangeRoundAsync();
