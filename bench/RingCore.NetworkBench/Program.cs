@@ -120,13 +120,23 @@ internal sealed class Pair : IAsyncDisposable
         Process StartB() => Ringd.Start(directory.FullName, "--name", bName, "--storage", "Memory", "--secret", Secret,
             "--ring-size", PartitionCount.ToString(CultureInfo.InvariantCulture), "--n-val", "1");
         var b = StartB();
-        await Ringd.WaitListeningAsync(ports[1]);
+        GrpcTransport transport;
+        RingNode a;
+        try
+        {
+            await Ringd.WaitListeningAsync(ports[1]);
+            transport = await GrpcTransport.StartAsync(new GrpcTransportOptions { NodeName = $"a@127.0.0.1:{ports[0]}", ClusterSecret = Secret });
+            a = await RingNode.StartAsync(Options(transport.LocalNode), RingClaim.Initial(PartitionCount, [transport.LocalNode]).Ring, transport, BuiltInActors.Define);
+            await a.JoinAsync(bName);
+            await Admin.CommitAsync(ports[1]); // b is the claimant: a joining node cannot commit
+            await Wait.UntilAsync(() => a.Ring.Transfers.IsEmpty && a.Ring.Members.Length == 2 && a.Ring.Members.All(m => m.Status == MemberStatus.Valid), TimeSpan.FromMinutes(2));
+        }
+        catch
+        {
+            b.Kill();
+            throw;
+        }
 
-        var transport = await GrpcTransport.StartAsync(new GrpcTransportOptions { NodeName = $"a@127.0.0.1:{ports[0]}", ClusterSecret = Secret });
-        var a = await RingNode.StartAsync(Options(transport.LocalNode), RingClaim.Initial(PartitionCount, [transport.LocalNode]).Ring, transport, BuiltInActors.Define);
-        await a.JoinAsync(bName);
-        await Admin.CommitAsync(ports[1]); // b is the claimant: a joining node cannot commit
-        await Wait.UntilAsync(() => a.Ring.Transfers.IsEmpty && a.Ring.Members.Length == 2 && a.Ring.Members.All(m => m.Status == MemberStatus.Valid), TimeSpan.FromMinutes(2));
         return new Pair(a, bName,
             kill: () =>
             {
