@@ -240,7 +240,7 @@ public sealed class SimulatedNetwork
                 var delivery = new Delivery(this, from, to, bytes);
                 if (delay <= TimeSpan.Zero)
                 {
-                    _scheduler.Schedule(delivery);
+                    _scheduler.Yield(delivery);
                 }
                 else
                 {
@@ -337,7 +337,7 @@ public sealed class SimulatedNetwork
             }
 
             Timer?.Dispose();
-            network._scheduler.Schedule(this);
+            network._scheduler.Yield(this);
         }
 
         public void Execute() => network.Deliver(this);
