@@ -6,60 +6,69 @@ using RingCore.Transport;
 
 namespace RingCore.Tests.Actors;
 
+/// <summary>
+/// Tells streamed to Ephemeral actors, as the network benchmark sends them: in windows, each
+/// followed by an Ask to every actor. None is lost, on this node or across the simulated network.
+/// </summary>
 public sealed class RemoteTellTests
 {
     private const int PartitionCount = 64;
+    private const int Actors = 64;
+    private const int Window = 16_384;
+    private const int Tells = 100_000;
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Every_tell_streamed_to_ephemeral_actors_is_handled(bool remote)
+    [InlineData("a")]
+    [InlineData("b")]
+    public async Task Every_tell_streamed_to_ephemeral_actors_is_handled(string host)
     {
         var network = new SimulatedNetwork(1, TimeProvider.System);
         var ring = RingClaim.Initial(PartitionCount, ["a", "b"]).Ring;
         await using var a = await RingNode.StartAsync(Options("a"), ring, network.Connect("a"), Define);
         await using var b = await RingNode.StartAsync(Options("b"), ring, network.Connect("b"), Define);
-        string host = remote ? "b" : "a";
-        var tallies = Enumerable.Range(0, int.MaxValue).Select(i => a.GetActor("tally", $"k{i}")).Where(t => a.HostOf(t) == host).Take(64).ToArray();
+        var tallies = Enumerable.Range(0, int.MaxValue).Select(i => a.GetActor("tally", $"k{i}")).Where(t => a.HostOf(t) == host).Take(Actors).ToArray();
         foreach (var tally in tallies)
         {
             await tally.Ask<long>(new Get());
         }
 
-        const int Window = 16_384, Tells = 1_000_000;
         var add = new Add(1);
         for (int sent = 0; sent < Tells; sent += Window)
         {
             int batch = Math.Min(Window, Tells - sent);
             for (int i = 0; i < batch; i++)
             {
-                tallies[i & 63].Tell(add);
+                tallies[i % Actors].Tell(add);
             }
 
             await Task.WhenAll(tallies.Select(t => t.Ask<long>(new Get()).AsTask()));
         }
 
-        long counted = 0;
+        // The network promises no order (ITransport), so a few Tells may still be on their way
+        // when the last Asks are answered; they arrive all the same.
+        long counted = await SumAsync(tallies);
+        Assert.InRange(counted, Tells - 256, Tells);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (counted < Tells && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+            counted = await SumAsync(tallies);
+        }
+
+        Assert.Equal(Tells, counted);
+        Assert.Equal(network.Statistics.Sent, network.Statistics.Delivered);
+    }
+
+    private static async Task<long> SumAsync(ActorRef[] tallies)
+    {
+        long sum = 0;
         foreach (var tally in tallies)
         {
-            counted += await tally.Ask<long>(new Get());
+            sum += await tally.Ask<long>(new Get());
         }
 
-        var stats = network.Statistics;
-        Console.WriteLine($"DIAG remote={remote} counted={counted} sent={stats.Sent} delivered={stats.Delivered} inflight={stats.Sent - stats.Delivered}");
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        long later = counted;
-        while (waited.Elapsed < TimeSpan.FromSeconds(10) && later != Tells)
-        {
-            await Task.Delay(200);
-            later = 0;
-            foreach (var tally in tallies)
-            {
-                later += await tally.Ask<long>(new Get());
-            }
-        }
-
-        Assert.Equal((long)Tells, counted + 1_000_000_000L * later);
+        return sum;
     }
 
     private static RingNodeOptions Options(string name) => new()
