@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using RingCore.Actors;
 using RingCore.Claim;
 using RingCore.Daemon.Actors;
 using RingCore.Grpc;
@@ -256,9 +257,11 @@ internal static class Measure
     }
 
     /// <summary>
-    /// Tells to in-memory tallies hosted on b, in windows of 16,384 per tally group followed by an
-    /// ask to each (its reply comes after every tell before it): the rate of tells handled, not
-    /// only sent, and the send queue never overflows.
+    /// Tells to in-memory tallies hosted on b, in windows of 16,384, each followed by asks to every
+    /// tally until they count every tell sent so far: the rate of tells handled, not only sent,
+    /// and the send queue never overflows. The asks are repeated because an ask's reply does not
+    /// have to come after the tells sent before it: the transport promises no order (ITransport),
+    /// and on the simulated network a tell may still be on its way when the ask is answered.
     /// </summary>
     public static async Task<Tells> TellsAsync(Pair pair, Settings settings)
     {
@@ -281,17 +284,30 @@ internal static class Measure
             }
 
             sent += batch;
-            await Task.WhenAll(tallies.Select(t => t.Ask<long>(new TallyGet()).AsTask()));
+            await CountedAsync(tallies, sent);
         }
 
-        var elapsed = clock.Elapsed;
-        long counted = 0;
-        foreach (var tally in tallies)
+        return new Tells(sent, sent, clock.Elapsed);
+    }
+
+    /// <summary>Asks every tally until together they count <paramref name="sent"/>; throws when they count more, or fewer for 30 seconds.</summary>
+    private static async Task CountedAsync(ActorRef[] tallies, long sent)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
         {
-            counted += await tally.Ask<long>(new TallyGet());
-        }
+            long[] counts = await Task.WhenAll(tallies.Select(t => t.Ask<long>(new TallyGet()).AsTask()));
+            long counted = counts.Sum();
+            if (counted == sent)
+            {
+                return;
+            }
 
-        return new Tells(sent, counted, elapsed);
+            if (counted > sent || waited.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException($"{sent} tells sent but the tallies counted {counted}");
+            }
+        }
     }
 
     public static async Task<Downs> KillToDownAsync(Pair pair, Settings settings)

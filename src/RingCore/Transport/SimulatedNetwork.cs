@@ -21,6 +21,12 @@ namespace RingCore.Transport;
 /// network decides only what is delivered. A node configured with
 /// <see cref="Membership.FailureDetectionMode.TransportReachability"/> takes this exact view instead.</para>
 /// <para>Payloads are copied at send, so no node shares memory with another, as over a wire.</para>
+/// <para>Each delivery is queued with <see cref="IWorkScheduler.Yield"/>, after the work already
+/// waiting: on the thread pool that is the global queue, so a fault-free link delivers in about
+/// the order it was sent (only deliveries taken by two workers at once may swap), as a real link
+/// does. A sending pool thread's own local queue would run its newest message first and leave the
+/// older ones to other workers: a message sent after 10,000 others arrived before all of them.
+/// The seeded <c>SimulationScheduler</c> picks among ready deliveries at random whatever the call.</para>
 /// </remarks>
 public sealed class SimulatedNetwork
 {
@@ -240,7 +246,7 @@ public sealed class SimulatedNetwork
                 var delivery = new Delivery(this, from, to, bytes);
                 if (delay <= TimeSpan.Zero)
                 {
-                    _scheduler.Schedule(delivery);
+                    _scheduler.Yield(delivery);
                 }
                 else
                 {
@@ -337,7 +343,7 @@ public sealed class SimulatedNetwork
             }
 
             Timer?.Dispose();
-            network._scheduler.Schedule(this);
+            network._scheduler.Yield(this);
         }
 
         public void Execute() => network.Deliver(this);
