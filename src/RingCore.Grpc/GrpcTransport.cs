@@ -171,6 +171,38 @@ public sealed class GrpcTransport : ITransport
         }
     }
 
+    /// <summary>
+    /// Stops taking admin and client calls and waits for those in flight to finish (a stopping
+    /// ringd's first step, before its node stops): from now on a new call is refused with
+    /// UNAVAILABLE, which a client retries at another node. The peer transport goes on, so the
+    /// node still serves its peers while it stops.
+    /// </summary>
+    /// <param name="timeout">How long to wait for the calls in flight.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The calls still in flight when the wait ended: 0 when every one finished.</returns>
+    public async Task<int> StopServingAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        Volatile.Write(ref _draining, true);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Volatile.Read(ref _callsInFlight) > 0 && clock.Elapsed < timeout && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return Volatile.Read(ref _callsInFlight);
+    }
+
+    /// <summary>Whether <see cref="StopServingAsync"/> was called: new admin and client calls are refused.</summary>
+    internal bool Draining => Volatile.Read(ref _draining);
+
+    /// <summary>Counts an admin or client call in (its handler is about to run) or out.</summary>
+    internal void CallStarted() => Interlocked.Increment(ref _callsInFlight);
+
+    internal void CallEnded() => Interlocked.Decrement(ref _callsInFlight);
+
+    private bool _draining;
+    private int _callsInFlight;
+
     /// <inheritdoc />
     /// <remarks>
     /// The payload is copied into the peer's queue and written by the peer's pump; a full queue

@@ -43,11 +43,11 @@ catch (RingdConfigurationException error)
 RingdTelemetry.AddLogging(builder.Services, options);
 RingdTelemetry.AddMetrics(builder.Services, options);
 
-// A stop may wait for a leaving node's handoff and then for its actors, each up to
-// RingCore:ShutdownTimeout: the host's own limit must leave room for both.
+// A stop may wait for a leaving node's handoff, then for the calls in flight, then for its actors, each up to
+// RingCore:ShutdownTimeout: the host's own limit must leave room for all three.
 builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Node.ShutdownTimeout == Timeout.InfiniteTimeSpan
     ? Timeout.InfiniteTimeSpan
-    : 2 * options.Node.ShutdownTimeout + TimeSpan.FromSeconds(5));
+    : 3 * options.Node.ShutdownTimeout + TimeSpan.FromSeconds(5));
 builder.Services.AddSingleton(options);
 builder.Services.AddHostedService<RingdService>();
 

@@ -46,4 +46,7 @@ internal static partial class RingdLog
 
     [LoggerMessage(EventId = 1913, Level = LogLevel.Information, Message = "Already a member of a cluster of {Members} by the saved ring: RingCore:Seed {Seed} is not asked again")]
     public static partial void SeedSkipped(ILogger logger, int members, string seed);
+
+    [LoggerMessage(EventId = 1914, Level = LogLevel.Warning, Message = "ringd {NodeName} stops with {Calls} client or admin calls still in flight after RingCore:ShutdownTimeout")]
+    public static partial void CallsUnfinished(ILogger logger, string nodeName, int calls);
 }

@@ -75,6 +75,14 @@ internal sealed class RingdService(RingdOptions options, ILoggerFactory loggerFa
         {
             await RingdShutdown.WaitForHandoffAsync(node, options.Node.ShutdownTimeout, _logger, cancellationToken).ConfigureAwait(false);
 
+            // Stop accepting client and admin calls (a client retries them at another node) and
+            // let those in flight finish while the node still serves them; then the node stops.
+            int unfinished = await _transport!.StopServingAsync(options.Node.ShutdownTimeout, cancellationToken).ConfigureAwait(false);
+            if (unfinished > 0)
+            {
+                RingdLog.CallsUnfinished(_logger, name, unfinished);
+            }
+
             // The host's stop token (HostOptions.ShutdownTimeout) cuts the wait for actors short, as
             // RingCore:ShutdownTimeout does; the stores flush and close either way.
             var result = await node.StopAsync(cancellationToken).ConfigureAwait(false);

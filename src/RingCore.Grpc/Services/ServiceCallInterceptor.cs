@@ -22,6 +22,7 @@ internal sealed class ServiceCallInterceptor(GrpcTransport transport, ServiceAud
         UnaryServerMethod<TRequest, TResponse> continuation)
     {
         Admit(context);
+        transport.CallStarted();
         try
         {
             return await continuation(request, context).ConfigureAwait(false);
@@ -30,12 +31,17 @@ internal sealed class ServiceCallInterceptor(GrpcTransport transport, ServiceAud
         {
             throw ServiceStatus.Of(error, context, transport);
         }
+        finally
+        {
+            transport.CallEnded();
+        }
     }
 
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
         ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
         Admit(context);
+        transport.CallStarted();
         try
         {
             return await continuation(requestStream, context).ConfigureAwait(false);
@@ -43,6 +49,10 @@ internal sealed class ServiceCallInterceptor(GrpcTransport transport, ServiceAud
         catch (Exception error) when (error is not RpcException)
         {
             throw ServiceStatus.Of(error, context, transport);
+        }
+        finally
+        {
+            transport.CallEnded();
         }
     }
 
@@ -80,6 +90,11 @@ internal sealed class ServiceCallInterceptor(GrpcTransport transport, ServiceAud
             GrpcTransportLog.CallRefused(transport.Logger, transport.LocalNode, context.Method, context.Peer, offered ? $"a wrong {which}" : $"no {which}");
             throw new RpcException(new Status(StatusCode.Unauthenticated,
                 offered ? $"The {which} in ringcore-secret is wrong." : $"This call needs the {which} in the ringcore-secret metadata."));
+        }
+
+        if (transport.Draining)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"Node '{transport.LocalNode}' is stopping; try another node."));
         }
 
         _ = NodeOf(transport);
