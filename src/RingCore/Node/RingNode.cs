@@ -93,7 +93,7 @@ public sealed partial class RingNode : IActorDispatcher, IAsyncDisposable
 
         if (options.RingFile is { } ringFile)
         {
-            _ringFile = new RingFileWriter(ringFile, Name, _logger);
+            _ringFile = new RingFileWriter(ringFile, Name, _logger, _metrics);
             _ringFile.Offer(ring);
             _routing.ViewChanged += view => _ringFile.Offer(view.Ring);
         }

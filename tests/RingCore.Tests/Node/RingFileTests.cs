@@ -71,6 +71,31 @@ public sealed class RingFileTests : IDisposable
     }
 
     [Fact]
+    public async Task A_ring_file_that_cannot_be_written_is_logged_and_counted_and_the_node_serves_on()
+    {
+        string blocker = Path.Combine(_directory, "a-file");
+        File.WriteAllText(blocker, "not a directory");
+        long failures = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "ringcore.ring.save_failures")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref failures, value));
+        listener.Start();
+
+        var network = new SimulatedNetwork(1, TimeProvider.System, RingCore.Runtime.ThreadPoolWorkScheduler.Instance);
+        await using var node = await RingNode.StartAsync(new RingNodeOptions { NodeName = "a", PartitionCount = 16, RingFile = Path.Combine(blocker, "ring") },
+            RingClaim.Initial(16, ["a"]).Ring, network.Connect("a"));
+        await WaitForAsync(() => Interlocked.Read(ref failures) > 0);
+        await node.PutAsync("b", "k", new byte[] { 1 }, default);
+        Assert.True((await node.GetAsync("b", "k")).Found);
+    }
+
+    [Fact]
     public void An_empty_ring_file_setting_is_refused_by_name()
     {
         var error = Assert.Throws<ArgumentException>(() => new RingNodeOptions { RingFile = " " }.Validate());

@@ -55,6 +55,7 @@ internal sealed class RingCoreMetrics : IDisposable
         ExchangeBytes = _meter.CreateCounter<long>("ringcore.aae.bytes", "By", "Bytes of the requests and replies of the anti-entropy exchanges this node started.");
         TreesBuilt = _meter.CreateCounter<long>("ringcore.aae.trees_built", "{build}", "Vnodes whose Merkle trees were built from a fold of their store (at start and on the rebuild interval).");
         CorruptObjects = _meter.CreateCounter<long>("ringcore.store.corrupt_objects", "{object}", "Stored objects that failed to decode (bit rot): read as absent and repaired from their peers.");
+        RingSaveFailures = _meter.CreateCounter<long>("ringcore.ring.save_failures", "{failure}", "Rings this node could not write to its ring file (RingNodeOptions.RingFile); a restart may start from an older ring.");
     }
 
     /// <summary>The node whose measurements these are.</summary>
@@ -110,6 +111,8 @@ internal sealed class RingCoreMetrics : IDisposable
     internal Counter<long> TreesBuilt { get; }
 
     internal Counter<long> CorruptObjects { get; }
+
+    internal Counter<long> RingSaveFailures { get; }
 
     internal void Request(string kind, string outcome)
     {

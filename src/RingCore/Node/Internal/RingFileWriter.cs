@@ -10,7 +10,7 @@ namespace RingCore.Node;
 /// by is offered here, and one writer at a time saves the newest one not saved yet, off the thread
 /// that changed the ring (gossip must not wait for a disk).
 /// </summary>
-internal sealed class RingFileWriter(string path, string node, ILogger logger)
+internal sealed class RingFileWriter(string path, string node, ILogger logger, RingCoreMetrics metrics)
 {
     private readonly object _gate = new();
     private RingState? _next;
@@ -68,6 +68,7 @@ internal sealed class RingFileWriter(string path, string node, ILogger logger)
             catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
                 RingCoreLog.RingSaveFailed(logger, error, node, ring.Version, path);
+                metrics.Count(metrics.RingSaveFailures);
             }
 
             lock (_gate)
