@@ -4,34 +4,35 @@ using System.Text.Json;
 
 namespace RingCore.Tools.RingCtl;
 
-/// <summary><c>ringctl actor ask</c>: sends one JSON message to a per-key actor through the client service and prints its reply.</summary>
+/// <summary><c>ringctl actor ask|tell</c>: sends one JSON message to a per-key actor through the client service (ask prints its reply).</summary>
 internal static class ActorCommand
 {
     public static Command Create(CommandContext context)
     {
         var command = new Command("actor", "Send messages to per-key actors through the client service.");
-        command.Subcommands.Add(Ask(context));
+        command.Subcommands.Add(Message(context, "ask", "Send a JSON message to the actor (type, key) and print its reply."));
+        command.Subcommands.Add(Message(context, "tell", "Send a JSON message to the actor (type, key) without waiting for it to be handled (at most once)."));
         return command;
     }
 
-    private static Command Ask(CommandContext context)
+    private static Command Message(CommandContext context, string name, string description)
     {
         var target = new NodeTarget(context);
         var type = new Argument<string>("type") { Description = "The actor type as the node registered it (for example counter)." };
         var key = new Argument<string>("key") { Description = "The actor's key, as text." };
         var messageType = new Argument<string>("messageType") { Description = "The message's type as the actor type knows it (the .NET type's full name)." };
         var json = new Argument<string>("json") { Description = "The message as JSON." };
-        var command = new Command("ask", "Send a JSON message to the actor (type, key) and print its reply.");
+        var command = new Command(name, description);
         command.Arguments.Add(type);
         command.Arguments.Add(key);
         command.Arguments.Add(messageType);
         command.Arguments.Add(json);
         target.AddTo(command);
-        command.SetAction(parse => context.RunLive("actor ask", async () =>
+        command.SetAction(parse => context.RunLive($"actor {name}", async () =>
         {
             var call = target.Read(parse);
             string actorType = Require("type", parse.GetValue(type));
-            string actorKey = Require("key", parse.GetValue(key));
+            byte[] actorKey = Encoding.UTF8.GetBytes(Require("key", parse.GetValue(key)));
             string message = Require("messageType", parse.GetValue(messageType));
             string payload = parse.GetValue(json) ?? "";
             try
@@ -44,7 +45,22 @@ internal static class ActorCommand
             }
 
             await using var client = KvCommand.Client(call);
-            var reply = await client.AskAsync(actorType, Encoding.UTF8.GetBytes(actorKey), message, Encoding.UTF8.GetBytes(payload));
+            if (name == "tell")
+            {
+                await client.TellAsync(actorType, actorKey, message, Encoding.UTF8.GetBytes(payload));
+                if (call.Json)
+                {
+                    JsonOutput.Write(context.Output, new { accepted = 1 });
+                }
+                else
+                {
+                    context.Output.WriteLine("accepted");
+                }
+
+                return ExitCodes.Success;
+            }
+
+            var reply = await client.AskAsync(actorType, actorKey, message, Encoding.UTF8.GetBytes(payload));
             if (call.Json)
             {
                 JsonOutput.Write(context.Output, new { replyType = reply.ReplyType, reply = TryJson(reply.Payload), payload = Convert.ToBase64String(reply.Payload.Span) });

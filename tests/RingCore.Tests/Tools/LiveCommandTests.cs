@@ -217,6 +217,21 @@ public sealed class LiveCommandTests
         Assert.Equal("T", json.RootElement.GetProperty("replyType").GetString());
     }
 
+    [Fact]
+    public async Task Actor_tell_sends_the_json_and_says_it_was_accepted()
+    {
+        await using var node = await FakeRingNode.StartAsync();
+        TellRequest? seen = null;
+        node.On<TellRequest, TellReply>("Tell", request => { seen = request; return new TellReply { Accepted = 1 }; });
+
+        var run = RingCtlRun.Of("actor", "tell", "counter", "c1", "Add", "{\"by\":2}", "--node", node.Address, "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(("counter", "c1", "Add", "{\"by\":2}"), (seen!.ActorType, seen.Key.ToStringUtf8(), seen.MessageType, seen.Payload.ToStringUtf8()));
+        using var json = JsonDocument.Parse(run.Output);
+        Assert.Equal(1, json.RootElement.GetProperty("accepted").GetInt32());
+    }
+
     [Theory]
     [InlineData("kv", "get", "b")] // no key
     [InlineData("kv", "put", "b", "k")] // no value
@@ -225,6 +240,7 @@ public sealed class LiveCommandTests
     [InlineData("member-status", "--node", "nohost")]
     [InlineData("member-status", "--timeout", "0")]
     [InlineData("actor", "ask", "counter", "c1", "Add", "{not json")]
+    [InlineData("actor", "tell", "counter", "", "Add", "{}")] // empty key
     [InlineData("cluster", "replace", "n2@h:2")] // no replacement
     [InlineData("devcluster", "up", "--nodes", "0")]
     [InlineData("devcluster", "up", "--ring-size", "7")]
