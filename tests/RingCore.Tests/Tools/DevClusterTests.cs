@@ -60,12 +60,32 @@ public sealed class DevClusterTests
         Assert.False(Directory.Exists(dir));
     }
 
+    /// <summary>
+    /// Whether <paramref name="pid"/> still runs. A ringd that exited is not this test's child
+    /// (devcluster starts it through /bin/sh), so it stays a zombie until the sandbox's PID 1
+    /// reaps it, which may take a while: a zombie (state Z or X in /proc) has exited.
+    /// </summary>
     private static bool Runs(int pid)
     {
         try
         {
+            string stat = $"/proc/{pid.ToString(System.Globalization.CultureInfo.InvariantCulture)}/stat";
+            if (File.Exists(stat))
+            {
+                string text = File.ReadAllText(stat);
+                int close = text.LastIndexOf(')');
+                if (close > 0 && close + 2 < text.Length && text[close + 2] is 'Z' or 'X')
+                {
+                    return false;
+                }
+            }
+
             using var process = Process.GetProcessById(pid);
             return !process.HasExited;
+        }
+        catch (IOException)
+        {
+            return false;
         }
         catch (ArgumentException)
         {
