@@ -2,6 +2,7 @@ using System.Text;
 using RingCore.Actors;
 using RingCore.Node;
 using RingCore.Tests.Actors;
+using RingCore.Tests.Replication;
 using RingCore.TestKit;
 
 namespace RingCore.Tests.Node;
@@ -21,6 +22,11 @@ public sealed class SerializedActorMessageTests
             node.TellSerialized("counter", "k"u8.ToArray(), IncrementType, Encoding.UTF8.GetBytes($"{{\"By\":{i + 1}}}"));
         }
 
+        // A tell is at most once and unordered against another node's ask (the transport promises
+        // no order), so the tells from n2 and n3 may still be on their way: wait until all three count.
+        await ReplicationTestHelpers.Eventually(
+            async () => Encoding.UTF8.GetString((await cluster.Node("n1").AskSerializedAsync("counter", "k"u8.ToArray(), GetMessage, "{}"u8.ToArray())).Payload) == "6",
+            "the three tells are counted");
         foreach (var name in cluster.Nodes)
         {
             var reply = await cluster.Node(name).AskSerializedAsync("counter", "k"u8.ToArray(), GetMessage, "{}"u8.ToArray());
