@@ -145,7 +145,7 @@ internal static class TransfersCommand
             foreach (var transfer in running)
             {
                 table.AddRow(StatusCommands.Number(transfer.Partition), Markup.Escape(transfer.From), Markup.Escape(transfer.To), Markup.Escape(transfer.Kind),
-                    StatusCommands.Number(transfer.Objects), Bytes(transfer.Bytes), Bytes((ulong)Math.Max(0, transfer.BytesPerSecond)) + "/s",
+                    Objects(transfer), Bytes(transfer.Bytes), Bytes((ulong)Math.Max(0, transfer.BytesPerSecond)) + "/s",
                     string.Create(CultureInfo.InvariantCulture, $"{transfer.ElapsedMs / 1000.0:0.0} s"));
             }
 
@@ -164,7 +164,15 @@ internal static class TransfersCommand
         }
     }
 
-    /// <summary>Live bars on a terminal, one per running transfer (indeterminate: a sender does not know a partition's size in advance), until settled.</summary>
+    /// <summary>"sent of total" once the sender has counted what it folds, else what it sent.</summary>
+    private static string Objects(TransferProgress transfer) => transfer.HasObjectsTotal
+        ? $"{StatusCommands.Number(transfer.Objects)} of {StatusCommands.Number(transfer.ObjectsTotal)}"
+        : StatusCommands.Number(transfer.Objects);
+
+    /// <summary>
+    /// Live bars on a terminal, one per running transfer, until settled: a bar fills as the objects
+    /// sent near the total its sender counted, and spins while that count is not known yet.
+    /// </summary>
     private static async Task<Snapshot> WatchLiveAsync(NodeTarget.Target call, TimeSpan limit)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Out) });
@@ -172,7 +180,7 @@ internal static class TransfersCommand
         Snapshot snapshot = await CollectAsync(call);
         await console.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
             .StartAsync(async progress =>
             {
                 var bars = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
@@ -191,8 +199,15 @@ internal static class TransfersCommand
                             bars[id] = bar;
                         }
 
+                        if (transfer.HasObjectsTotal)
+                        {
+                            // An upper bound (a bucket with a smaller N sends fewer), so never past it.
+                            bar.IsIndeterminate(false).MaxValue = Math.Max(1, transfer.ObjectsTotal);
+                            bar.Value = Math.Min(transfer.Objects, bar.MaxValue);
+                        }
+
                         bar.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                            $"p{transfer.Partition} {transfer.From} -> {transfer.To} ({transfer.Kind}): {transfer.Objects} objects, {Bytes(transfer.Bytes)}, {Bytes((ulong)Math.Max(0, transfer.BytesPerSecond))}/s"));
+                            $"p{transfer.Partition} {transfer.From} -> {transfer.To} ({transfer.Kind}): {Objects(transfer)} objects, {Bytes(transfer.Bytes)}, {Bytes((ulong)Math.Max(0, transfer.BytesPerSecond))}/s"));
                     }
 
                     foreach (var (id, bar) in bars)

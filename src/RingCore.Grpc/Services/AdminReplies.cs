@@ -106,7 +106,7 @@ internal static class AdminReplies
         var reply = new TransfersReply { Node = node, Completed = (ulong)completed, ObjectsSent = (ulong)objectsSent };
         foreach (var transfer in running)
         {
-            reply.Running.Add(new Admin.TransferProgress
+            var progress = new Admin.TransferProgress
             {
                 Partition = (uint)transfer.Partition,
                 From = transfer.From,
@@ -122,7 +122,13 @@ internal static class AdminReplies
                 StartedUnixMs = transfer.StartedAt.ToUnixTimeMilliseconds(),
                 ElapsedMs = (long)transfer.Elapsed.TotalMilliseconds,
                 BytesPerSecond = transfer.BytesPerSecond,
-            });
+            };
+            if (transfer.ObjectsTotal is { } total)
+            {
+                progress.ObjectsTotal = (ulong)total;
+            }
+
+            reply.Running.Add(progress);
         }
 
         AddTransfers(reply.Pending, pending);

@@ -158,6 +158,33 @@ internal sealed class FasterVNodeStore : IVNodeStore
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>The same scan as <see cref="FoldAsync"/>, without decoding the records.</remarks>
+    public async ValueTask<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Enter();
+        try
+        {
+            long count = 0;
+            using var iterator = _kv.Kv.Iterate<byte[], byte[], Empty, SimpleFunctions<byte[], byte[]>>(IterationFunctions);
+            while (await FasterOperations.NextAsync(iterator).ConfigureAwait(false))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (iterator.GetKey().Length > 0)
+                {
+                    count++; // not the sentinel (FasterPartitionMarker.SentinelRecord)
+                }
+            }
+
+            return count;
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
     /// <summary>
     /// Stops accepting operations, waits for those in flight, takes a final full checkpoint and
     /// releases FASTER, its files and the partition's lock. Safe to call more than once.

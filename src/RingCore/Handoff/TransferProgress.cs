@@ -25,6 +25,12 @@ public enum TransferProgressKind
 public sealed record TransferProgress(int Partition, string From, string To, TransferProgressKind Kind, long Objects, long Bytes,
     DateTimeOffset StartedAt, TimeSpan Elapsed)
 {
+    /// <summary>
+    /// The objects it will send at most: what the partitions it folds held when it started (an
+    /// ownership transfer or repair). Null while they are being counted, and for a hinted handoff.
+    /// </summary>
+    public long? ObjectsTotal { get; init; }
+
     /// <summary>Bytes per second since it started; 0 before any time passed.</summary>
     public double BytesPerSecond => Elapsed > TimeSpan.Zero ? Bytes / Elapsed.TotalSeconds : 0;
 }

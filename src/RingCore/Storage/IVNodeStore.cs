@@ -26,4 +26,19 @@ public interface IVNodeStore : IAsyncDisposable
 
     /// <summary>Every key of the partition with its object, in no particular order (for handoff and anti-entropy).</summary>
     IAsyncEnumerable<StoredEntry> FoldAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// How many keys the partition holds now (tombstones included), for a transfer's progress. The
+    /// default folds over every object; a backend that keeps a count returns it at once.
+    /// </summary>
+    async ValueTask<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        long count = 0;
+        await foreach (var _ in FoldAsync(cancellationToken).ConfigureAwait(false))
+        {
+            count++;
+        }
+
+        return count;
+    }
 }

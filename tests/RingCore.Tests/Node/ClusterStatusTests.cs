@@ -1,4 +1,6 @@
+using System.Text;
 using RingCore.Handoff;
+using RingCore.Hashing;
 using RingCore.Membership;
 using RingCore.Ring;
 using RingCore.TestKit;
@@ -47,7 +49,7 @@ public sealed class ClusterStatusTests
             TransferProgress? seen = null;
             while (seen is null && !cluster.Node("n1").Ring.Transfers.IsEmpty)
             {
-                seen = cluster.Nodes.SelectMany(name => cluster.Node(name).GetTransfers()).FirstOrDefault(t => t.Objects > 0);
+                seen = cluster.Nodes.SelectMany(name => cluster.Node(name).GetTransfers()).FirstOrDefault(t => t.Objects > 0 && t.ObjectsTotal is not null);
                 await Task.Delay(TimeSpan.FromMilliseconds(50), cluster.Time);
             }
 
@@ -56,6 +58,16 @@ public sealed class ClusterStatusTests
             Assert.Equal(TransferProgressKind.Ownership, seen.Kind);
             Assert.True(seen.Bytes >= seen.Objects * 2_000, $"{seen.Bytes} bytes for {seen.Objects} objects");
             Assert.True(seen.BytesPerSecond > 0);
+
+            // Its total: what the sender folds, the keys whose first partition is in the N
+            // partitions up to the transferred one (one bucket, N = 3: every one of them is sent).
+            int keysInWindow = Enumerable.Range(0, 300).Count(i =>
+            {
+                int first = cluster.Ring.PartitionOf(XxHash64.Hash(Encoding.UTF8.GetBytes($"k{i}"), XxHash64.Hash("b"u8)));
+                return (seen.Partition - first + 64) % 64 < 3;
+            });
+            Assert.Equal(keysInWindow, seen.ObjectsTotal);
+            Assert.InRange(seen.Objects, 1, keysInWindow);
 
             await cluster.AwaitSettledAsync(TimeSpan.FromMinutes(10));
             Assert.All(cluster.Nodes, name => Assert.Empty(cluster.Node(name).GetTransfers()));

@@ -134,10 +134,15 @@ public abstract class VNodeStoreContractTests : IAsyncLifetime
         var expected = Enumerable.Range(0, 60).Where(i => i % 4 != 0)
             .ToDictionary(i => $"key-{i}", i => i % 3 == 0 ? $"v2-{i}" : $"v1-{i}");
         Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), folded.OrderBy(p => p.Key, StringComparer.Ordinal));
+        Assert.Equal(expected.Count, await Store.CountAsync());
     }
 
     [Fact]
-    public async Task Fold_of_an_empty_store_is_empty() => Assert.Empty(await FoldToDictionaryAsync(Store));
+    public async Task Fold_of_an_empty_store_is_empty()
+    {
+        Assert.Empty(await FoldToDictionaryAsync(Store));
+        Assert.Equal(0, await Store.CountAsync());
+    }
 
     [Fact]
     public async Task Concurrent_puts_from_eight_tasks_are_all_visible()

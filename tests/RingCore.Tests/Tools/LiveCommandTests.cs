@@ -140,10 +140,12 @@ public sealed class LiveCommandTests
         {
             var reply = new TransfersReply { Node = "n1" };
             reply.Running.Add(new TransferProgress { Partition = 7, From = "n1", To = "n2", Kind = "ownership", Objects = 10, Bytes = 2048, BytesPerSecond = 1024 });
+            reply.Running.Add(new TransferProgress { Partition = 9, From = "n1", To = "n2", Kind = "ownership", Objects = 12, ObjectsTotal = 40, Bytes = 4096 });
             return reply;
         });
 
         var run = RingCtlRun.Of("transfers", "--node", node.Address, "--json");
+        var text = RingCtlRun.Of("transfers", "--node", node.Address);
 
         Assert.Equal(0, run.ExitCode);
         using var json = JsonDocument.Parse(run.Output);
@@ -151,6 +153,11 @@ public sealed class LiveCommandTests
         var running = json.RootElement.GetProperty("nodes")[0].GetProperty("running")[0];
         Assert.Equal(7, running.GetProperty("partition").GetInt32());
         Assert.Equal("10", running.GetProperty("objects").GetString());
+        Assert.False(running.TryGetProperty("objectsTotal", out _)); // not counted yet
+        Assert.Equal("40", json.RootElement.GetProperty("nodes")[0].GetProperty("running")[1].GetProperty("objectsTotal").GetString());
+        var rows = text.TableAfter("Running transfers: 2");
+        Assert.Equal(["7", "n1", "n2", "ownership", "10"], rows[0].Take(5));
+        Assert.Equal(["9", "n1", "n2", "ownership", "12 of 40"], rows[1].Take(5));
         Assert.Equal(dead, json.RootElement.GetProperty("unreachable")[0].GetProperty("node").GetString());
     }
 

@@ -42,7 +42,7 @@ internal sealed class TransferTracker(string self, TimeProvider time)
         long now = time.GetTimestamp();
         return [.. _running
             .Select(pair => new TransferProgress(pair.Key.Partition, self, pair.Key.To, pair.Key.Kind, pair.Value.Objects, pair.Value.Bytes,
-                pair.Value.StartedAt, time.GetElapsedTime(pair.Value.StartedTimestamp, now)))
+                pair.Value.StartedAt, time.GetElapsedTime(pair.Value.StartedTimestamp, now)) { ObjectsTotal = pair.Value.Total })
             .OrderBy(progress => progress.Partition).ThenBy(progress => progress.To, StringComparer.Ordinal)];
     }
 
@@ -51,6 +51,7 @@ internal sealed class TransferTracker(string self, TimeProvider time)
     {
         private long _objects;
         private long _bytes;
+        private long _total = -1;
 
         public DateTimeOffset StartedAt { get; } = startedAt;
 
@@ -59,6 +60,11 @@ internal sealed class TransferTracker(string self, TimeProvider time)
         public long Objects => Interlocked.Read(ref _objects);
 
         public long Bytes => Interlocked.Read(ref _bytes);
+
+        /// <summary>What the transfer will send at most, once counted.</summary>
+        public long? Total => Interlocked.Read(ref _total) is >= 0 and var total ? total : null;
+
+        public void SetTotal(long total) => Interlocked.Exchange(ref _total, total);
 
         public void Add(long objects, long bytes)
         {

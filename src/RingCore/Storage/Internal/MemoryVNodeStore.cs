@@ -68,5 +68,8 @@ internal sealed class MemoryVNodeStore : IVNodeStore
     }
 
     /// <inheritdoc />
+    public ValueTask<long> CountAsync(CancellationToken cancellationToken = default) => new(_objects.Count);
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

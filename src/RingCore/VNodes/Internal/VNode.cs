@@ -297,6 +297,10 @@ internal sealed class VNode
         }
     }
 
+    /// <summary>How many objects the partition stores, for a transfer's progress: every entry but the epoch record, which each start writes.</summary>
+    public async ValueTask<long> CountAsync(CancellationToken cancellationToken = default) =>
+        Math.Max(0, await (await StartedAsync().ConfigureAwait(false)).Store.CountAsync(cancellationToken).ConfigureAwait(false) - 1);
+
     /// <summary>
     /// Removes a key only if its stored bytes are still exactly <paramref name="expected"/> (the
     /// bytes handoff sent and every receiver acknowledged): a write that arrived since survives.
