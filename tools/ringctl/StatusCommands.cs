@@ -98,7 +98,7 @@ internal static class StatusCommands
             var table = new Table().RoundedBorder().AddColumns("partition", "n", "keys", "built", "last exchange", "exchanges", "keys repaired");
             foreach (var tree in reply.Trees)
             {
-                table.AddRow(Number(tree.Partition), Number(tree.N), Number(tree.Keys), tree.Built ? Time(tree.BuiltUnixMs) : "no",
+                table.AddRow(Number(tree.Partition), Number(tree.N), Number(tree.Keys), Built(tree),
                     Time(tree.LastExchangeUnixMs), Number(tree.Exchanges), Number(tree.KeysRepaired));
             }
 
@@ -107,6 +107,9 @@ internal static class StatusCommands
         }));
         return command;
     }
+
+    /// <summary>When the tree was built; "empty" for a partition with no data here (nothing to build).</summary>
+    private static string Built(TreeStatus tree) => !tree.Built ? "no" : tree.BuiltUnixMs > 0 ? Time(tree.BuiltUnixMs) : "empty";
 
     public static string Number(ulong value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Grpc.Core;
 using Google.Protobuf;
@@ -159,6 +160,29 @@ public sealed class LiveCommandTests
         Assert.Equal(["7", "n1", "n2", "ownership", "10"], rows[0].Take(5));
         Assert.Equal(["9", "n1", "n2", "ownership", "12 of 40"], rows[1].Take(5));
         Assert.Equal(dead, json.RootElement.GetProperty("unreachable")[0].GetProperty("node").GetString());
+    }
+
+    [Fact]
+    public async Task Aae_status_tells_a_built_tree_from_an_empty_partition_and_one_not_built_yet()
+    {
+        await using var node = await FakeRingNode.StartAsync();
+        long builtAt = DateTimeOffset.Parse("2026-12-02T10:00:00Z", CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
+        node.On<StatusRequest, AntiEntropyStatusReply>("AntiEntropyStatus", _ =>
+        {
+            var reply = new AntiEntropyStatusReply { Node = "n1", Enabled = true };
+            reply.Trees.Add(new TreeStatus { Partition = 1, N = 3, Keys = 20, Built = true, BuiltUnixMs = builtAt, Exchanges = 2 });
+            reply.Trees.Add(new TreeStatus { Partition = 2, N = 3, Built = true });
+            reply.Trees.Add(new TreeStatus { Partition = 3, N = 3, Keys = 5 });
+            return reply;
+        });
+
+        var run = RingCtlRun.Of("aae-status", "--node", node.Address);
+
+        Assert.Equal(0, run.ExitCode);
+        var rows = run.TableAfter("Anti-entropy on n1: enabled, 3 trees");
+        Assert.Equal(["1", "3", "20", "2026-12-02 10:00:00Z", "never", "2"], rows[0].Take(6));
+        Assert.Equal(["2", "3", "0", "empty"], rows[1].Take(4));
+        Assert.Equal(["3", "3", "5", "no"], rows[2].Take(4));
     }
 
     [Fact]
