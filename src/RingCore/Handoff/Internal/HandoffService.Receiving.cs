@@ -26,6 +26,16 @@ internal sealed partial class HandoffService
 
         var batch = message.Batch;
         var ack = new HandoffAck();
+        if (_membership.HasLeft)
+        {
+            // A node that has left hands nothing on and then stops: merging here would let the
+            // sender (by a stale ring, or a hint for a primary that left since) drop its copy, the
+            // only other one. Refused, the sender keeps it and tries again by its next ring.
+            ack.Error = $"'{_self}' has left the cluster and takes no handoff";
+            _rpc.Reply(request, new PeerFrame { Handoff = new HandoffMessage { Ack = ack } });
+            return;
+        }
+
         try
         {
             if (batch.Partition >= (uint)_routing.Ring.PartitionCount)
