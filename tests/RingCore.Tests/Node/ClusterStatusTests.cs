@@ -12,13 +12,15 @@ namespace RingCore.Tests.Node;
 /// <summary>What a node reports of the cluster (GetClusterStatus) and of its transfers (GetTransfers): riak-admin member-status, ring-status and transfers.</summary>
 public sealed class ClusterStatusTests
 {
-    [Fact]
-    public void Members_shares_pending_shares_reachability_and_transfers_follow_a_join_and_a_crash()
+    [Theory]
+    [InlineData(3)]
+    [InlineData(1)]
+    public void Members_shares_pending_shares_reachability_and_transfers_follow_a_join_and_a_crash(int nVal)
     {
         var simulator = new Simulator(7);
         simulator.Run(async () =>
         {
-            await using var cluster = new TestCluster(3, ringSize: 64, nVal: 3, seed: 7, time: simulator.Time, scheduler: simulator.Scheduler, nodeOptions: Detection.Exact());
+            await using var cluster = new TestCluster(3, ringSize: 64, nVal: nVal, seed: 7, time: simulator.Time, scheduler: simulator.Scheduler, nodeOptions: Detection.Exact());
             for (int i = 0; i < 300; i++)
             {
                 await cluster.Node("n1").PutAsync("b", $"k{i}", new byte[2_000], default);
@@ -59,12 +61,12 @@ public sealed class ClusterStatusTests
             Assert.True(seen.Bytes >= seen.Objects * 2_000, $"{seen.Bytes} bytes for {seen.Objects} objects");
             Assert.True(seen.BytesPerSecond > 0);
 
-            // Its total: what the sender folds, the keys whose first partition is in the N
-            // partitions up to the transferred one (one bucket, N = 3: every one of them is sent).
+            // Its total: what the sender sends, the keys whose first partition is in the N
+            // partitions up to the transferred one (one bucket of that N).
             int keysInWindow = Enumerable.Range(0, 300).Count(i =>
             {
                 int first = cluster.Ring.PartitionOf(XxHash64.Hash(Encoding.UTF8.GetBytes($"k{i}"), XxHash64.Hash("b"u8)));
-                return (seen.Partition - first + 64) % 64 < 3;
+                return (seen.Partition - first + 64) % 64 < nVal;
             });
             Assert.Equal(keysInWindow, seen.ObjectsTotal);
             Assert.InRange(seen.Objects, 1, keysInWindow);

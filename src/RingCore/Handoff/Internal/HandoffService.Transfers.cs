@@ -96,9 +96,10 @@ internal sealed partial class HandoffService
     }
 
     /// <summary>
-    /// Counts what <see cref="SendPartitionAsync"/> will fold, for the transfer's progress, beside
-    /// the send: an upper bound, since a bucket with a smaller N skips some objects. A count that
-    /// fails leaves the total unknown; the transfer goes on regardless.
+    /// Counts what <see cref="SendPartitionAsync"/> will send, for the transfer's progress, beside
+    /// the send: the objects of the partitions that the largest N in use reaches back over (an
+    /// upper bound when buckets of a smaller N share them). A count that fails leaves the total
+    /// unknown; the transfer goes on regardless.
     /// </summary>
     private async Task CountTransferAsync(PendingTransfer transfer, TransferTracker.Entry progress)
     {
@@ -106,8 +107,9 @@ internal sealed partial class HandoffService
         {
             int count = _routing.Ring.PartitionCount;
             var stored = _vnodes.PartitionsWithStores();
+            int window = Math.Min(_routing.Current.MaxN, _replication.KnownNs().Max());
             long total = 0;
-            for (int back = _routing.Current.MaxN - 1; back >= 0; back--)
+            for (int back = window - 1; back >= 0; back--)
             {
                 int partition = (transfer.Partition - back + count) % count;
                 if (stored.Contains(partition))
