@@ -43,9 +43,10 @@ internal sealed partial class HandoffService
         var progressKind = transfer.Kind == TransferKind.Ownership ? TransferProgressKind.Ownership : TransferProgressKind.Repair;
         var progress = _tracker.Start(transfer.Partition, transfer.To, progressKind);
         bool completed = false;
+        using var counting = new CancellationTokenSource();
         try
         {
-            _ = CountTransferAsync(transfer, progress);
+            _ = CountTransferAsync(transfer, progress, counting.Token);
             var sent = new List<(int Partition, ReadOnlyMemory<byte> Key, ulong Hash)>();
             var (objects, bytes) = await SendPartitionAsync(transfer, sent, progress).ConfigureAwait(false);
             if (_routing.Ring.Transfers.Contains(transfer))
@@ -88,6 +89,7 @@ internal sealed partial class HandoffService
         }
         finally
         {
+            await counting.CancelAsync().ConfigureAwait(false); // a count still scanning is of no use now
             _tracker.End(transfer.Partition, transfer.To, progressKind, completed);
             _running.TryRemove(transfer, out _);
             done.TrySetResult();
@@ -101,7 +103,7 @@ internal sealed partial class HandoffService
     /// upper bound when buckets of a smaller N share them). A count that fails leaves the total
     /// unknown; the transfer goes on regardless.
     /// </summary>
-    private async Task CountTransferAsync(PendingTransfer transfer, TransferTracker.Entry progress)
+    private async Task CountTransferAsync(PendingTransfer transfer, TransferTracker.Entry progress, CancellationToken cancellationToken)
     {
         try
         {
@@ -114,7 +116,7 @@ internal sealed partial class HandoffService
                 int partition = (transfer.Partition - back + count) % count;
                 if (stored.Contains(partition))
                 {
-                    total += await _vnodes.Get(partition).CountAsync().ConfigureAwait(false);
+                    total += await _vnodes.Get(partition).CountAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -122,7 +124,7 @@ internal sealed partial class HandoffService
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
-            // Stopped or closed meanwhile: the bar stays indeterminate.
+            // Stopped, closed or the transfer over meanwhile: the bar stays indeterminate.
         }
     }
 
