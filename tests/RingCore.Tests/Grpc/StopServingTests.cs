@@ -23,7 +23,7 @@ public sealed class StopServingTests
         // A stream of tells is a call in flight until its client completes it.
         using var stream = node.Actors.TellStream();
         await stream.RequestStream.WriteAsync(tell);
-        await Task.Delay(200);
+        await FirstTellHandled(node);
         var stopping = node.Transport.StopServingAsync(TimeSpan.FromSeconds(30));
         await Task.Delay(300);
         Assert.False(stopping.IsCompleted, "the stop did not wait for the stream in flight");
@@ -53,7 +53,23 @@ public sealed class StopServingTests
             MessageType = typeof(CounterActor.Increment).FullName!,
             Payload = ByteString.CopyFromUtf8("{}"),
         });
-        await Task.Delay(200);
+        await FirstTellHandled(node);
         Assert.Equal(1, await node.Transport.StopServingAsync(TimeSpan.FromMilliseconds(300)));
+    }
+
+    /// <summary>
+    /// Waits until the stream's first tell reached the actor: only then is the stream a call in
+    /// flight on the server (a client's write completes once sent, and on a loaded machine the
+    /// server's handler can start long after).
+    /// </summary>
+    private static async Task FirstTellHandled(ServiceNode node)
+    {
+        var counter = node.Node!.GetActor(GrpcCluster.CounterType, "c");
+        var deadline = DateTime.UtcNow + GrpcTestPeers.Patience;
+        while (await counter.Ask<long>(new CounterActor.Get()) == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the stream's first tell did not reach the actor");
+            await Task.Delay(10);
+        }
     }
 }

@@ -24,10 +24,14 @@ internal static class ReplicationTestHelpers
     public static Task<SiblingSet<ReadOnlyMemory<byte>>?> Replica(TestCluster cluster, string node, string bucket, string key) =>
         cluster.Node(node).ReadReplicaAsync(bucket, Encoding.UTF8.GetBytes(key));
 
-    /// <summary>Polls <paramref name="condition"/> until it holds or 3 seconds pass.</summary>
+    /// <summary>
+    /// Polls <paramref name="condition"/> until it holds or 10 seconds pass: on real time what
+    /// takes milliseconds alone can take seconds on a loaded CI machine (its polls end at once
+    /// when the condition holds, so only a failing test waits the whole time).
+    /// </summary>
     public static async Task Eventually(Func<Task<bool>> condition, string what)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(3);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
