@@ -183,6 +183,7 @@ public sealed class GrpcTransport : ITransport
     public async Task<int> StopServingAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         Volatile.Write(ref _draining, true);
+        Interlocked.MemoryBarrier(); // the flag is visible before the count is read: a call counts itself, then reads the flag
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (Volatile.Read(ref _callsInFlight) > 0 && clock.Elapsed < timeout && !cancellationToken.IsCancellationRequested)
         {

@@ -21,10 +21,12 @@ internal sealed class ServiceCallInterceptor(GrpcTransport transport, ServiceAud
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        Admit(context);
+        // Counted before the draining check, so StopServingAsync either sees this call in flight or
+        // this call sees the node draining; checked first, a stop between the two missed the call.
         transport.CallStarted();
         try
         {
+            Admit(context);
             return await continuation(request, context).ConfigureAwait(false);
         }
         catch (Exception error) when (error is not RpcException)
@@ -40,10 +42,12 @@ internal sealed class ServiceCallInterceptor(GrpcTransport transport, ServiceAud
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
         ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Admit(context);
+        // Counted before the draining check, so StopServingAsync either sees this call in flight or
+        // this call sees the node draining; checked first, a stop between the two missed the call.
         transport.CallStarted();
         try
         {
+            Admit(context);
             return await continuation(requestStream, context).ConfigureAwait(false);
         }
         catch (Exception error) when (error is not RpcException)
