@@ -29,6 +29,7 @@ internal sealed class RingdService(RingdOptions options, ILoggerFactory loggerFa
     private readonly ILogger _logger = loggerFactory.CreateLogger("ringd");
     private GrpcTransport? _transport;
     private RingNode? _node;
+    private DataDirectoryLock? _lock;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -37,9 +38,11 @@ internal sealed class RingdService(RingdOptions options, ILoggerFactory loggerFa
             RingdLog.DevelopmentSecret(_logger);
         }
 
-        _transport = await GrpcTransport.StartAsync(options.Transport, loggerFactory, meterFactory, cancellationToken).ConfigureAwait(false);
+        _lock = DataDirectoryLock.Acquire(Path.GetFullPath(options.DataDirectory));
         try
         {
+            _transport = await GrpcTransport.StartAsync(options.Transport, loggerFactory, meterFactory, cancellationToken).ConfigureAwait(false);
+
             // A port of 0 in the name takes a free port: the transport's name says which.
             options.Node.NodeName = _transport.LocalNode;
             var ring = SavedRing() ?? RingClaim.Initial(options.Node.PartitionCount, [_transport.LocalNode]).Ring;
@@ -98,6 +101,7 @@ internal sealed class RingdService(RingdOptions options, ILoggerFactory loggerFa
         }
 
         RingdLog.Stopped(_logger, name, clock.Elapsed);
+        _lock?.Dispose(); // last: the stores and the ring file are closed
     }
 
     /// <summary>

@@ -90,11 +90,36 @@ public sealed class RingdTests : IDisposable
         using var first = RingdProcess.Start(_directory.Path, environment: null, "--name", "a@127.0.0.1:0", "--storage", "Memory");
         int port = await first.ListeningPortAsync();
 
-        using var second = RingdProcess.Start(_directory.Path, environment: null, "--name", $"b@127.0.0.1:{port}", "--storage", "Memory");
+        using var second = RingdProcess.Start(_directory.Path, environment: null, "--name", $"b@127.0.0.1:{port}", "--storage", "Memory", "--data", "data-b");
 
         Assert.Equal(1, await second.ExitCodeAsync());
         Assert.Contains("ringd: ", second.Errors, StringComparison.Ordinal);
         Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), second.Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_second_ringd_on_a_data_directory_in_use_fails_the_start_and_leaves_the_first_ones_ring_file_alone()
+    {
+        using var first = RingdProcess.Start(_directory.Path, environment: null, "--name", "a@127.0.0.1:0", "--storage", "Faster");
+        await first.ListeningPortAsync();
+        string ringFile = Path.Combine(_directory.Path, "data", "ringcore.ring");
+        byte[] ring = File.ReadAllBytes(ringFile);
+
+        // Another name on the same directory: it would start alone and write its own ring there.
+        using var second = RingdProcess.Start(_directory.Path, environment: null, "--name", "b@127.0.0.1:0", "--storage", "Faster");
+
+        Assert.Equal(1, await second.ExitCodeAsync());
+        Assert.Contains("is in use by another ringd", second.Errors, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_directory.Path, "data"), second.Errors, StringComparison.Ordinal);
+        Assert.Equal(ring, File.ReadAllBytes(ringFile));
+        first.Terminate();
+        Assert.Equal(0, await first.ExitCodeAsync());
+
+        // Once the first stopped (or was killed: the lock is the OS's), the directory is free.
+        using var third = RingdProcess.Start(_directory.Path, environment: null, "--name", "a@127.0.0.1:0", "--storage", "Faster");
+        await third.ListeningPortAsync();
+        third.Terminate();
+        Assert.Equal(0, await third.ExitCodeAsync());
     }
 
     [Fact]
