@@ -26,8 +26,8 @@ public sealed record TransferProgress(int Partition, string From, string To, Tra
     DateTimeOffset StartedAt, TimeSpan Elapsed)
 {
     /// <summary>
-    /// The objects it will send at most: what the partitions it folds held when it started (an
-    /// ownership transfer or repair). Null while they are being counted, and for a hinted handoff.
+    /// The objects it will send at most (an ownership transfer or repair), counted the first time
+    /// a report asked. Null until that count is done, and for a hinted handoff.
     /// </summary>
     public long? ObjectsTotal { get; init; }
 

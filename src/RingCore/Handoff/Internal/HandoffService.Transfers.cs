@@ -41,12 +41,10 @@ internal sealed partial class HandoffService
         string kind = transfer.Kind.ToString();
         RingCoreLog.TransferStarted(_logger, kind, transfer.Partition, transfer.From, transfer.To);
         var progressKind = transfer.Kind == TransferKind.Ownership ? TransferProgressKind.Ownership : TransferProgressKind.Repair;
-        var progress = _tracker.Start(transfer.Partition, transfer.To, progressKind);
+        var progress = _tracker.Start(transfer.Partition, transfer.To, progressKind, cancellation => CountTransferAsync(transfer, cancellation));
         bool completed = false;
-        using var counting = new CancellationTokenSource();
         try
         {
-            _ = CountTransferAsync(transfer, progress, counting.Token);
             var sent = new List<(int Partition, ReadOnlyMemory<byte> Key, ulong Hash)>();
             var (objects, bytes) = await SendPartitionAsync(transfer, sent, progress).ConfigureAwait(false);
             if (_routing.Ring.Transfers.Contains(transfer))
@@ -89,7 +87,6 @@ internal sealed partial class HandoffService
         }
         finally
         {
-            await counting.CancelAsync().ConfigureAwait(false); // a count still scanning is of no use now
             _tracker.End(transfer.Partition, transfer.To, progressKind, completed);
             _running.TryRemove(transfer, out _);
             done.TrySetResult();
@@ -98,34 +95,26 @@ internal sealed partial class HandoffService
     }
 
     /// <summary>
-    /// Counts what <see cref="SendPartitionAsync"/> will send, for the transfer's progress, beside
-    /// the send: the objects of the partitions that the largest N in use reaches back over (an
-    /// upper bound when buckets of a smaller N share them). A count that fails leaves the total
-    /// unknown; the transfer goes on regardless.
+    /// Counts what <see cref="SendPartitionAsync"/> will send, for the transfer's progress (when a
+    /// report first asks, beside the send): the objects of the partitions that the largest N in
+    /// use reaches back over, an upper bound when buckets of a smaller N share them.
     /// </summary>
-    private async Task CountTransferAsync(PendingTransfer transfer, TransferTracker.Entry progress, CancellationToken cancellationToken)
+    private async Task<long> CountTransferAsync(PendingTransfer transfer, CancellationToken cancellationToken)
     {
-        try
+        int count = _routing.Ring.PartitionCount;
+        var stored = _vnodes.PartitionsWithStores();
+        int window = Math.Min(_routing.Current.MaxN, _replication.KnownNs().Max());
+        long total = 0;
+        for (int back = window - 1; back >= 0; back--)
         {
-            int count = _routing.Ring.PartitionCount;
-            var stored = _vnodes.PartitionsWithStores();
-            int window = Math.Min(_routing.Current.MaxN, _replication.KnownNs().Max());
-            long total = 0;
-            for (int back = window - 1; back >= 0; back--)
+            int partition = (transfer.Partition - back + count) % count;
+            if (stored.Contains(partition))
             {
-                int partition = (transfer.Partition - back + count) % count;
-                if (stored.Contains(partition))
-                {
-                    total += await _vnodes.Get(partition).CountAsync(cancellationToken).ConfigureAwait(false);
-                }
+                total += await _vnodes.Get(partition).CountAsync(cancellationToken).ConfigureAwait(false);
             }
+        }
 
-            progress.SetTotal(total);
-        }
-        catch (Exception error) when (error is not OutOfMemoryException)
-        {
-            // Stopped, closed or the transfer over meanwhile: the bar stays indeterminate.
-        }
+        return total;
     }
 
     /// <summary>
