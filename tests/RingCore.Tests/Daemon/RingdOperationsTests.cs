@@ -91,15 +91,17 @@ public sealed class RingdOperationsTests : IDisposable
     [Fact]
     public async Task A_seed_that_never_answers_is_retried_until_the_join_timeout_then_ringd_exits_1()
     {
+        // Two attempts of 0.5 s and the 250 ms between them take 1.25 s: a join timeout of 4 s leaves
+        // a loaded machine 2.75 s to run them late (with two busy loops on two cores the first took 0.7 s).
         int nobody = FreePorts.Take(1)[0];
         using var ringd = RingdProcess.Start(_directory.Path, environment: null,
             "--name", "lonely@127.0.0.1:0", "--storage", "Memory", "--seed", $"a@127.0.0.1:{nobody}",
-            "--RingCore:JoinTimeout=00:00:02", "--RingCore:Membership:RequestTimeout=00:00:00.500");
+            "--RingCore:JoinTimeout=00:00:04", "--RingCore:Membership:RequestTimeout=00:00:00.500");
 
         Assert.Equal(1, await ringd.ExitCodeAsync());
         await ringd.WaitForLineAsync($@"The seed a@127\.0\.0\.1:{nobody} did not answer \(attempt 2");
         string error = Assert.Single(ringd.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains($"the seed a@127.0.0.1:{nobody} did not answer in 00:00:02", error, StringComparison.Ordinal);
+        Assert.Contains($"the seed a@127.0.0.1:{nobody} did not answer in 00:00:04", error, StringComparison.Ordinal);
         Assert.Contains("RingCore:JoinTimeout", error, StringComparison.Ordinal);
         await ringd.WaitForLineAsync(@"Node lonely@127\.0\.0\.1:\d+ stopped$"); // stopped cleanly before the exit
     }
