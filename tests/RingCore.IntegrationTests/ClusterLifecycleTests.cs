@@ -71,9 +71,23 @@ public sealed class ClusterLifecycleTests(ITestOutputHelper output) : IDisposabl
             Log("2,000 keys written with n2 killed");
 
             // An ask is not repeated safely (an increment counts twice), so the actor updates wait
-            // until the survivors route around n2: their hosts move to fallbacks.
-            await WaitUntilAsync(async () => !Member(await RingCtl.JsonAsync(_root.FullName, n1.Address, Secret, "member-status"), n2.Name).GetProperty("reachable").GetBoolean(),
-                "n1 sees n2 down");
+            // until the survivors route around n2: their hosts move to fallbacks. Each survivor
+            // detects the kill on its own, and the client may send through any of them (it keeps
+            // to the last node that answered, which a put unavailable on n1 moved on).
+            RingdNode[] survivorNodes = [n1, n3, n4, n5];
+            await WaitUntilAsync(async () =>
+            {
+                foreach (var survivor in survivorNodes)
+                {
+                    var status = await RingCtl.JsonAsync(_root.FullName, survivor.Address, Secret, "member-status");
+                    if (!status.GetProperty("members").EnumerateArray().Any(m => m.GetProperty("name").GetString() == n2.Name && !m.GetProperty("reachable").GetBoolean()))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }, "every survivor sees n2 down");
             await UpdateCountersAsync(survivors, 1_000, 200);
             Log("200 actor updates with n2 down");
         }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -9,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RingCore.Grpc.Admin;
 using RingCore.Grpc.Client;
+using RingCore.IntegrationTests.Processes;
 
 namespace RingCore.Tests.Client;
 
@@ -74,14 +74,8 @@ internal sealed class FakeRingNode : IAsyncDisposable
     }
 
     /// <summary>host:port of a port on 127.0.0.1 where nothing listens (connection refused).</summary>
-    public static string DeadAddress()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return $"127.0.0.1:{port}";
-    }
+    /// <remarks>From <see cref="FreePorts"/>: a port the kernel chose and the test released could be given to another test's listener meanwhile.</remarks>
+    public static string DeadAddress() => $"127.0.0.1:{FreePorts.Take(1)[0]}";
 
     public async ValueTask DisposeAsync()
     {

@@ -1,9 +1,9 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using RingCore.Causality;
 using RingCore.Claim;
 using RingCore.Grpc;
+using RingCore.IntegrationTests.Processes;
 using RingCore.Membership;
 using RingCore.Node;
 using RingCore.Protocol;
@@ -38,7 +38,7 @@ public sealed class RingdOperationsTests : IDisposable
     [Fact]
     public async Task Prometheus_scrapes_the_RingCore_meter_when_configured_and_nothing_listens_by_default()
     {
-        int metricsPort = FreePort();
+        int metricsPort = FreePorts.Take(1)[0];
         using var ringd = RingdProcess.Start(_directory.Path, environment: null,
             "--name", "measured@127.0.0.1:0", "--storage", "Memory", $"--RingCore:Metrics:Prometheus=127.0.0.1:{metricsPort}");
         await ringd.ListeningPortAsync();
@@ -60,7 +60,7 @@ public sealed class RingdOperationsTests : IDisposable
     [Fact]
     public async Task Otlp_pushes_the_RingCore_meter_to_the_collector_when_configured()
     {
-        int port = FreePort();
+        int port = FreePorts.Take(1)[0];
         using var collector = new HttpListener();
         collector.Prefixes.Add($"http://127.0.0.1:{port}/");
         collector.Start();
@@ -91,15 +91,17 @@ public sealed class RingdOperationsTests : IDisposable
     [Fact]
     public async Task A_seed_that_never_answers_is_retried_until_the_join_timeout_then_ringd_exits_1()
     {
-        int nobody = FreePort();
+        // Two attempts of 0.5 s and the 250 ms between them take 1.25 s: a join timeout of 4 s leaves
+        // a loaded machine 2.75 s to run them late (with two busy loops on two cores the first took 0.7 s).
+        int nobody = FreePorts.Take(1)[0];
         using var ringd = RingdProcess.Start(_directory.Path, environment: null,
             "--name", "lonely@127.0.0.1:0", "--storage", "Memory", "--seed", $"a@127.0.0.1:{nobody}",
-            "--RingCore:JoinTimeout=00:00:02", "--RingCore:Membership:RequestTimeout=00:00:00.500");
+            "--RingCore:JoinTimeout=00:00:04", "--RingCore:Membership:RequestTimeout=00:00:00.500");
 
         Assert.Equal(1, await ringd.ExitCodeAsync());
         await ringd.WaitForLineAsync($@"The seed a@127\.0\.0\.1:{nobody} did not answer \(attempt 2");
         string error = Assert.Single(ringd.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains($"the seed a@127.0.0.1:{nobody} did not answer in 00:00:02", error, StringComparison.Ordinal);
+        Assert.Contains($"the seed a@127.0.0.1:{nobody} did not answer in 00:00:04", error, StringComparison.Ordinal);
         Assert.Contains("RingCore:JoinTimeout", error, StringComparison.Ordinal);
         await ringd.WaitForLineAsync(@"Node lonely@127\.0\.0\.1:\d+ stopped$"); // stopped cleanly before the exit
     }
@@ -109,7 +111,7 @@ public sealed class RingdOperationsTests : IDisposable
     {
         Directory.CreateDirectory(Path.Combine(_directory.Path, "a"));
         Directory.CreateDirectory(Path.Combine(_directory.Path, "b"));
-        int seedPort = FreePort();
+        int seedPort = FreePorts.Take(1)[0];
         using var joiner = RingdProcess.Start(Path.Combine(_directory.Path, "b"), environment: null,
             "--name", "b@127.0.0.1:0", "--storage", "Memory", "--seed", $"a@127.0.0.1:{seedPort}",
             "--RingCore:JoinTimeout=00:00:20", "--RingCore:Membership:RequestTimeout=00:00:00.500");
@@ -155,13 +157,6 @@ public sealed class RingdOperationsTests : IDisposable
         Assert.Equal(0, await ringd.ExitCodeAsync());
         await ringd.WaitForLineAsync(@"ringd b@127\.0\.0\.1:\d+ handed off every partition in");
         await GrpcTestPeers.Eventually(() => a.Ring.CountOwnedPartitions()[a.Ring.IndexOfMember(a.Name)] == 16, "a owns every partition");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>A transport whose node, while the gate is closed, takes no handoff message (the peer's batches wait unacknowledged); everything else passes.</summary>

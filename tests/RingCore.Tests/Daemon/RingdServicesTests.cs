@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using RingCore.Grpc.Admin;
 using RingCore.Grpc.Client;
+using RingCore.IntegrationTests.Processes;
 using RingCore.Tests.Storage.Faster;
 
 namespace RingCore.Tests.Daemon;
@@ -18,7 +19,7 @@ public sealed class RingdServicesTests : IDisposable
     [Fact]
     public async Task A_client_puts_gets_and_counts_with_the_built_in_counter_which_keeps_its_value_across_a_restart()
     {
-        int port = FreePort();
+        int port = FreePorts.Take(1)[0];
         string[] arguments = ["--name", $"svc@127.0.0.1:{port}", "--secret", "ringd-test-secret", "--ring-size", "8"];
         var secret = new Metadata { { "ringcore-secret", "ringd-test-secret" } };
         using (var ringd = RingdProcess.Start(_directory.Path, environment: null, arguments))
@@ -77,11 +78,4 @@ public sealed class RingdServicesTests : IDisposable
         MessageType = messageType,
         Payload = ByteString.CopyFromUtf8(json),
     };
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

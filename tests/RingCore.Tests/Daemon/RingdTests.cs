@@ -1,3 +1,4 @@
+using RingCore.IntegrationTests.Processes;
 using RingCore.Tests.Storage.Faster;
 
 namespace RingCore.Tests.Daemon;
@@ -144,7 +145,7 @@ public sealed class RingdTests : IDisposable
     [Fact]
     public async Task A_restarted_node_starts_from_the_ring_it_saved_and_a_damaged_ring_file_fails_the_start()
     {
-        int port = FreePort();
+        int port = FreePorts.Take(1)[0];
         string[] arguments = ["--name", $"a@127.0.0.1:{port}", "--storage", "Memory"];
         using (var first = RingdProcess.Start(_directory.Path, environment: null, arguments))
         {
@@ -166,12 +167,5 @@ public sealed class RingdTests : IDisposable
         using var third = RingdProcess.Start(_directory.Path, environment: null, arguments);
         Assert.Equal(1, await third.ExitCodeAsync());
         Assert.Contains("ringcore.ring", third.Errors, StringComparison.Ordinal);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

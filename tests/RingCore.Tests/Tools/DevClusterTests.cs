@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
+using RingCore.IntegrationTests.Processes;
 
 namespace RingCore.Tests.Tools;
 
@@ -16,7 +15,7 @@ public sealed class DevClusterTests
     public void Up_joins_three_nodes_that_serve_kv_and_actors_and_down_stops_every_process()
     {
         string dir = Path.Combine(Path.GetTempPath(), "ringctl-devcluster-" + Guid.NewGuid().ToString("N"));
-        string basePort = FreePorts(3).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string basePort = FreePorts.Take(3)[0].ToString(System.Globalization.CultureInfo.InvariantCulture);
         var pids = new List<int>();
         try
         {
@@ -91,43 +90,5 @@ public sealed class DevClusterTests
         {
             return false;
         }
-    }
-
-    /// <summary>The first of <paramref name="count"/> consecutive ports on 127.0.0.1 that are free now.</summary>
-    private static int FreePorts(int count)
-    {
-        for (int attempt = 0; attempt < 50; attempt++)
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            int first = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            if (first + count > 65535)
-            {
-                continue;
-            }
-
-            var held = new List<TcpListener>();
-            try
-            {
-                for (int i = 0; i < count; i++)
-                {
-                    var listener = new TcpListener(IPAddress.Loopback, first + i);
-                    listener.Start();
-                    held.Add(listener);
-                }
-
-                return first;
-            }
-            catch (SocketException)
-            {
-            }
-            finally
-            {
-                held.ForEach(l => l.Stop());
-            }
-        }
-
-        throw new InvalidOperationException("no free consecutive ports");
     }
 }
